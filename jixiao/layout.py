@@ -1,0 +1,657 @@
+"""Layout stage: find the monitoring form on a sheet by its header texts and read it.
+
+Nothing here depends on fixed cell addresses. Following tidyxl/unpivotr, cells are
+read first, headers are attached by direction from anchor texts (项目名称 → the
+value to its right; 年初预算数 → the values below it on the rows labelled
+年度资金总额 …; 三级指标/年度指标值 → the indicator table below), and types are
+coerced last with :mod:`jixiao.values`. Anything that drifts from the expected
+layout becomes a :class:`Finding` pointing at sheet and cell.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import values as V
+from .workbook import Cell, Grid, address
+
+MAX_LABEL_LEN = 16
+STOP_ROW_RE = re.compile(r"^(注|说明[:：]|备注[:：]|填报人|填表人|联系电话|审核人|单位负责人|负责人|填报日期|制表)")
+PERIOD_END_RE = re.compile(r"1[-~～至到—–]+(\d{1,2})月")
+YEAR_RE = re.compile(r"(20\d{2})年")
+UNIT_DECL_RE = re.compile(r"(?:金额)?单位[:：]?(万元|元)|[（(](万元|元)[）)]")
+PAREN_RE = re.compile(r"[（(【\[][^）)】\]]*[）)】\]]")
+FUND_SOURCES = ("total", "fiscal", "carryover", "other")
+FUND_ROW_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
+    ("total", re.compile(r"^(年度|项目)?资金总(额|计)|^合计$|^总计$|^总额$|^年度总额")),
+    ("other", re.compile(r"^其[他它]|^自筹|^社会资本")),
+    ("carryover", re.compile(r"结转")),
+    ("fiscal", re.compile(r"财政拨款|一般公共预算|财政资金|本级财政|当年财政|本年财政|上级补助|财政")),
+)
+LEVEL1_NAMES = (("产出", "产出指标"), ("效益", "效益指标"), ("满意度", "满意度指标"), ("成本", "成本指标"))
+LEVEL2_NAMES = (
+    ("服务对象满意度", "服务对象满意度指标"), ("满意度", "服务对象满意度指标"),
+    ("经济效益", "经济效益指标"), ("社会效益", "社会效益指标"),
+    ("生态效益", "生态效益指标"), ("环境效益", "生态效益指标"), ("可持续", "可持续影响指标"),
+    ("经济成本", "经济成本指标"), ("社会成本", "社会成本指标"),
+    ("生态环境成本", "生态环境成本指标"), ("环境成本", "生态环境成本指标"), ("生态成本", "生态环境成本指标"),
+    ("数量", "数量指标"), ("质量", "质量指标"), ("时效", "时效指标"), ("进度", "时效指标"), ("成本", "成本指标"),
+)
+LEVEL1_OF_LEVEL2 = {
+    "数量指标": "产出指标", "质量指标": "产出指标", "时效指标": "产出指标", "成本指标": "产出指标",
+    "经济效益指标": "效益指标", "社会效益指标": "效益指标", "生态效益指标": "效益指标", "可持续影响指标": "效益指标",
+    "服务对象满意度指标": "满意度指标",
+    "经济成本指标": "成本指标", "社会成本指标": "成本指标", "生态环境成本指标": "成本指标",
+}
+POSSIBILITY_HEADERS = {"确定能", "能", "有可能", "可能", "完全不可能", "不可能", "基本能", "不能"}
+
+
+@dataclass
+class Finding:
+    sheet: str | None
+    cell: str | None
+    severity: str  # error | warning | info
+    code: str
+    message: str
+    project_id: str | None = None
+
+
+@dataclass
+class ParsedProject:
+    sheet: str
+    fields: dict[str, Any]
+    funds: list[dict[str, Any]]
+    indicators: list[dict[str, Any]]
+    findings: list[Finding] = field(default_factory=list)
+
+
+def label_key(value: Any) -> str:
+    """Normalised text of a label cell, without parentheses content, period or colon."""
+    if not isinstance(value, str):
+        return ""
+    text = V.normalize(value)
+    text = re.sub(r"^(其中|含)[:：]?", "", text)
+    text = PAREN_RE.sub("", text)
+    text = V.PERIOD_RE.sub("", text)
+    return text.rstrip(":：")
+
+
+def header_role(value: Any) -> str | None:
+    """The indicator-table column a header text names, or None."""
+    text = label_key(value)
+    if not text or len(text) > MAX_LABEL_LEN:
+        return None
+    if "备注" in text:
+        return "remarks"
+    if "说明" in text or text in ("原因", "具体原因", "原因及措施", "拟采取措施", "纠偏措施"):
+        return "reason_text"
+    if "偏差原因" in text or text in ("原因分析", "偏差分析"):
+        return "reasons"
+    if "可能性" in text or "完成目标可能" in text:
+        return "possibility"
+    if "预计" in text:
+        return "expected"
+    if re.search(r"执行情况|完成情况|实际完成|完成值|实际值|实际数|进展情况|执行值", text):
+        return "actual"
+    if re.search(r"指标值|目标值", text):
+        return "target"
+    if text.startswith("一级"):
+        return "level1"
+    if text.startswith("二级"):
+        return "level2"
+    if text.startswith("三级") or text in ("指标名称", "指标内容", "具体指标", "绩效指标名称"):
+        return "name"
+    return None
+
+
+def fund_column_role(value: Any) -> str | None:
+    text = label_key(value)
+    if not text or len(text) > MAX_LABEL_LEN:
+        return None
+    if "预计" in text and "率" not in text:
+        return "expected"
+    if "执行率" in text or "支出率" in text:
+        return None if "预计" in text else "rate"
+    if re.search(r"执行数|执行金额|实际支出|已支出|支出数|执行额", text):
+        return "executed"
+    if re.search(r"^(年初|年度|全年)?(批复)?预算(数|金额|额)?$", text):
+        return "budget"
+    return None
+
+
+def canonical_level1(value: Any) -> str | None:
+    text = V.normalize(value)
+    for key, name in LEVEL1_NAMES:
+        if text.startswith(key):
+            return name
+    return None
+
+
+def canonical_level2(value: Any) -> str | None:
+    text = V.normalize(value).removesuffix("指标")
+    for key, name in LEVEL2_NAMES:
+        if text.startswith(key):
+            return name
+    return None
+
+
+def split_department(text: Any) -> tuple[str | None, str | None]:
+    """'湟源县教育局（302001）' -> ('湟源县教育局', '302001'); no code -> (name, None)."""
+    raw = V.tidy_name(text)
+    if not raw:
+        return None, None
+    folded = V.normalize(raw)
+    match = re.search(r"[（(【\[]?(?:部门)?(?:代码|编码|编号)?[:：]?([0-9A-Za-z]*\d[0-9A-Za-z]{2,})[）)】\]]?", folded)
+    if not match:
+        return raw, None
+    code = match.group(1)
+    name = V.tidy_name(re.sub(r"[（(【\[][^）)】\]]*" + re.escape(code) + r"[^）)】\]]*[）)】\]]", "", raw))
+    if name and code in V.normalize(name):
+        name = V.tidy_name(V.normalize(name).replace(code, ""))
+    return (name or None), code
+
+
+class SheetReader:
+    """Finds and reads every project form on one sheet."""
+
+    def __init__(self, grid: Grid, default_year: int, default_month: int, default_unit: str,
+                 yuan_suspect_threshold: float):
+        self.grid = grid
+        self.default_year = default_year
+        self.default_month = default_month
+        self.default_unit = default_unit
+        self.yuan_suspect_threshold = yuan_suspect_threshold
+        self.rows = self._text_rows()
+
+    # -- anchors -----------------------------------------------------------------
+    def _text_rows(self) -> dict[int, list[tuple[int, str]]]:
+        rows: dict[int, list[tuple[int, str]]] = {}
+        for (r, c), cell in sorted(self.grid.cells.items()):
+            if isinstance(cell.value, str) and cell.value.strip():
+                rows.setdefault(r, []).append((c, cell.value))
+        return rows
+
+    def project_anchors(self) -> list[tuple[int, int]]:
+        anchors = []
+        for r, cells in sorted(self.rows.items()):
+            for c, text in cells:
+                key = label_key(text)
+                if key == "项目名称" or re.match(r"^项目名称[:：].+", V.normalize(text)):
+                    anchors.append((r, c))
+                    break
+        return anchors
+
+    def indicator_headers(self) -> list[int]:
+        headers = []
+        for r in sorted({r for r, _ in self.grid.cells}):
+            roles = {header_role(self.grid.filled(r, c)) for c in range(1, self.grid.max_col + 1)}
+            if "name" in roles and "target" in roles:
+                if not headers or r > headers[-1] + 2:
+                    headers.append(r)
+        return headers
+
+    def looks_like_form(self) -> bool:
+        return bool(self.project_anchors() or self.indicator_headers())
+
+    # -- reading -----------------------------------------------------------------
+    def read(self) -> list[ParsedProject]:
+        anchors = self.project_anchors()
+        headers = self.indicator_headers()
+        if not anchors and not headers:
+            return []
+        blocks = self._blocks(anchors, headers)
+        projects = []
+        for index, (anchor, block_headers, top, bottom) in enumerate(blocks):
+            projects.append(self._read_block(anchor, block_headers, top, bottom))
+        return projects
+
+    def _blocks(self, anchors, headers):
+        """Split the sheet into (anchor, indicator header rows, top row, bottom row) blocks."""
+        if not anchors:
+            anchors = [(None, None)] * len(headers)
+            starts = headers
+        else:
+            starts = [r for r, _ in anchors]
+        blocks = []
+        previous_end = 0
+        for i, (anchor, start) in enumerate(zip(anchors, starts)):
+            next_start = starts[i + 1] if i + 1 < len(starts) else self.grid.max_row + 1
+            if anchor[0] is None:
+                mine = [start]
+            else:
+                mine = [h for h in headers if start <= h < next_start]
+            top = previous_end + 1
+            bottom = self._title_start(next_start, start) - 1 if i + 1 < len(starts) else self.grid.max_row
+            blocks.append((anchor, mine, top, bottom))
+            previous_end = bottom
+        return blocks
+
+    def _title_start(self, anchor_row: int, floor: int) -> int:
+        """The first row of the title lines (监控表 title, period, unit) right above an anchor."""
+        row = anchor_row
+        for r in range(anchor_row - 1, floor, -1):
+            texts = [V.normalize(t) for _, t in self.rows.get(r, [])]
+            if not texts:
+                continue
+            joined = "".join(texts)
+            if ("监控表" in joined or PERIOD_END_RE.search(joined) or UNIT_DECL_RE.search(joined)
+                    or "填报单位" in joined) and not STOP_ROW_RE.match(texts[0]):
+                row = r
+            else:
+                break
+        return row
+
+    def _read_block(self, anchor, header_rows, top, bottom) -> ParsedProject:
+        grid = self.grid
+        findings: list[Finding] = []
+        meta_end = header_rows[0] if header_rows else bottom + 1
+        fields: dict[str, Any] = {}
+        self._read_identity(anchor, top, meta_end, fields, findings)
+        unit, factor = self._money_unit(top, meta_end, findings)
+        fields["money_unit_declared"] = unit
+        fields["period_end_month"] = self._period(top, meta_end + 2)
+        fields["year"] = self._year(top, meta_end)
+        funds = self._read_funds(top, meta_end, factor, findings)
+        self._check_scale(funds, unit, findings, anchor_row=anchor[0] or top)
+        totals = next((f for f in funds if f["source"] == "total"), {})
+        for source in FUND_SOURCES:
+            row = next((f for f in funds if f["source"] == source), {})
+            fields[f"budget_{source}"] = row.get("budget")
+        fields["executed_total"] = totals.get("executed")
+        fields["expected_total"] = totals.get("expected")
+        indicators = []
+        if not header_rows:
+            findings.append(Finding(grid.name, address(anchor[0], anchor[1]) if anchor[0] else None, "error",
+                                    "INDICATOR_TABLE_MISSING",
+                                    "未找到绩效指标表的表头（应有“三级指标”“年度指标值”等列），本项目的指标未能读取。"))
+        for i, h in enumerate(header_rows):
+            end = header_rows[i + 1] - 1 if i + 1 < len(header_rows) else bottom
+            indicators.extend(self._read_indicators(h, end, findings))
+        if header_rows and not indicators:
+            findings.append(Finding(grid.name, address(header_rows[0], 1), "error", "NO_INDICATORS",
+                                    "指标表中没有填写任何三级指标，请按年初批复的绩效目标填写。"))
+        return ParsedProject(grid.name, fields, funds, indicators, findings)
+
+    # -- identity ----------------------------------------------------------------
+    def _value_right_of(self, row: int, col: int) -> tuple[Any, tuple[int, int] | None]:
+        _, _, _, c_end = self.grid.span(row, col)
+        for c in range(c_end + 1, self.grid.max_col + 1):
+            value = self.grid.value(row, c)
+            if V.is_blank(value):
+                continue
+            if isinstance(value, str) and self._is_identity_label(value):
+                return None, None
+            return value, (row, c)
+        return None, None
+
+    @staticmethod
+    def _is_identity_label(text: str) -> bool:
+        key = label_key(text)
+        return bool(re.match(r"^(项目名称|主管部门|实施单位|部门代码|单位代码|代码|项目负责人|联系电话)", key)) and len(key) <= 10
+
+    def _find_label(self, pattern: str, top: int, end: int) -> list[tuple[int, int, str]]:
+        found = []
+        for r in range(top, end):
+            for c, text in self.rows.get(r, []):
+                key = label_key(text)
+                if re.match(pattern, key) and len(key) <= 12:
+                    found.append((r, c, text))
+                elif re.match(pattern + r"[:：]", V.normalize(text)) and len(V.normalize(text)) > len(key) - 1:
+                    found.append((r, c, text))
+        return found
+
+    def _labelled_value(self, pattern: str, top: int, end: int) -> tuple[Any, str | None]:
+        for r, c, text in self._find_label(pattern, top, end):
+            inline = re.split(r"[:：]", str(text), maxsplit=1)
+            if len(inline) == 2 and V.tidy_name(inline[1]) and re.match(pattern, label_key(inline[0] + "：")):
+                return V.tidy_name(inline[1]), address(r, c)
+            value, where = self._value_right_of(r, c)
+            if where:
+                return value, address(*where)
+            return None, address(r, c)
+        return None, None
+
+    def _read_identity(self, anchor, top, end, fields, findings) -> None:
+        grid = self.grid
+        name, where = self._labelled_value(r"^项目名称", top, end)
+        fields["project_name"] = V.tidy_name(name) if name is not None else None
+        fields["project_name_cell"] = where
+        if not fields["project_name"]:
+            fields["project_name"] = V.tidy_name(grid.name)
+            findings.append(Finding(grid.name, where, "error", "PROJECT_NAME_MISSING",
+                                    f"没有填写“项目名称”，暂以工作表名“{grid.name}”代替。请填写与预算批复一致的项目全称。"))
+        dept_text, dept_cell = self._labelled_value(r"^主管部门", top, end)
+        if dept_text is None:
+            dept_text, dept_cell = self._labelled_value(r"^(填报单位|预算单位|部门名称|单位名称)", top, end)
+        dept_name, dept_code = split_department(dept_text)
+        code_text, _ = self._labelled_value(r"^(主管部门|部门|单位|预算单位)?(代码|编码)$", top, end)
+        if code_text is not None and not dept_code:
+            dept_code = V.normalize(code_text).strip("（）()") or None
+            if isinstance(code_text, float) and code_text.is_integer():
+                dept_code = str(int(code_text))
+        fields.update(dept_name=dept_name, dept_code=dept_code, dept_text=V.tidy_name(dept_text), dept_cell=dept_cell)
+        if not dept_name:
+            findings.append(Finding(grid.name, dept_cell, "warning", "DEPT_MISSING",
+                                    "没有填写“主管部门及代码”，请填写主管部门全称和部门代码，如“湟源县教育局（302001）”。"))
+        unit_name, unit_cell = self._labelled_value(r"^实施单位", top, end)
+        fields["unit_name"] = V.tidy_name(unit_name) if unit_name is not None else None
+        fields["unit_cell"] = unit_cell
+        if not fields["unit_name"]:
+            findings.append(Finding(grid.name, unit_cell, "warning", "UNIT_MISSING",
+                                    "没有填写“实施单位”，请填写实际执行项目的单位全称。"))
+        goal, goal_cell = self._labelled_value(r"^(年度)?(总体|绩效)?(总体)?目标$", top, end)
+        fields["annual_goal"] = str(goal).strip() if goal is not None else None
+
+    # -- period, year, unit ------------------------------------------------------
+    def _block_texts(self, top: int, end: int) -> list[str]:
+        return [V.normalize(t) for r in range(top, end) for _, t in self.rows.get(r, [])]
+
+    def _period(self, top: int, end: int) -> int:
+        for text in self._block_texts(top, end):
+            match = PERIOD_END_RE.search(text)
+            if match and 1 <= int(match.group(1)) <= 12:
+                return int(match.group(1))
+        return self.default_month
+
+    def _year(self, top: int, end: int) -> int:
+        texts = self._block_texts(top, end)
+        for text in texts:
+            if PERIOD_END_RE.search(text) or "监控表" in text:
+                match = YEAR_RE.search(text)
+                if match:
+                    return int(match.group(1))
+        return self.default_year
+
+    def _money_unit(self, top: int, end: int, findings) -> tuple[str | None, float]:
+        """The declared money unit of the block (or of the sheet above the first block)."""
+        for rows in (range(top, end), range(1, top)):
+            for r in rows:
+                for _, text in self.rows.get(r, []):
+                    folded = V.normalize(text)
+                    if len(folded) > 40:
+                        continue
+                    match = UNIT_DECL_RE.search(folded)
+                    if match:
+                        unit = match.group(1) or match.group(2)
+                        return unit, (1e-4 if unit == "元" else 1.0)
+        return None, (1e-4 if self.default_unit == "元" else 1.0)
+
+    # -- funds -------------------------------------------------------------------
+    def _read_funds(self, top: int, end: int, factor: float, findings) -> list[dict[str, Any]]:
+        grid = self.grid
+        header_row, columns = None, {}
+        for r in range(top, end):
+            found = {}
+            for c in range(1, grid.max_col + 1):
+                role = fund_column_role(grid.value(r, c))
+                if role and role not in found:
+                    found[role] = grid.span(r, c)
+            if "budget" in found:
+                header_row, columns = r, found
+                break
+        if header_row is None:
+            findings.append(Finding(grid.name, None, "error", "FUNDS_TABLE_MISSING",
+                                    "未找到项目资金表（应有“年初预算数”“1-N月执行数”“全年预计执行数”等列），资金数据未能读取。"))
+            return []
+        budget_col = columns["budget"][1]
+        funds = []
+        for r in range(header_row + 1, end):
+            label, label_col = None, None
+            for c in range(budget_col - 1, 0, -1):
+                value = grid.value(r, c)
+                if isinstance(value, str) and value.strip():
+                    label, label_col = value, c
+                    break
+            key = label_key(label)
+            if not key:
+                continue
+            if re.match(r"^(年度)?(总体|绩效)?目标|^一级指标|^绩效指标", key):
+                break
+            source = next((s for s, pattern in FUND_ROW_PATTERNS if pattern.search(key)), None)
+            if source is None or any(f["source"] == source for f in funds):
+                continue
+            record = {"source": source, "label": V.tidy_name(label), "row": r}
+            for role in ("budget", "executed", "rate", "expected"):
+                cell, where = self._first_in_span(r, columns.get(role))
+                record[f"{role}_cell"] = address(*where) if where else None
+                raw = cell.value if cell else None
+                record[f"{role}_text"] = V.cell_text(raw, cell.number_format if cell else "General")
+                if role == "rate":
+                    record["executed_rate_reported"] = V.parse_rate(raw, cell.number_format if cell else "General")
+                    continue
+                amount = V.parse_amount(raw)
+                if raw is not None and amount is None and not V.is_blank(raw):
+                    findings.append(Finding(grid.name, record[f"{role}_cell"], "warning", "AMOUNT_UNPARSED",
+                                            f"金额“{raw}”不是数字，已按空值处理。请只填写数字（单位万元）。"))
+                record[role] = None if amount is None else round(amount * factor, 6)
+            funds.append(record)
+        if not any(f["source"] == "total" for f in funds):
+            findings.append(Finding(grid.name, address(header_row, budget_col), "error", "FUNDS_TOTAL_MISSING",
+                                    "资金表中没有“年度资金总额”一行，请补充填写。"))
+        return funds
+
+    def _first_in_span(self, row: int, span) -> tuple[Cell | None, tuple[int, int] | None]:
+        """The first non-empty cell of ``row`` within a header's column span."""
+        if span is None:
+            return None, None
+        _, c1, _, c2 = span
+        for c in range(c1, c2 + 1):
+            cell = self.grid.cell(row, c)
+            if cell is not None and cell.value is not None:
+                return cell, (row, c)
+        return None, (row, c1)
+
+    def _check_scale(self, funds, unit, findings, anchor_row) -> None:
+        budgets = [f.get("budget") for f in funds if f.get("budget") is not None]
+        if not budgets or max(budgets) <= self.yuan_suspect_threshold:
+            return
+        if unit is None:
+            for record in funds:
+                for role in ("budget", "executed", "expected"):
+                    if record.get(role) is not None:
+                        record[role] = round(record[role] * 1e-4, 6)
+            findings.append(Finding(self.grid.name, funds[0].get("budget_cell"), "warning", "AMOUNT_ASSUMED_YUAN",
+                                    "表中未注明金额单位，且金额超过10万万元，判断为以“元”填写，已折算为万元。请注明“单位：万元”并按万元填写。"))
+        else:
+            findings.append(Finding(self.grid.name, funds[0].get("budget_cell"), "warning", "AMOUNT_SUSPECT_UNIT",
+                                    f"表中注明单位为{unit}，但金额超过10万{unit}，疑似把“元”当作“万元”填写，请核实。"))
+
+    # -- indicators --------------------------------------------------------------
+    def _column_roles(self, header: int) -> tuple[dict[str, int], dict[int, str], dict[int, str], int]:
+        """Map roles to columns from the header band; returns (roles, reason cols, possibility cols, last header row)."""
+        grid = self.grid
+        band = [header]
+        below = header + 1
+        sub_labels = [
+            c for c in range(1, grid.max_col + 1)
+            if isinstance(grid.value(below, c), str)
+            and (V.reason_from_label(grid.value(below, c)) or label_key(grid.value(below, c)) in POSSIBILITY_HEADERS)
+        ]
+        if len(sub_labels) >= 2:
+            band.append(below)
+        above = header - 1
+        if any(header_role(grid.filled(above, c)) in ("reasons", "possibility") for c in range(1, grid.max_col + 1)):
+            band.insert(0, above)
+        roles: dict[str, int] = {}
+        reason_cols: dict[int, str] = {}
+        possibility_cols: dict[int, str] = {}
+        for c in range(1, grid.max_col + 1):
+            stack = [grid.filled(r, c) for r in band]
+            groups = {header_role(t) for t in stack}
+            bottom = stack[-1] if isinstance(stack[-1], str) else None
+            if len(band) > 1 and bottom and grid.origin(band[-1], c)[0] == band[-1]:
+                reason = V.reason_from_label(bottom)
+                level = label_key(bottom) in POSSIBILITY_HEADERS and V.possibility_from_label(bottom)
+                if reason and ("reasons" in groups or "possibility" not in groups):
+                    reason_cols[c] = reason
+                    continue
+                if level:
+                    possibility_cols[c] = level
+                    continue
+            for text in reversed(stack):
+                role = header_role(text)
+                if role and role not in roles:
+                    roles[role] = c
+                    break
+                if role:
+                    break
+        return roles, reason_cols, possibility_cols, band[-1]
+
+    def _read_indicators(self, header: int, end: int, findings) -> list[dict[str, Any]]:
+        grid = self.grid
+        roles, reason_cols, possibility_cols, last_header = self._column_roles(header)
+        for required, label in (("name", "三级指标"), ("target", "年度指标值")):
+            if required not in roles:
+                findings.append(Finding(grid.name, address(header, 1), "error", "COLUMN_MISSING",
+                                        f"指标表缺少“{label}”列，无法读取指标。"))
+                return []
+        for optional, label in (("actual", "1-N月执行情况"), ("expected", "全年预计完成情况")):
+            if optional not in roles:
+                findings.append(Finding(grid.name, address(header, roles["name"]), "warning", "COLUMN_MISSING",
+                                        f"指标表缺少“{label}”列，相应数值按空值处理。"))
+        indicators = []
+        level1 = level2 = None
+        for r in range(last_header + 1, end + 1):
+            texts = self.rows.get(r, [])
+            if texts and STOP_ROW_RE.match(V.normalize(texts[0][1])):
+                break
+            if any("监控表" in V.normalize(t) for _, t in texts):
+                break
+            if not any(grid.value(r, c) is not None for c in range(1, grid.max_col + 1)):
+                continue
+            l1_raw = grid.filled(r, roles["level1"]) if "level1" in roles else None
+            l2_raw = grid.filled(r, roles["level2"]) if "level2" in roles else None
+            if not V.is_blank(l1_raw):
+                if V.normalize(l1_raw) != V.normalize(level1 and level1[0]):
+                    level2 = None
+                level1 = (l1_raw, r)
+            if not V.is_blank(l2_raw):
+                level2 = (l2_raw, r)
+            name_col = roles["name"]
+            if not grid.is_merge_origin(r, name_col):
+                continue
+            name = grid.value(r, name_col)
+            target_cell = grid.cell(r, roles["target"])
+            if V.is_blank(name):
+                if target_cell is not None and not V.is_blank(target_cell.value):
+                    findings.append(Finding(grid.name, address(r, name_col), "error", "INDICATOR_NAME_MISSING",
+                                            "该行填写了年度指标值，但没有填写三级指标名称。"))
+                continue
+            if header_role(name) == "name":
+                continue  # a repeated header row
+            indicators.append(self._indicator(r, roles, reason_cols, possibility_cols, level1, level2, findings))
+        return indicators
+
+    def _cell_of(self, row: int, col: int | None) -> Cell | None:
+        return None if col is None else self.grid.cell(row, col)
+
+    def _indicator(self, r, roles, reason_cols, possibility_cols, level1, level2, findings) -> dict[str, Any]:
+        grid = self.grid
+        name_col = roles["name"]
+        target_cell = self._cell_of(r, roles.get("target"))
+        actual_cell = self._cell_of(r, roles.get("actual"))
+        expected_cell = self._cell_of(r, roles.get("expected"))
+        target_raw = target_cell.value if target_cell else None
+        target_fmt = target_cell.number_format if target_cell else "General"
+        target = V.parse_target(target_raw, target_fmt)
+        record: dict[str, Any] = {
+            "sheet": grid.name,
+            "row": r,
+            "name": V.tidy_name(grid.value(r, name_col)),
+            "name_cell": address(r, name_col),
+            "target_text": V.cell_text(target_raw, target_fmt),
+            "target_op": target.op,
+            "target_value": target.value,
+            "target_value_max": target.value_max,
+            "target_unit": target.unit,
+            "target_cell": address(r, roles["target"]),
+        }
+        record.update(self._levels(level1, level2, roles, findings))
+        if V.is_blank(target_raw):
+            findings.append(Finding(grid.name, record["target_cell"], "error", "TARGET_MISSING",
+                                    f"指标“{record['name']}”没有填写年度指标值，请按年初批复的目标填写。"))
+        for key, cell, col in (("actual", actual_cell, roles.get("actual")),
+                               ("expected", expected_cell, roles.get("expected"))):
+            record.update(self._measure(key, cell, col, r, target, findings))
+        record.update(self._reasons(r, roles, reason_cols))
+        record.update(self._possibility(r, roles, possibility_cols, findings))
+        remarks = self._cell_of(r, roles.get("remarks"))
+        record["remarks"] = V.cell_text(remarks.value, remarks.number_format) if remarks else None
+        return record
+
+    def _levels(self, level1, level2, roles, findings) -> dict[str, Any]:
+        out = {"level1_text": None, "level2_text": None, "level1": None, "level2": None}
+        if level2:
+            out["level2_text"] = V.tidy_name(level2[0])
+            out["level2"] = canonical_level2(level2[0])
+            if out["level2"] is None:
+                findings.append(Finding(self.grid.name, address(level2[1], roles["level2"]), "warning", "LEVEL_UNKNOWN",
+                                        f"二级指标“{out['level2_text']}”不在指标体系中（数量、质量、时效、成本、经济效益、社会效益、"
+                                        "生态效益、可持续影响、服务对象满意度等），已原样保留。"))
+                out["level2"] = out["level2_text"]
+        if level1:
+            out["level1_text"] = V.tidy_name(level1[0])
+            out["level1"] = canonical_level1(level1[0])
+            if out["level1"] is None:
+                findings.append(Finding(self.grid.name, address(level1[1], roles["level1"]), "warning", "LEVEL_UNKNOWN",
+                                        f"一级指标“{out['level1_text']}”不在指标体系中（产出、效益、满意度、成本），已原样保留。"))
+                out["level1"] = out["level1_text"]
+        if out["level1"] is None and out["level2"] in LEVEL1_OF_LEVEL2:
+            out["level1"] = LEVEL1_OF_LEVEL2[out["level2"]]
+        return out
+
+    def _measure(self, key, cell, col, r, target, findings) -> dict[str, Any]:
+        raw = cell.value if cell else None
+        fmt = cell.number_format if cell else "General"
+        measure = V.measure_in_unit(V.parse_measure(raw, fmt), target.unit)
+        if (measure.value is not None and target.unit == "%" and measure.unit is None
+                and V.is_number(raw) and abs(measure.value) <= 1.0 and (target.value or 0) > 1.0):
+            measure = V.Measure(round(measure.value * 100, 10), "%", converted=True)
+            findings.append(Finding(self.grid.name, address(r, col), "info", "PERCENT_AS_FRACTION",
+                                    f"数值 {raw} 按百分比理解为 {V.format_number(measure.value)}%。填写百分比时请写成“95%”。"))
+        if measure.unit and target.unit and measure.unit != target.unit and not measure.converted:
+            findings.append(Finding(self.grid.name, address(r, col), "warning", "UNIT_MISMATCH",
+                                    f"单位“{measure.unit}”与年度指标值的单位“{target.unit}”不一致，且无法换算，请按指标值的单位填写。"))
+        return {f"{key}_text": V.cell_text(raw, fmt), f"{key}_value": measure.value,
+                f"{key}_cell": address(r, col) if col else None}
+
+    def _reasons(self, r, roles, reason_cols) -> dict[str, Any]:
+        ticked, notes = [], []
+        for c, category in reason_cols.items():
+            value = self.grid.value(r, c)
+            if V.is_ticked(value):
+                ticked.append(category)
+                text = V.normalize(value)
+                if len(text) > 2 and not re.fullmatch(r"[√✓✔☑●■是YyVv1]+", text):
+                    notes.append(str(value).strip())
+        if "reasons" in roles and roles["reasons"] not in reason_cols:
+            text = self.grid.value(r, roles["reasons"])
+            if not V.is_blank(text):
+                ticked.extend(V.parse_reasons_text(text))
+                notes.append(str(text).strip())
+        explanation = self._cell_of(r, roles.get("reason_text"))
+        if explanation is not None and not V.is_blank(explanation.value):
+            notes.append(str(explanation.value).strip())
+        reasons = [c for c in V.REASON_CATEGORIES if c in set(ticked)]
+        return {"reasons": reasons, "reason_text": "；".join(dict.fromkeys(notes)) or None}
+
+    def _possibility(self, r, roles, possibility_cols, findings) -> dict[str, Any]:
+        levels = [level for c, level in possibility_cols.items() if V.is_ticked(self.grid.value(r, c))]
+        raw = None
+        if "possibility" in roles and roles["possibility"] not in possibility_cols:
+            raw = self.grid.value(r, roles["possibility"])
+            parsed = V.parse_possibility(raw) if isinstance(raw, str) else None
+            if parsed:
+                levels.append(parsed)
+            elif not V.is_blank(raw):
+                findings.append(Finding(self.grid.name, address(r, roles["possibility"]), "warning", "POSSIBILITY_UNPARSED",
+                                        f"完成目标可能性“{raw}”无法识别，请填写“确定能”“有可能”或“完全不可能”。"))
+        unique = list(dict.fromkeys(levels))
+        if len(unique) > 1:
+            worst = max(unique, key=V.POSSIBILITY_LEVELS.index)
+            findings.append(Finding(self.grid.name, address(r, min(possibility_cols) if possibility_cols else 1),
+                                    "warning", "POSSIBILITY_MULTIPLE",
+                                    f"完成目标可能性同时勾选了{'、'.join(unique)}，已按最不利的“{worst}”处理。只能勾选一项。"))
+            unique = [worst]
+        return {"possibility": unique[0] if unique else None, "possibility_text": V.cell_text(raw)}

@@ -1,0 +1,162 @@
+"""The tidy tables' written schema: column, type, unit, meaning.
+
+This is the single source of truth: ``docs/schema.md`` is generated from it
+(``jixiao schema``) and the tests check both the document and every written table
+against it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+# "str" is pandas 3's string dtype with NaN for missing values (plain None/NaN for consumers).
+DTYPES = {"string": "str", "float": "float64", "int": "Int64", "bool": "boolean", "list": "object"}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str  # string | float | int | bool | list
+    unit: str
+    meaning: str
+
+
+def _cols(*rows: tuple[str, str, str, str]) -> tuple[Column, ...]:
+    return tuple(Column(*row) for row in rows)
+
+
+TABLES: dict[str, tuple[Column, ...]] = {
+    "submissions": _cols(
+        ("source_file", "string", "", "报送文件相对 RAW_DIR 的路径"),
+        ("sha256", "string", "", "文件内容的 SHA-256，用于核对文件是否被改动"),
+        ("status", "string", "", "ok（完整读取）、partial（部分读取，见 findings）、failed（无法读取）"),
+        ("reason", "string", "", "状态原因（中文，ok 时为空）"),
+        ("n_projects", "int", "个", "读取到并保留的项目数（被较新文件替代的不计）"),
+        ("n_indicators", "int", "个", "读取到的三级指标数"),
+        ("n_replaced", "int", "个", "本文件中被较新报送替代的项目数"),
+        ("file_type", "string", "", "按内容识别的格式：xlsx、xls；无法识别时为空"),
+        ("size_bytes", "int", "字节", "文件大小"),
+        ("modified", "string", "", "文件修改时间（ISO 8601），同一项目重复报送时以较新者为准"),
+    ),
+    "projects": _cols(
+        ("project_id", "string", "", "项目标识：实施单位与项目名称的哈希，多次运行保持不变"),
+        ("source_file", "string", "", "报送文件相对 RAW_DIR 的路径"),
+        ("sheet", "string", "", "工作表名"),
+        ("year", "int", "年", "监控年度（表头读取，缺省取配置）"),
+        ("period_end_month", "int", "月", "监控期末月份 N（表头“1-N月”读取，缺省取配置）"),
+        ("dept_name", "string", "", "主管部门名称"),
+        ("dept_code", "string", "", "主管部门代码（文本，未填为空）"),
+        ("unit_name", "string", "", "实施单位名称"),
+        ("project_name", "string", "", "项目名称（去除多余空格）"),
+        ("annual_goal", "string", "", "年度总体目标"),
+        ("budget_total", "float", "万元", "年度资金总额的年初预算数"),
+        ("budget_fiscal", "float", "万元", "其中当年财政拨款的年初预算数"),
+        ("budget_carryover", "float", "万元", "上年结转资金的年初预算数"),
+        ("budget_other", "float", "万元", "其他资金的年初预算数"),
+        ("executed_total", "float", "万元", "年度资金总额的 1-N 月执行数"),
+        ("expected_total", "float", "万元", "年度资金总额的全年预计执行数"),
+        ("money_unit_declared", "string", "", "表中注明的金额单位（万元/元），未注明为空"),
+        ("dept_text", "string", "", "“主管部门及代码”单元格原文"),
+        ("project_name_cell", "string", "", "项目名称所在单元格"),
+    ),
+    "funds": _cols(
+        ("project_id", "string", "", "所属项目"),
+        ("source", "string", "", "资金来源：total（年度资金总额）、fiscal（当年财政拨款）、carryover（上年结转）、other（其他资金）"),
+        ("budget", "float", "万元", "年初预算数"),
+        ("executed", "float", "万元", "1-N 月执行数"),
+        ("executed_rate_reported", "float", "%", "表中填报的执行率（仅供核对，分析时重新计算）"),
+        ("expected", "float", "万元", "全年预计执行数"),
+        ("label", "string", "", "行标签原文"),
+        ("budget_text", "string", "", "年初预算数原文"),
+        ("executed_text", "string", "", "执行数原文"),
+        ("rate_text", "string", "", "执行率原文"),
+        ("expected_text", "string", "", "全年预计执行数原文"),
+        ("sheet", "string", "", "工作表名"),
+        ("budget_cell", "string", "", "年初预算数所在单元格"),
+    ),
+    "indicators": _cols(
+        ("project_id", "string", "", "所属项目"),
+        ("indicator_id", "string", "", "指标标识：项目标识 + 二级指标与三级指标名称的哈希"),
+        ("level1", "string", "", "一级指标（规范名：产出指标、效益指标、满意度指标、成本指标）"),
+        ("level2", "string", "", "二级指标（规范名，带“指标”后缀，如 数量指标）"),
+        ("name", "string", "", "三级指标名称"),
+        ("target_text", "string", "", "年度指标值原文"),
+        ("target_op", "string", "", "比较方式：>=、<=、=、>、<、range、qualitative"),
+        ("target_value", "float", "target_unit", "年度指标值数值（95% 记 95）；区间时为下限"),
+        ("target_value_max", "float", "target_unit", "区间指标的上限"),
+        ("target_unit", "string", "", "指标单位（半角，如 %、台、万元/台），无单位为空"),
+        ("actual_text", "string", "", "1-N 月执行情况原文"),
+        ("actual_value", "float", "target_unit", "1-N 月执行数值，已换算为指标单位"),
+        ("expected_text", "string", "", "全年预计完成情况原文"),
+        ("expected_value", "float", "target_unit", "全年预计完成数值，已换算为指标单位"),
+        ("reasons", "list", "", "偏差原因类别列表：经费保障、制度保障、人员保障、硬件条件保障、其他"),
+        ("reason_text", "string", "", "原因说明（含偏差原因栏中写的文字）"),
+        ("possibility", "string", "", "完成目标可能性：确定能、有可能、完全不可能；未填为空"),
+        ("remarks", "string", "", "备注"),
+        ("sheet", "string", "", "工作表名"),
+        ("row", "int", "行", "所在行号"),
+        ("level1_text", "string", "", "一级指标原文"),
+        ("level2_text", "string", "", "二级指标原文"),
+        ("possibility_text", "string", "", "可能性为单列文字时的原文"),
+        ("target_cell", "string", "", "年度指标值所在单元格"),
+    ),
+    "findings": _cols(
+        ("source_file", "string", "", "报送文件相对 RAW_DIR 的路径"),
+        ("sheet", "string", "", "工作表名（整个文件的问题为空）"),
+        ("cell", "string", "", "单元格地址，如 D14（无法定位时为空）"),
+        ("severity", "string", "", "error（必须改正）、warning（请核实）、info（已自动处理）"),
+        ("code", "string", "", "规则代码，如 TARGET_MISSING"),
+        ("message", "string", "", "给填报人的中文说明：哪里有问题、应如何填写"),
+        ("project_id", "string", "", "相关项目（可为空）"),
+    ),
+}
+
+
+def empty_frame(table: str) -> pd.DataFrame:
+    return conform(pd.DataFrame(), table)
+
+
+def conform(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    """Select, order and type the columns of ``table``; missing columns become empty."""
+    columns = TABLES[table]
+    out = pd.DataFrame(index=frame.index)
+    for column in columns:
+        series = frame[column.name] if column.name in frame else pd.Series([None] * len(frame), index=frame.index)
+        if column.type == "list":
+            out[column.name] = series.map(lambda v: list(v) if isinstance(v, (list, tuple)) else [])
+        elif column.type == "float":
+            out[column.name] = pd.to_numeric(series, errors="coerce").astype("float64")
+        else:
+            out[column.name] = series.astype(DTYPES[column.type])
+    return out.reset_index(drop=True)
+
+
+def check(frame: pd.DataFrame, table: str) -> list[str]:
+    """Differences between ``frame`` and the schema of ``table`` (empty when it conforms)."""
+    problems = []
+    expected = [c.name for c in TABLES[table]]
+    if list(frame.columns) != expected:
+        problems.append(f"{table}: columns {list(frame.columns)} != {expected}")
+    for column in TABLES[table]:
+        if column.name in frame and column.type != "list":
+            actual = str(frame[column.name].dtype)
+            if actual != DTYPES[column.type]:
+                problems.append(f"{table}.{column.name}: dtype {actual} != {DTYPES[column.type]}")
+    return problems
+
+
+def markdown() -> str:
+    """The schema document (docs/schema.md)."""
+    lines = [
+        "# 数据表结构 / Tidy table schema",
+        "",
+        "由 `jixiao/schema.py` 生成（`jixiao schema > docs/schema.md`），请勿手工修改。",
+        "Generated from `jixiao/schema.py`; do not edit by hand. Amounts are 万元; percentages are 95 for 95 %.",
+        "",
+    ]
+    for table, columns in TABLES.items():
+        lines += [f"## {table}", "", "| column | type | unit | meaning |", "|---|---|---|---|"]
+        lines += [f"| `{c.name}` | {c.type} | {c.unit} | {c.meaning} |" for c in columns]
+        lines.append("")
+    return "\n".join(lines)

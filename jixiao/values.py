@@ -1,0 +1,365 @@
+"""Normalising stage: turn hand-typed cell contents into typed values.
+
+Pure functions, no workbook access. Conventions (shared with the sample truth):
+percent values are 95 for 95 %, never 0.95; units are the half-width text after
+the number; comparators map to ``>=``, ``<=``, ``=``, ``>``, ``<``, ``range`` or
+``qualitative``; actual and forecast values are converted into the target's unit.
+"""
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+REASON_CATEGORIES = ("经费保障", "制度保障", "人员保障", "硬件条件保障", "其他")
+POSSIBILITY_LEVELS = ("确定能", "有可能", "完全不可能")
+
+# Comparator words, longest and negated forms first so 不低于 wins over 低于.
+PREFIX_COMPARATORS: tuple[tuple[str, str], ...] = (
+    (">=", ">="), ("<=", "<="), ("=>", ">="), ("=<", "<="),
+    ("≥", ">="), ("≧", ">="), ("≮", ">="), ("≤", "<="), ("≦", "<="), ("≯", "<="),
+    (">", ">"), ("<", "<"), ("=", "="),
+    ("大于等于", ">="), ("大于或等于", ">="), ("不低于", ">="), ("不少于", ">="), ("不小于", ">="),
+    ("高于或等于", ">="), ("至少", ">="), ("达到", ">="), ("超过", ">"), ("多于", ">"), ("高于", ">"), ("大于", ">"),
+    ("小于等于", "<="), ("小于或等于", "<="), ("不高于", "<="), ("不超过", "<="), ("不大于", "<="),
+    ("不多于", "<="), ("控制在", "<="), ("低于", "<"), ("少于", "<"), ("小于", "<"),
+    ("等于", "="),
+)
+PREFIX_COMPARATORS = tuple(sorted(PREFIX_COMPARATORS, key=lambda pair: -len(pair[0])))
+SUFFIX_COMPARATORS: tuple[tuple[str, str], ...] = (
+    ("及以上", ">="), ("以上", ">="), ("及以下", "<="), ("以下", "<="), ("以内", "<="), ("之内", "<="),
+)
+EMPTY_MARKS = {"", "/", "／", "-", "—", "－", "——", "--", "无", "暂无", "空", "null", "none", "nan", "n/a", "#n/a", "—/—"}
+NEGATIVE_TICKS = {"否", "×", "✗", "✘", "x", "不", "0", "false", "n", "no", "○", "□"} | EMPTY_MARKS
+
+NUMBER = r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[-+]?\.\d+"
+NUMBER_RE = re.compile(NUMBER)
+RANGE_RE = re.compile(rf"({NUMBER})\s*(%?)\s*(?:-|~|～|至|到|—|–)\s*({NUMBER})")
+PERIOD_RE = re.compile(r"(?:20\d{2}年)?(?:1|一)\s*[-~～至到—–]\s*\d{1,2}\s*月(?:份|末|底)?")
+DATE_LIKE_RE = re.compile(r"\d{4}\s*年|\d{1,2}\s*月(?:底|末|份|前|\d{1,2}日)|\d{1,2}\s*月\s*\d{1,2}\s*日|年底|年末")
+CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
+CN_NUMBER_RE = re.compile(r"^([零〇一二两三四五六七八九十百千万亿]+)(.{0,4})$")
+
+# Unit conversions into a base unit per family; prefixes 万/亿/千 scale the rest.
+UNIT_BASE: dict[str, tuple[str, float]] = {
+    "元": ("元", 1.0), "万元": ("元", 1e4), "亿元": ("元", 1e8), "千元": ("元", 1e3),
+    "秒": ("小时", 1 / 3600), "分钟": ("小时", 1 / 60), "分": ("小时", 1 / 60), "小时": ("小时", 1.0),
+    "h": ("小时", 1.0), "天": ("天", 1.0), "日": ("天", 1.0), "周": ("天", 7.0),
+    "米": ("米", 1.0), "m": ("米", 1.0), "公里": ("米", 1000.0), "千米": ("米", 1000.0), "km": ("米", 1000.0),
+    "平方米": ("平方米", 1.0), "㎡": ("平方米", 1.0), "m2": ("平方米", 1.0), "平方公里": ("平方米", 1e6),
+    "亩": ("亩", 1.0), "公顷": ("亩", 15.0),
+    "克": ("千克", 1e-3), "千克": ("千克", 1.0), "公斤": ("千克", 1.0), "kg": ("千克", 1.0), "吨": ("千克", 1000.0),
+    "%": ("%", 1.0), "‰": ("%", 0.1),
+}
+PREFIX_SCALE = {"万": 1e4, "亿": 1e8, "千": 1e3, "百": 1e2}
+
+
+def normalize(text: Any) -> str:
+    """Half-width, no whitespace: the form used to compare labels and parse numbers."""
+    if text is None:
+        return ""
+    folded = unicodedata.normalize("NFKC", str(text))
+    return re.sub(r"\s+", "", folded).replace("％", "%")
+
+
+def tidy_name(text: Any) -> str | None:
+    """A name as written, with stray whitespace removed (kept between two Latin words)."""
+    if text is None:
+        return None
+    collapsed = re.sub(r"\s+", " ", str(text)).strip()
+    collapsed = re.sub(r"(?<=[^A-Za-z0-9]) | (?=[^A-Za-z0-9])", "", collapsed)
+    return collapsed or None
+
+
+def is_blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and normalize(value).lower() in EMPTY_MARKS
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and not math.isnan(float(value))
+
+
+def format_number(value: float) -> str:
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def cell_text(value: Any, number_format: str = "General") -> str | None:
+    """How the cell reads on screen: 0.95 with a % format reads '95%'."""
+    if value is None:
+        return None
+    if is_number(value):
+        if "%" in (number_format or ""):
+            return f"{format_number(float(value) * 100)}%"
+        return format_number(float(value))
+    text = str(value).strip()
+    return text or None
+
+
+def cn_to_number(text: str) -> float | None:
+    """Chinese numerals ('十二', '两', '一百零五', '3万') to a number; None when not numeric."""
+    if not text:
+        return None
+    total, section, digit = 0, 0, None
+    for ch in text:
+        if ch in CN_DIGITS:
+            digit = CN_DIGITS[ch]
+        elif ch in CN_UNITS:
+            unit = CN_UNITS[ch]
+            if unit >= 10_000:
+                section = (section + (digit or 0)) * unit
+                total += section
+                section = 0
+            else:
+                section += (1 if digit is None else digit) * unit
+            digit = None
+        else:
+            return None
+    return float(total + section + (digit or 0))
+
+
+def parse_amount(value: Any) -> float | None:
+    """A money amount as a float in the unit of its table: '1,234.50', ' 40 ', '１２３' all parse."""
+    if value is None or isinstance(value, bool):
+        return None
+    if is_number(value):
+        return float(value)
+    text = normalize(value)
+    if text.lower() in EMPTY_MARKS:
+        return None
+    text = re.sub(r"(万元|元)$", "", text).replace(",", "")
+    try:
+        return float(text)
+    except ValueError:
+        match = NUMBER_RE.search(text)
+        return float(match.group().replace(",", "")) if match and match.group() == text else None
+
+
+def parse_rate(value: Any, number_format: str = "General") -> float | None:
+    """A reported execution rate in percent: 0.51 (% format), '51.07%', 51.07 all give 51.07."""
+    if value is None or isinstance(value, bool):
+        return None
+    if is_number(value):
+        number = float(value)
+        return number * 100 if ("%" in number_format or abs(number) <= 1.0) else number
+    text = normalize(value)
+    number = parse_amount(text.rstrip("%"))
+    if number is None:
+        return None
+    return number if text.endswith("%") or abs(number) > 1.0 else number * 100
+
+
+@dataclass(frozen=True)
+class Target:
+    op: str
+    value: float | None = None
+    value_max: float | None = None
+    unit: str | None = None
+
+
+def _strip_comparators(text: str) -> tuple[str | None, str]:
+    """Remove one comparator word before the number and one after it; return (op, rest)."""
+    op = None
+    for word, symbol in PREFIX_COMPARATORS:
+        index = text.find(word)
+        if index == -1 or re.search(r"\d", text[:index]):
+            continue
+        after = text[index + len(word):]
+        if NUMBER_RE.search(after) or _cn_measure(after):
+            op, text = symbol, text[:index] + after
+            break
+    for word, symbol in SUFFIX_COMPARATORS:
+        if word in text:
+            op, text = op or symbol, text.replace(word, "", 1)
+            break
+    return op, text
+
+
+def _cn_measure(text: str) -> tuple[float, str] | None:
+    match = CN_NUMBER_RE.match(text)
+    if not match:
+        return None
+    number = cn_to_number(match.group(1))
+    return None if number is None else (number, match.group(2))
+
+
+def _unit_after(text: str) -> str | None:
+    unit = text.strip().strip("，,。;；:：()（）")
+    if not unit:
+        return None
+    unit = re.split(r"[，,。;；（(]", unit)[0]
+    return unit[:8] or None
+
+
+def parse_target(value: Any, number_format: str = "General") -> Target:
+    """Parse a 年度指标值: '≥95%', '不低于10台', '48小时以内', '90%-95%', '达到预期', 0.95 (% format)."""
+    if is_blank(value):
+        return Target("qualitative")
+    if is_number(value):
+        number = float(value)
+        if "%" in number_format:
+            return Target("=", round(number * 100, 10), None, "%")
+        return Target("=", number)
+    text = normalize(value)
+    text = PERIOD_RE.sub("", text)
+    if DATE_LIKE_RE.search(text):
+        return Target("qualitative")
+    op, rest = _strip_comparators(text)
+    ranged = RANGE_RE.search(rest)
+    if ranged and not rest[: ranged.start()].strip("约共计累计全年"):
+        low, high = _to_float(ranged.group(1)), _to_float(ranged.group(3))
+        unit = _unit_after(rest[ranged.end():]) or (ranged.group(2) or None)
+        return Target("range", min(low, high), max(low, high), unit)
+    match = NUMBER_RE.search(rest)
+    if match:
+        return Target(op or "=", _to_float(match.group()), None, _unit_after(rest[match.end():]))
+    cn = _cn_measure(rest)
+    if cn:
+        return Target(op or "=", cn[0], None, _unit_after(cn[1]))
+    return Target("qualitative")
+
+
+def _to_float(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+@dataclass(frozen=True)
+class Measure:
+    value: float | None
+    unit: str | None = None
+    converted: bool = False
+
+
+def parse_measure(value: Any, number_format: str = "General") -> Measure:
+    """A number in an execution or forecast cell with the unit written next to it, if any."""
+    if is_blank(value) or isinstance(value, bool):
+        return Measure(None)
+    if is_number(value):
+        number = float(value)
+        if "%" in number_format:
+            return Measure(round(number * 100, 10), "%")
+        return Measure(number)
+    text = PERIOD_RE.sub("", normalize(value))
+    if DATE_LIKE_RE.search(text) and not re.search(r"\d\s*%", text):
+        return Measure(None)
+    _, rest = _strip_comparators(text)
+    match = NUMBER_RE.search(rest)
+    if match:
+        return Measure(_to_float(match.group()), _unit_after(rest[match.end():]))
+    cn = _cn_measure(rest)
+    if cn:
+        return Measure(cn[0], _unit_after(cn[1]))
+    return Measure(None)
+
+
+def unit_scale(unit: str | None) -> tuple[str, float] | None:
+    """(base unit, factor) so that value * factor is in the base unit; None when unknown."""
+    if not unit:
+        return None
+    if unit in UNIT_BASE:
+        return UNIT_BASE[unit]
+    if "/" in unit:
+        head, _, tail = unit.partition("/")
+        scaled = unit_scale(head)
+        return (f"{scaled[0]}/{tail}", scaled[1]) if scaled else None
+    if unit[0] in PREFIX_SCALE and len(unit) > 1:
+        inner = unit_scale(unit[1:]) or (unit[1:], 1.0)
+        return inner[0], inner[1] * PREFIX_SCALE[unit[0]]
+    return unit, 1.0
+
+
+def convert(value: float, from_unit: str | None, to_unit: str | None) -> float | None:
+    """Convert between compatible units ('分钟' to '小时', '元' to '万元'); None when incompatible."""
+    if not from_unit or not to_unit or from_unit == to_unit:
+        return value
+    source, target = unit_scale(from_unit), unit_scale(to_unit)
+    if not source or not target or source[0] != target[0]:
+        return None
+    return value * source[1] / target[1]
+
+
+def measure_in_unit(measure: Measure, target_unit: str | None) -> Measure:
+    """The measure expressed in the target's unit; a bare number is taken as already in it."""
+    if measure.value is None or not measure.unit or not target_unit or measure.unit == target_unit:
+        return measure
+    converted = convert(measure.value, measure.unit, target_unit)
+    if converted is None:
+        return Measure(measure.value, measure.unit)
+    return Measure(round(converted, 10), target_unit, converted=True)
+
+
+def is_ticked(value: Any) -> bool:
+    """√ ✓ ✔ 是 ● 1 Y (or any short text) tick a box; blank, 否, ×, 0 do not."""
+    if value is None or value is False:
+        return False
+    if is_number(value):
+        return float(value) != 0
+    return normalize(value).lower() not in NEGATIVE_TICKS
+
+
+def parse_possibility(value: Any) -> str | None:
+    """Text of a 完成目标可能性 cell to one of the three levels (不可能 means 完全不可能)."""
+    text = normalize(value)
+    if not text or text.lower() in EMPTY_MARKS:
+        return None
+    if re.search(r"不可能|无法|不能|难以|完不成", text):
+        return "完全不可能"
+    if re.search(r"可能|基本能|基本可以|较大|不确定|有望", text):
+        return "有可能"
+    if re.search(r"确定|能|可以|肯定|是|√|✓|✔", text):
+        return "确定能"
+    return None
+
+
+def possibility_from_label(label: str) -> str | None:
+    """A possibility column header ('确定能', '有 可 能', '完全\\n不可能', '不可能') to its level."""
+    return parse_possibility(label)
+
+
+REASON_KEYWORDS: tuple[tuple[str, str], ...] = (
+    ("经费", "经费保障"), ("资金", "经费保障"), ("预算", "经费保障"),
+    ("制度", "制度保障"), ("程序", "制度保障"), ("审批", "制度保障"), ("政策", "制度保障"), ("方案", "制度保障"),
+    ("人员", "人员保障"), ("人手", "人员保障"), ("人力", "人员保障"), ("技术人", "人员保障"),
+    ("硬件", "硬件条件保障"), ("条件", "硬件条件保障"), ("设备", "硬件条件保障"), ("场地", "硬件条件保障"),
+    ("其他", "其他"), ("其它", "其他"),
+)
+REASON_LABELS: tuple[tuple[str, str], ...] = (
+    ("经费保障", "经费保障"), ("经费", "经费保障"), ("资金保障", "经费保障"),
+    ("制度保障", "制度保障"), ("制度", "制度保障"),
+    ("人员保障", "人员保障"), ("人员", "人员保障"),
+    ("硬件条件保障", "硬件条件保障"), ("硬件保障", "硬件条件保障"), ("条件保障", "硬件条件保障"), ("硬件", "硬件条件保障"),
+    ("其他", "其他"), ("其它", "其他"),
+)
+
+
+def reason_from_label(label: str) -> str | None:
+    """A reason column header ('经费\\n保障', '硬件保障', '其它') to its category."""
+    text = normalize(label)
+    for word, category in REASON_LABELS:
+        if text == word or text.startswith(word) and len(text) <= len(word) + 2:
+            return category
+    return None
+
+
+def parse_reasons_text(value: Any) -> list[str]:
+    """Categories named in a free-text reason cell, in canonical order.
+
+    Explicit category names ('经费保障、人员保障', '经费;人员') win; otherwise keywords
+    of the prose ('资金未到位' -> 经费保障) are used, and prose without one counts as 其他.
+    """
+    text = normalize(value)
+    if not text or text.lower() in EMPTY_MARKS:
+        return []
+    parts = [p for p in re.split(r"[、,;；|/。]+", text) if p]
+    named = {reason_from_label(p) for p in parts} - {None}
+    if named:
+        return [c for c in REASON_CATEGORIES if c in named]
+    found = {category for word, category in REASON_KEYWORDS if word in text}
+    return [c for c in REASON_CATEGORIES if c in (found or {"其他"})]
