@@ -1,0 +1,47 @@
+"""pyproject.toml (pip) and environment.yml (conda) must list the same dependencies."""
+from __future__ import annotations
+
+import re
+import tomllib
+
+from conftest import ROOT
+
+
+def _normalise(requirement: str) -> tuple[str, str]:
+    match = re.match(r"^\s*([A-Za-z0-9_.\-]+)\s*(.*)$", requirement)
+    name, spec = match.group(1), match.group(2).replace(" ", "")
+    return name.lower().replace("_", "-"), spec
+
+
+def pip_requirements() -> set[tuple[str, str]]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    listed = project["dependencies"] + [r for extra in project["optional-dependencies"].values() for r in extra]
+    return {_normalise(r) for r in listed}
+
+
+def conda_requirements() -> set[tuple[str, str]]:
+    lines = (ROOT / "environment.yml").read_text(encoding="utf-8").splitlines()
+    start = lines.index("dependencies:")
+    listed = [line.strip()[2:] for line in lines[start + 1:] if line.strip().startswith("- ")]
+    return {_normalise(r) for r in listed if not r.startswith("python=")}
+
+
+def test_pip_and_conda_list_the_same_dependencies():
+    assert pip_requirements() == conda_requirements()
+
+
+def test_the_card_dependencies_are_declared():
+    names = {name for name, _ in pip_requirements()}
+    assert {"jupyterlab", "pandas", "openpyxl", "plotly", "ipywidgets", "papermill", "nbconvert"} <= names
+
+
+def test_console_script_points_at_the_cli():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["scripts"]["jixiao"] == "jixiao.cli:main"
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "bash scripts/test.sh" in readme and "bash scripts/test.sh" in ci
+    assert "bash scripts/demo.sh" in readme
