@@ -59,6 +59,8 @@ TABLES: dict[str, tuple[Column, ...]] = {
         ("money_unit_declared", "string", "", "表中注明的金额单位（万元/元），未注明为空"),
         ("dept_text", "string", "", "“主管部门及代码”单元格原文"),
         ("project_name_cell", "string", "", "项目名称所在单元格"),
+        ("dept_cell", "string", "", "主管部门所在单元格"),
+        ("unit_cell", "string", "", "实施单位所在单元格"),
     ),
     "funds": _cols(
         ("project_id", "string", "", "所属项目"),
@@ -74,6 +76,9 @@ TABLES: dict[str, tuple[Column, ...]] = {
         ("expected_text", "string", "", "全年预计执行数原文"),
         ("sheet", "string", "", "工作表名"),
         ("budget_cell", "string", "", "年初预算数所在单元格"),
+        ("executed_cell", "string", "", "执行数所在单元格"),
+        ("rate_cell", "string", "", "执行率所在单元格"),
+        ("expected_cell", "string", "", "全年预计执行数所在单元格"),
     ),
     "indicators": _cols(
         ("project_id", "string", "", "所属项目"),
@@ -99,7 +104,10 @@ TABLES: dict[str, tuple[Column, ...]] = {
         ("level1_text", "string", "", "一级指标原文"),
         ("level2_text", "string", "", "二级指标原文"),
         ("possibility_text", "string", "", "可能性为单列文字时的原文"),
+        ("name_cell", "string", "", "三级指标名称所在单元格"),
         ("target_cell", "string", "", "年度指标值所在单元格"),
+        ("actual_cell", "string", "", "1-N 月执行情况所在单元格"),
+        ("expected_cell", "string", "", "全年预计完成情况所在单元格"),
     ),
     "findings": _cols(
         ("source_file", "string", "", "报送文件相对 RAW_DIR 的路径"),
