@@ -163,7 +163,8 @@ def _read_xlsx(path: Path) -> list[Grid]:
     import openpyxl
 
     try:
-        book = openpyxl.load_workbook(path, data_only=False, read_only=False)
+        with path.open("rb") as handle:  # a handle, so a misnamed file (.xls holding xlsx) still opens
+            book = openpyxl.load_workbook(handle, data_only=False, read_only=False)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for broken parts
         raise UnreadableWorkbook(f"工作簿内容损坏，无法读取（{type(exc).__name__}）。请用 Excel 打开检查后重新保存报送。") from exc
     cached = _cached_results(path) if _has_formulas(book) else {}
@@ -199,7 +200,8 @@ def _cached_results(path: Path) -> dict[str, dict[tuple[int, int], Any]]:
 
     results: dict[str, dict[tuple[int, int], Any]] = {}
     try:
-        book = calamine.CalamineWorkbook.from_path(str(path))
+        with path.open("rb") as handle:
+            book = calamine.CalamineWorkbook.from_filelike(handle)
         for name in book.sheet_names:
             sheet = book.get_sheet_by_name(name)
             rows = sheet.to_python(skip_empty_area=False)
