@@ -160,57 +160,66 @@ def read_workbook(path: Path) -> list[Grid]:
 
 
 def _read_xlsx(path: Path) -> list[Grid]:
-    import openpyxl
+    """Values, merges and visibility from calamine; number formats and formulas from openpyxl.
 
+    openpyxl's full load spends most of its time styling merged cells (measured:
+    ~65 ms of a 70 ms read), so it is only used in streaming read-only mode for
+    what calamine does not expose. Files are opened through a handle so that a
+    misnamed file (.xls holding xlsx content) is still read by its content.
+    """
     try:
-        with path.open("rb") as handle:  # a handle, so a misnamed file (.xls holding xlsx) still opens
-            book = openpyxl.load_workbook(handle, data_only=False, read_only=False)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for broken parts
+        values, merges, hidden = _calamine_cells(path)
+        styles = _openpyxl_styles(path)
+    except Exception as exc:  # noqa: BLE001 - readers raise many types for broken parts
         raise UnreadableWorkbook(f"工作簿内容损坏，无法读取（{type(exc).__name__}）。请用 Excel 打开检查后重新保存报送。") from exc
-    cached = _cached_results(path) if _has_formulas(book) else {}
     grids = []
-    for sheet in book.worksheets:
-        grid = Grid(name=sheet.title, hidden=sheet.sheet_state != "visible")
-        sheet_cache = cached.get(sheet.title, {})
-        for row in sheet.iter_rows():
-            for c in row:
-                value = c.value
-                if value is None or (isinstance(value, str) and not value.strip()):
-                    continue
-                formula = None
-                if c.data_type == "f" or (isinstance(value, str) and value.startswith("=")):
-                    formula = str(value) if not hasattr(value, "text") else str(value.text)
-                    value = sheet_cache.get((c.row, c.column))
-                grid.cells[(c.row, c.column)] = Cell(_plain(value), c.number_format or "General", formula)
-        grid.merged = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in sheet.merged_cells.ranges]
+    for name, sheet_values in values.items():
+        grid = Grid(name=name, hidden=hidden[name])
+        sheet_styles = styles.get(name, {})
+        for key in sheet_values.keys() | {k for k, (_, formula) in sheet_styles.items() if formula}:
+            number_format, formula = sheet_styles.get(key, ("General", None))
+            grid.cells[key] = Cell(_plain(sheet_values.get(key)), number_format, formula)
+        grid.merged = merges[name]
         grid.index_merges()
         grids.append(grid)
     return grids
 
 
-def _has_formulas(book) -> bool:
-    return any(
-        c.data_type == "f" for sheet in book.worksheets for row in sheet.iter_rows() for c in row
-    )
-
-
-def _cached_results(path: Path) -> dict[str, dict[tuple[int, int], Any]]:
-    """Cached formula results, read with calamine (openpyxl would need a second full load)."""
+def _calamine_cells(path: Path):
+    """Per sheet: {(row, col): value} of non-blank cells (cached results for formulas), merges, hidden flag."""
     import python_calamine as calamine
 
-    results: dict[str, dict[tuple[int, int], Any]] = {}
-    try:
-        with path.open("rb") as handle:
-            book = calamine.CalamineWorkbook.from_filelike(handle)
-        for name in book.sheet_names:
-            sheet = book.get_sheet_by_name(name)
-            rows = sheet.to_python(skip_empty_area=False)
-            results[name] = {
-                (r + 1, c + 1): v for r, row in enumerate(rows) for c, v in enumerate(row) if v != ""
+    with path.open("rb") as handle:
+        book = calamine.CalamineWorkbook.from_filelike(handle)
+    values, merges, hidden = {}, {}, {}
+    for meta in book.sheets_metadata:
+        if meta.typ != calamine.SheetTypeEnum.WorkSheet:
+            continue
+        sheet = book.get_sheet_by_name(meta.name)
+        rows = sheet.to_python(skip_empty_area=False)
+        values[meta.name] = {
+            (r + 1, c + 1): v for r, row in enumerate(rows) for c, v in enumerate(row)
+            if not (v is None or (isinstance(v, str) and not v.strip()))
+        }
+        merges[meta.name] = [(r1 + 1, c1 + 1, r2 + 1, c2 + 1) for (r1, c1), (r2, c2) in sheet.merged_cell_ranges or []]
+        hidden[meta.name] = meta.visible != calamine.SheetVisibleEnum.Visible
+    return values, merges, hidden
+
+
+def _openpyxl_styles(path: Path) -> dict[str, dict[tuple[int, int], tuple[str, str | None]]]:
+    """Per sheet: {(row, col): (number format, formula or None)} for non-empty cells."""
+    import openpyxl
+
+    with path.open("rb") as handle:
+        book = openpyxl.load_workbook(handle, read_only=True, data_only=False)
+        styles = {}
+        for sheet in book.worksheets:
+            styles[sheet.title] = {
+                (c.row, c.column): (c.number_format or "General", str(c.value) if c.data_type == "f" else None)
+                for row in sheet.iter_rows() for c in row if c.value is not None and hasattr(c, "number_format")
             }
-    except Exception:  # noqa: BLE001 - no cache is not an error: formulas get recomputed
-        return {}
-    return results
+        book.close()
+    return styles
 
 
 def _plain(value: Any) -> Any:
