@@ -57,6 +57,9 @@ class Grid:
         self.index_merges()
 
     def index_merges(self) -> None:
+        """Index merged ranges and the sheet bounds; call again after changing cells or merges."""
+        self._max_row = max((r for r, _ in self.cells), default=0)
+        self._max_col = max((c for _, c in self.cells), default=0)
         self._origin = {}
         for r1, c1, r2, c2 in self.merged:
             for r in range(r1, r2 + 1):
@@ -65,11 +68,11 @@ class Grid:
 
     @property
     def max_row(self) -> int:
-        return max((r for r, _ in self.cells), default=0)
+        return self._max_row
 
     @property
     def max_col(self) -> int:
-        return max((c for _, c in self.cells), default=0)
+        return self._max_col
 
     def cell(self, row: int, col: int) -> Cell | None:
         return self.cells.get((row, col))
