@@ -41,7 +41,8 @@ fi
 want="$(sha256sum pyproject.toml | cut -d' ' -f1)"
 if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$want" ]; then
   echo "== 安装 Python 依赖（首次约需 1 分钟）"
-  "$VENV/bin/python" -m pip install -q --upgrade pip
-  "$VENV/bin/python" -m pip install -q -e ".[test]"
+  log="$VENV/pip-install.log"
+  { "$VENV/bin/python" -m pip install --upgrade pip && "$VENV/bin/python" -m pip install -e ".[test]"; } \
+    > "$log" 2>&1 || { tail -n 40 "$log" >&2; echo "依赖安装失败，完整记录见 $log" >&2; exit 1; }
   echo "$want" > "$STAMP"
 fi
