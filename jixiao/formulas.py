@@ -2,16 +2,16 @@
 
 Workbooks written by scripts (openpyxl, some WPS exports) store formulas without
 results. The monitoring form only uses simple arithmetic (``=F7/C7``,
-``=SUM(C8:C10)``, ``=ROUND(F7/C7,4)``, ``=IFERROR(F7/C7,0)``), so a small,
-safe evaluator over same-sheet references covers it; anything else stays empty
-and is reported.
+``=SUM(C8:C10)``, ``=ROUND(F7/C7,4)``, ``=IFERROR(F7/C7,0)``,
+``=IF(C7=0,"",F7/C7)``), so a small, safe evaluator over same-sheet references
+covers it; anything else stays empty and is reported.
 """
 from __future__ import annotations
 
 import ast
 import operator
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from openpyxl.utils import column_index_from_string
 
@@ -29,7 +29,10 @@ FUNCTIONS = {
     "MAX": lambda *a: max(_flatten(a)),
     "AVERAGE": lambda *a: sum(_flatten(a)) / len(_flatten(a)),
 }
-BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
+BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
+          ast.Pow: operator.pow}
+COMPARE = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
+           ast.Gt: operator.gt, ast.GtE: operator.ge}
 
 
 class FormulaError(ValueError):
@@ -60,44 +63,29 @@ def fill_missing_results(grid: "Grid") -> None:
                 grid.notes.append((address(*key), f"公式 {cell.formula} 没有保存计算结果，且无法重新计算"))
 
 
-def evaluate(grid: "Grid", formula: str, seen: set[tuple[int, int]]) -> float:
+def evaluate(grid: "Grid", formula: str, seen: set[tuple[int, int]]) -> float | None:
+    """The value of ``formula`` on ``grid``; an empty text result ('""') gives None."""
     text = formula.lstrip("=").strip().upper()
     if "!" in text:
         raise FormulaError("cross-sheet reference")
-    if text.startswith("IFERROR(") and text.endswith(")"):
-        inner, _, fallback = _split_last_arg(text[len("IFERROR("):-1])
-        try:
-            return evaluate(grid, inner, seen)
-        except (FormulaError, ZeroDivisionError, TypeError):
-            return evaluate(grid, fallback, seen)
-    ranges: dict[str, list] = {}
+    names: dict[str, Callable[[], Any]] = {}
 
-    def range_sub(match: re.Match) -> str:
-        name = f"_r{len(ranges)}"
-        ranges[name] = _range_values(grid, match, seen)
+    def bind(thunk: Callable[[], Any]) -> str:
+        name = f"_v{len(names)}"
+        names[name] = thunk
         return name
 
-    expr = RANGE_RE.sub(range_sub, text)
-    refs: dict[str, Any] = {}
-
-    def ref_sub(match: re.Match) -> str:
-        name = f"_c{len(refs)}"
-        refs[name] = _ref_value(grid, int(match.group(2)), column_index_from_string(match.group(1)), seen)
-        return name
-
-    expr = REF_RE.sub(ref_sub, expr)
-    return _eval_node(ast.parse(expr, mode="eval").body, {**ranges, **refs})
+    expr = RANGE_RE.sub(lambda m: bind(lambda: _range_values(grid, m, seen)), text)
+    expr = REF_RE.sub(lambda m: bind(lambda: _ref_value(grid, int(m.group(2)), column_index_from_string(m.group(1)), seen)),
+                      expr)
+    result = _eval_node(ast.parse(_python_operators(expr), mode="eval").body, names)
+    return None if result == "" else result
 
 
-def _split_last_arg(args: str) -> tuple[str, str, str]:
-    depth = 0
-    for i in range(len(args) - 1, -1, -1):
-        ch = args[i]
-        depth += ch == ")"
-        depth -= ch == "("
-        if ch == "," and depth == 0:
-            return args[:i], ",", args[i + 1:]
-    raise FormulaError("IFERROR without fallback")
+def _python_operators(expr: str) -> str:
+    """Excel's comparison and power operators in Python spelling ('=' -> '==', '<>' -> '!=', '^' -> '**')."""
+    expr = expr.replace("<>", "!=").replace("^", "**")
+    return re.sub(r"(?<![<>!=])=(?!=)", "==", expr)
 
 
 def _ref_value(grid: "Grid", row: int, col: int, seen: set) -> Any:
@@ -130,16 +118,33 @@ def _range_values(grid: "Grid", match: re.Match, seen: set) -> list:
     ]
 
 
-def _eval_node(node: ast.AST, names: dict[str, Any]) -> Any:
-    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
-        return float(node.value)
+def _eval_node(node: ast.AST, names: dict[str, Callable[[], Any]]) -> Any:
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, str)):
+        return node.value if isinstance(node.value, str) else float(node.value)
     if isinstance(node, ast.Name) and node.id in names:
-        return names[node.id]
+        return names[node.id]()
     if isinstance(node, ast.BinOp) and type(node.op) in BINARY:
         return BINARY[type(node.op)](_eval_node(node.left, names), _eval_node(node.right, names))
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
         value = _eval_node(node.operand, names)
         return -value if isinstance(node.op, ast.USub) else value
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in FUNCTIONS:
-        return FUNCTIONS[node.func.id](*(_eval_node(a, names) for a in node.args))
+    if isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in COMPARE:
+        return COMPARE[type(node.ops[0])](_eval_node(node.left, names), _eval_node(node.comparators[0], names))
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        return _call(node.func.id, node.args, names)
     raise FormulaError(f"unsupported formula element {type(node).__name__}")
+
+
+def _call(function: str, args: list[ast.AST], names: dict[str, Callable[[], Any]]) -> Any:
+    # IF and IFERROR evaluate only the branch they take: =IF(C7=0,0,F7/C7) must not divide by zero.
+    if function == "IF" and len(args) in (2, 3):
+        chosen = args[1] if _eval_node(args[0], names) else (args[2] if len(args) == 3 else None)
+        return False if chosen is None else _eval_node(chosen, names)
+    if function == "IFERROR" and len(args) == 2:
+        try:
+            return _eval_node(args[0], names)
+        except (FormulaError, ZeroDivisionError, TypeError):
+            return _eval_node(args[1], names)
+    if function in FUNCTIONS:
+        return FUNCTIONS[function](*(_eval_node(a, names) for a in args))
+    raise FormulaError(f"unsupported function {function}")

@@ -10,7 +10,7 @@ layout becomes a :class:`Finding` pointing at sheet and cell.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import values as V
@@ -18,7 +18,7 @@ from .workbook import Cell, Grid, address
 
 MAX_LABEL_LEN = 16
 STOP_ROW_RE = re.compile(r"^(注|说明[:：]|备注[:：]|填报人|填表人|联系电话|审核人|单位负责人|负责人|填报日期|制表)")
-PERIOD_END_RE = re.compile(r"1[-~～至到—–]+(\d{1,2})月")
+PERIOD_END_RE = re.compile(r"(?<!\d)1月?[-~～至到—–]+(\d{1,2})月|截[至止](?:20\d{2}年)?(\d{1,2})月")
 YEAR_RE = re.compile(r"(20\d{2})年")
 UNIT_DECL_RE = re.compile(r"(?:金额)?单位[:：]?(万元|元)|[（(](万元|元)[）)]")
 PAREN_RE = re.compile(r"[（(【\[][^）)】\]]*[）)】\]]")
@@ -29,6 +29,17 @@ FUND_ROW_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     ("carryover", re.compile(r"结转")),
     ("fiscal", re.compile(r"财政拨款|一般公共预算|财政资金|本级财政|当年财政|本年财政|上级补助|财政")),
 )
+# A department code is written in brackets, after a 代码 label, or bare at either end of the name;
+# never a year ('（2023年）') nor digits inside a name ('110指挥中心').
+DEPT_CODE = r"(?<![0-9０-９A-Za-z])(?P<code>[0-9０-９A-Za-z]*[0-9０-９][0-9０-９A-Za-z]{2,})(?![0-9０-９A-Za-z年])"
+CODE_LABEL = r"(?:部门|单位)?(?:代码|编码|编号)\s*[:：]?\s*"
+DEPT_CODE_PATTERNS = (
+    re.compile(rf"[（(【\[]\s*(?:{CODE_LABEL})?{DEPT_CODE}\s*[）)】\]]"),
+    re.compile(rf"{CODE_LABEL}{DEPT_CODE}"),
+    re.compile(rf"^{DEPT_CODE}"),
+    re.compile(rf"{DEPT_CODE}$"),
+)
+NAME_SEPARATORS = " -—－_/／:：,，、"
 LEVEL1_NAMES = (("产出", "产出指标"), ("效益", "效益指标"), ("满意度", "满意度指标"), ("成本", "成本指标"))
 LEVEL2_NAMES = (
     ("服务对象满意度", "服务对象满意度指标"), ("满意度", "服务对象满意度指标"),
@@ -92,6 +103,10 @@ def header_role(value: Any) -> str | None:
         return "possibility"
     if "预计" in text:
         return "expected"
+    if text in ("计量单位", "度量单位", "单位", "指标单位", "指标值单位"):
+        return "unit"
+    if re.fullmatch(r"指标(性质|方向性?)|(比较|运算)?符号?", text):
+        return "op"
     if re.search(r"执行情况|完成情况|实际完成|完成值|实际值|实际数|进展情况|执行值", text):
         return "actual"
     if re.search(r"指标值|目标值", text):
@@ -113,9 +128,9 @@ def fund_column_role(value: Any) -> str | None:
         return "expected"
     if "执行率" in text or "支出率" in text:
         return None if "预计" in text else "rate"
-    if re.search(r"执行数|执行金额|实际支出|已支出|支出数|执行额", text):
+    if re.search(r"执行数|执行金额|实际支出|已支出|支出数|执行额|支付数|支付金额", text):
         return "executed"
-    if re.search(r"^(年初|年度|全年)?(批复)?预算(数|金额|额)?$", text):
+    if re.search(r"^(20\d{2}年)?(年初|年度|全年)?(批复)?预算(数|金额|额)?$", text):
         return "budget"
     return None
 
@@ -141,15 +156,11 @@ def split_department(text: Any) -> tuple[str | None, str | None]:
     raw = V.tidy_name(text)
     if not raw:
         return None, None
-    folded = V.normalize(raw)
-    match = re.search(r"[（(【\[]?(?:部门)?(?:代码|编码|编号)?[:：]?([0-9A-Za-z]*\d[0-9A-Za-z]{2,})[）)】\]]?", folded)
+    match = next((m for m in (pattern.search(raw) for pattern in DEPT_CODE_PATTERNS) if m), None)
     if not match:
         return raw, None
-    code = match.group(1)
-    name = V.tidy_name(re.sub(r"[（(【\[][^）)】\]]*" + re.escape(code) + r"[^）)】\]]*[）)】\]]", "", raw))
-    if name and code in V.normalize(name):
-        name = V.tidy_name(V.normalize(name).replace(code, ""))
-    return (name or None), code
+    name = (raw[:match.start()] + raw[match.end():]).strip(NAME_SEPARATORS)
+    return V.tidy_name(name), V.normalize(match.group("code"))
 
 
 class SheetReader:
@@ -177,10 +188,18 @@ class SheetReader:
         for r, cells in sorted(self.rows.items()):
             for c, text in cells:
                 key = label_key(text)
+                if key == "项目名称" and self._heads_a_column(r, c):
+                    break
                 if key == "项目名称" or re.match(r"^项目名称[:：].+", V.normalize(text)):
                     anchors.append((r, c))
                     break
         return anchors
+
+    def _heads_a_column(self, row: int, col: int) -> bool:
+        """'项目名称' in the header row of a summary table (汇总表), not the label of one project's name."""
+        others = [text for c, text in self.rows.get(row, []) if c > col]
+        headings = [t for t in others if self._is_identity_label(t) or fund_column_role(t) or header_role(t)]
+        return len(headings) >= 2 and bool(others) and others[0] in headings
 
     def indicator_headers(self) -> list[int]:
         headers = []
@@ -350,8 +369,9 @@ class SheetReader:
     def _period(self, top: int, end: int) -> int:
         for text in self._block_texts(top, end):
             match = PERIOD_END_RE.search(text)
-            if match and 1 <= int(match.group(1)) <= 12:
-                return int(match.group(1))
+            month = int(match.group(1) or match.group(2)) if match else 0
+            if 1 <= month <= 12:
+                return month
         return self.default_month
 
     def _year(self, top: int, end: int) -> int:
@@ -380,16 +400,7 @@ class SheetReader:
     # -- funds -------------------------------------------------------------------
     def _read_funds(self, top: int, end: int, factor: float, findings) -> list[dict[str, Any]]:
         grid = self.grid
-        header_row, columns = None, {}
-        for r in range(top, end):
-            found = {}
-            for c in range(1, grid.max_col + 1):
-                role = fund_column_role(grid.value(r, c))
-                if role and role not in found:
-                    found[role] = grid.span(r, c)
-            if "budget" in found:
-                header_row, columns = r, found
-                break
+        header_row, columns = self._fund_header(top, end)
         if header_row is None:
             findings.append(Finding(grid.name, None, "error", "FUNDS_TABLE_MISSING",
                                     "未找到项目资金表（应有“年初预算数”“1-N月执行数”“全年预计执行数”等列），资金数据未能读取。"))
@@ -430,6 +441,27 @@ class SheetReader:
             findings.append(Finding(grid.name, address(header_row, budget_col), "error", "FUNDS_TOTAL_MISSING",
                                     "资金表中没有“年度资金总额”一行，请补充填写。"))
         return funds
+
+    def _fund_columns(self, row: int) -> dict[str, tuple[int, int, int, int]]:
+        found: dict[str, tuple[int, int, int, int]] = {}
+        for c in range(1, self.grid.max_col + 1):
+            role = fund_column_role(self.grid.value(row, c))
+            if role and role not in found:
+                found[role] = self.grid.span(row, c)
+        return found
+
+    def _fund_header(self, top: int, end: int) -> tuple[int | None, dict]:
+        """The last row of the funds header band and the column span of each role.
+
+        A band of two rows ('1-7月执行情况' over '执行数 | 执行率') adds the roles of its lower row.
+        """
+        for r in range(top, end):
+            columns = self._fund_columns(r)
+            if "budget" not in columns:
+                continue
+            below = {role: span for role, span in self._fund_columns(r + 1).items() if role not in columns}
+            return (r + 1, {**columns, **below}) if below else (r, columns)
+        return None, {}
 
     def _first_in_span(self, row: int, span) -> tuple[Cell | None, tuple[int, int] | None]:
         """The first non-empty cell of ``row`` within a header's column span."""
@@ -554,7 +586,7 @@ class SheetReader:
         expected_cell = self._cell_of(r, roles.get("expected"))
         target_raw = target_cell.value if target_cell else None
         target_fmt = target_cell.number_format if target_cell else "General"
-        target = V.parse_target(target_raw, target_fmt)
+        target = self._completed_target(V.parse_target(target_raw, target_fmt), r, roles)
         record: dict[str, Any] = {
             "sheet": grid.name,
             "row": r,
@@ -579,6 +611,20 @@ class SheetReader:
         remarks = self._cell_of(r, roles.get("remarks"))
         record["remarks"] = V.cell_text(remarks.value, remarks.number_format) if remarks else None
         return record
+
+    def _completed_target(self, target: V.Target, r: int, roles) -> V.Target:
+        """A bare-number target takes its comparator and unit from 指标性质 / 计量单位 columns, if any."""
+        op = V.parse_comparator(self._text_at(r, roles.get("op")))
+        unit = self._text_at(r, roles.get("unit"))
+        if op and op != "qualitative" and target.op == "=":
+            target = replace(target, op=op)
+        if unit and target.unit is None and target.value is not None:
+            target = replace(target, unit=V.normalize(unit))
+        return target
+
+    def _text_at(self, row: int, col: int | None) -> str | None:
+        cell = self._cell_of(row, col)
+        return None if cell is None or V.is_blank(cell.value) else V.cell_text(cell.value, cell.number_format)
 
     def _levels(self, level1, level2, roles, findings) -> dict[str, Any]:
         out = {"level1_text": None, "level2_text": None, "level1": None, "level2": None}

@@ -32,13 +32,18 @@ SUFFIX_COMPARATORS: tuple[tuple[str, str], ...] = (
     ("及以上", ">="), ("以上", ">="), ("及以下", "<="), ("以下", "<="), ("以内", "<="), ("之内", "<="),
 )
 EMPTY_MARKS = {"", "/", "／", "-", "—", "－", "——", "--", "无", "暂无", "空", "null", "none", "nan", "n/a", "#n/a", "—/—"}
-NEGATIVE_TICKS = {"否", "×", "✗", "✘", "x", "不", "0", "false", "n", "no", "○", "□"} | EMPTY_MARKS
+NEGATIVE_TICKS = {"否", "×", "✗", "✘", "✕", "╳", "x", "不", "0", "false", "n", "no", "○", "□", "☐", "◻"} | EMPTY_MARKS
 
 NUMBER = r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[-+]?\.\d+"
 NUMBER_RE = re.compile(NUMBER)
 RANGE_RE = re.compile(rf"({NUMBER})\s*(%?)\s*(?:-|~|～|至|到|—|–)\s*({NUMBER})")
-PERIOD_RE = re.compile(r"(?:20\d{2}年)?(?:1|一)\s*[-~～至到—–]\s*\d{1,2}\s*月(?:份|末|底)?")
-DATE_LIKE_RE = re.compile(r"\d{4}\s*年|\d{1,2}\s*月(?:底|末|份|前|\d{1,2}日)|\d{1,2}\s*月\s*\d{1,2}\s*日|年底|年末")
+PERIOD_RE = re.compile(r"(?:20\d{2}年)?(?<!\d)(?:1|一)\s*月?\s*[-~～至到—–]\s*\d{1,2}\s*月(?:份|末|底)?")
+# A point in time ('截至7月底', '2023年12月底前', '年底'): a target naming one is a deadline, and
+# the digits of one inside an execution text ('截至7月底完成60%') are no measure.
+DATE_PHRASE_RE = re.compile(
+    r"(?:截[至止]|到)?(?:20\d{2}年(?:\d{1,2}月)?|(?<![\d.])\d{1,2}月)(?:\d{1,2}日)?(?:底|末|份|前|中旬|上旬|下旬)?"
+    r"|每月\d{1,2}日前?|年底|年末")
+APPROXIMATE_RE = re.compile(r"^(?:大约|约为|约)|左右$")
 CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
 CN_NUMBER_RE = re.compile(r"^([零〇一二两三四五六七八九十百千万亿]+)(.{0,4})$")
@@ -164,6 +169,16 @@ class Target:
     unit: str | None = None
 
 
+DIRECTION_WORDS = {"正向": ">=", "反向": "<=", "定性": "qualitative", "定量": None}
+
+
+def parse_comparator(value: Any) -> str | None:
+    """A separate 指标性质 / 指标方向 cell ('≥', '大于等于', '正向指标', '定性') to an op; None if unknown."""
+    text = normalize(value).removesuffix("指标")
+    words = {**dict(PREFIX_COMPARATORS), **dict(SUFFIX_COMPARATORS), **DIRECTION_WORDS}
+    return words.get(text)
+
+
 def _strip_comparators(text: str) -> tuple[str | None, str]:
     """Remove one comparator word before the number and one after it; return (op, rest)."""
     op = None
@@ -177,8 +192,9 @@ def _strip_comparators(text: str) -> tuple[str | None, str]:
             break
     for word, symbol in SUFFIX_COMPARATORS:
         if word in text:
-            op, text = op or symbol, text.replace(word, "", 1)
-            break
+            return op or symbol, text.replace(word, "", 1)
+    if text.endswith("内") and NUMBER_RE.search(text):  # '10天内', '3个月内': within
+        return op or "<=", text[:-1]
     return op, text
 
 
@@ -192,9 +208,9 @@ def _cn_measure(text: str) -> tuple[float, str] | None:
 
 def _unit_after(text: str) -> str | None:
     unit = text.strip().strip("，,。;；:：()（）")
-    if not unit:
-        return None
-    unit = re.split(r"[，,。;；（(]", unit)[0]
+    unit = APPROXIMATE_RE.sub("", re.split(r"[，,。;；（(]", unit)[0])
+    if unit[:1] in ("%", "‰"):  # '≥90%满意度': words after a percent sign name the rate, not a unit
+        return unit[0]
     return unit[:8] or None
 
 
@@ -209,7 +225,7 @@ def parse_target(value: Any, number_format: str = "General") -> Target:
         return Target("=", number)
     text = normalize(value)
     text = PERIOD_RE.sub("", text)
-    if DATE_LIKE_RE.search(text):
+    if DATE_PHRASE_RE.search(text):
         return Target("qualitative")
     op, rest = _strip_comparators(text)
     ranged = RANGE_RE.search(rest)
@@ -246,10 +262,8 @@ def parse_measure(value: Any, number_format: str = "General") -> Measure:
         if "%" in number_format:
             return Measure(round(number * 100, 10), "%")
         return Measure(number)
-    text = PERIOD_RE.sub("", normalize(value))
-    if DATE_LIKE_RE.search(text) and not re.search(r"\d\s*%", text):
-        return Measure(None)
-    _, rest = _strip_comparators(text)
+    text = DATE_PHRASE_RE.sub("", PERIOD_RE.sub("", normalize(value)))
+    _, rest = _strip_comparators(APPROXIMATE_RE.sub("", text))
     match = NUMBER_RE.search(rest)
     if match:
         return Measure(_to_float(match.group()), _unit_after(rest[match.end():]))
