@@ -17,7 +17,9 @@ from . import values as V
 from .workbook import Cell, Grid, address
 
 MAX_LABEL_LEN = 16
-STOP_ROW_RE = re.compile(r"^(注|说明[:：]|备注[:：]|填报人|填表人|联系电话|审核人|单位负责人|负责人|填报日期|制表)")
+# Rows under the form (notes, signatures). '注' needs its colon or number: '注册企业数' is an indicator.
+STOP_ROW_RE = re.compile(r"^(注(?:[:：\d]|$)|说明[:：]|备注[:：]|填报人|填表人|联系人|经办人|联系电话|审核人|单位负责人|负责人"
+                         r"|财务负责人|分管领导|填报日期|制表)")
 PERIOD_END_RE = re.compile(r"(?<!\d)1月?[-~～至到—–]+(\d{1,2})月|截[至止](?:20\d{2}年)?(\d{1,2})月")
 YEAR_RE = re.compile(r"(20\d{2})年")
 UNIT_DECL_RE = re.compile(r"(?:金额)?单位[:：]?(万元|元)|[（(](万元|元)[）)]")
@@ -95,11 +97,11 @@ def header_role(value: Any) -> str | None:
         return None
     if "备注" in text:
         return "remarks"
-    if "说明" in text or text in ("原因", "具体原因", "原因及措施", "拟采取措施", "纠偏措施"):
+    if "说明" in text or text in ("原因", "具体原因", "原因及措施") or re.fullmatch(r"(拟采取|纠偏|整改|改进)措施", text):
         return "reason_text"
-    if "偏差原因" in text or text in ("原因分析", "偏差分析"):
+    if "偏差原因" in text or text.startswith("原因分析") or text == "偏差分析":
         return "reasons"
-    if "可能性" in text or "完成目标可能" in text:
+    if re.search(r"可能性|完成目标可能|能否(完成|实现)|是否能", text):
         return "possibility"
     if "预计" in text:
         return "expected"
@@ -107,9 +109,9 @@ def header_role(value: Any) -> str | None:
         return "unit"
     if re.fullmatch(r"指标(性质|方向性?)|(比较|运算)?符号?", text):
         return "op"
-    if re.search(r"执行情况|完成情况|实际完成|完成值|实际值|实际数|进展情况|执行值", text):
+    if re.search(r"执行情况|完成情况|实际完成|完成值|实际值|实际数|进展情况|执行值|执行数|完成数", text):
         return "actual"
-    if re.search(r"指标值|目标值", text):
+    if re.search(r"指标值|目标值", text) or re.fullmatch(r"(年度|全年|预期)目标", text):
         return "target"
     if text.startswith("一级"):
         return "level1"

@@ -323,7 +323,7 @@ def parse_possibility(value: Any) -> str | None:
     text = normalize(value)
     if not text or text.lower() in EMPTY_MARKS:
         return None
-    if re.search(r"不可能|无法|不能|难以|完不成", text):
+    if re.search(r"不可能|无法|不能|难以|完不成", text) or text == "否":
         return "完全不可能"
     if re.search(r"可能|基本能|基本可以|较大|不确定|有望", text):
         return "有可能"

@@ -103,6 +103,7 @@ class Style:
     fund_band: bool = False  # '1-7月执行情况' over the sub-headers '执行数 | 执行率'
     formulas: str | None = None  # None | cached | uncached: SUM for 年度资金总额 and F/C for 执行率
     index_column: bool = False  # a leading 序号 column in the funds block and the indicator table
+    margin: tuple[int, int] = (0, 0)  # empty rows above and columns left of the whole form
 
 
 @dataclass
@@ -156,6 +157,17 @@ class Canvas:
 
     def formula(self, row: int, col: int, text: str, cached: Any, fmt: str | None = None) -> None:
         self.cells[(row, col)] = Put(cached, fmt, text)
+
+    def shifted(self, rows: int, cols: int) -> "Canvas":
+        """The same sheet moved down and right; formula references move along."""
+        from openpyxl.formula.translate import Translator
+
+        moved = Canvas()
+        for (r, c), put in self.cells.items():
+            formula = put.formula and Translator(f"={put.formula}", ref(r, c)).translate_formula(ref(r + rows, c + cols))
+            moved.cells[(r + rows, c + cols)] = replace(put, formula=formula and formula.lstrip("="))
+        moved.merges = [(r1 + rows, c1 + cols, r2 + rows, c2 + cols) for r1, c1, r2, c2 in self.merges]
+        return moved
 
 
 def ref(row: int, col: int) -> str:
@@ -398,7 +410,7 @@ def paint_sheet(spec: SheetSpec) -> Canvas:
     row = len(spec.rows) + 1
     for i, project in enumerate(spec.projects):
         row = ProjectPainter(canvas, project, spec.style, row + (2 if i else 0)).paint().bottom
-    return canvas
+    return canvas.shifted(*spec.style.margin) if spec.style.margin != (0, 0) else canvas
 
 
 # -- writers ---------------------------------------------------------------------------------

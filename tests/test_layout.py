@@ -5,9 +5,13 @@ Every test builds a small workbook with :mod:`factory`, reads it with
 """
 from __future__ import annotations
 
+import tempfile
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from factory import (Ind, Pct, Project, SheetSpec, Style, build, dropdown_sheet, instruction_sheet,
                      one_project, with_style)
@@ -441,3 +445,109 @@ def test_execution_texts_with_dates_and_words(tmp_path):
            for i in project.indicators]
     assert got == [(">=", 120, "公里", 70, 120), (">=", 95, "%", 96, 95), ("qualitative", None, None, None, None),
                    ("<=", 10, "个工作日", 8, None)]
+
+
+def test_form_anywhere_on_the_sheet(tmp_path):
+    for margin in ((2, 1), (0, 3)):
+        style = with_style(margin=margin, formulas="uncached", level_fill="first")
+        project = only(one_project(tmp_path / "a.xlsx", style=style))
+        assert project.fields["project_name"] == "农村公路养护项目"
+        assert_canonical_funds(project)
+        assert_canonical_indicators(project)
+
+
+def test_summary_sheet_is_not_read_as_a_project(tmp_path):
+    summary = SheetSpec("汇总表", rows=[
+        ["2023年项目支出绩效监控汇总表"],
+        ["序号", "项目名称", "实施单位", "年初预算数", "1-7月执行数", "执行率"],
+        [1, "城乡居民最低生活保障资金", "湟源县民政局", 100, 40, Pct(0.4)],
+        [2, "项目资金总额", "湟源县民政局", 50, 20, Pct(0.4)]])
+    projects = parse(build(tmp_path / "a.xlsx", [summary, SheetSpec("项目1", [Project()])]))
+    assert [p.sheet for p in projects] == ["项目1"]
+
+
+def test_rows_under_the_table_end_it_but_indicator_names_do_not(tmp_path):
+    rows = [Ind("产出指标", "数量指标", "养护里程", "≥120公里", 70, 120),
+            Ind("产出指标", "数量指标", "注册养护企业数", "≥3家", 2, 3),
+            Ind("产出指标", "数量指标", "说明牌设置数量", "10块", 10, 10)]
+    for fill in ("first", "merged"):
+        project = only(one_project(tmp_path / f"{fill}.xlsx", Project(indicators=rows), with_style(level_fill=fill)))
+        assert [i["name"] for i in project.indicators] == ["养护里程", "注册养护企业数", "说明牌设置数量"]
+
+
+def test_reported_rate_is_kept_apart_from_the_amounts(tmp_path):
+    """A rate reported against money received (到位资金) is kept as reported; amounts stay as written."""
+    style = with_style(rate="text")
+    funds = [("年度资金总额", 100.0, 40.0, 95.0), ("其中：当年财政拨款", 80.0, 30.0, 76.0), ("上年结转资金", 20.0, 10.0, 19.0),
+             ("其他资金", 0, 0, 0)]
+    project = only(one_project(tmp_path / "a.xlsx", Project(funds=funds), style))
+    total = next(f for f in project.funds if f["source"] == "total")
+    assert (total["budget"], total["executed"], total["executed_rate_reported"]) == (100, 40, pytest.approx(40))
+
+
+@pytest.mark.parametrize("headers", [
+    {"target": "年度目标", "actual": "1-7月完成数", "possibility": "能否完成目标", "reasons": "原因分析及改进措施"},
+    {"target": "全年目标值", "actual": "截至7月底完成情况", "expected": "预计全年完成", "reason_text": "整改措施"},
+])
+def test_other_header_wordings(tmp_path, headers):
+    rows = [Ind("产出指标", "数量指标", "养护里程", "≥120公里", 70, 100, reasons="资金未到位", possibility="否",
+                reason_text="加快拨付"),
+            Ind("产出指标", "质量指标", "路面优良率", "≥85%", 80, 86, possibility="能")]
+    style = with_style(headers=headers, reasons_as="text", possibility_as="text")
+    project = only(one_project(tmp_path / "a.xlsx", Project(indicators=rows), style))
+    first, second = project.indicators
+    assert (first["target_value"], first["actual_value"], first["expected_value"]) == (120, 70, 100)
+    assert (first["reasons"], first["possibility"], second["possibility"]) == (["经费保障"], "完全不可能", "确定能")
+    assert "加快拨付" in first["reason_text"]
+
+
+def test_missing_first_level_column_is_inferred_from_the_second(tmp_path):
+    columns = ("level2", "name", "target", "actual", "expected", "reasons", "possibility")
+    project = only(one_project(tmp_path / "a.xlsx", style=with_style(columns=columns)))
+    assert levels(project) == CANONICAL_LEVELS
+
+
+names = st.text(alphabet="湟源县教育局卫生健康农业村科技交通运输民政人社住房城乡建设", min_size=2, max_size=12)
+codes = st.from_regex(r"\A[1-9][0-9]{5}\Z")
+
+
+@given(names, codes, st.sampled_from(["{n}（{c}）", "{n}({c})", "{n}（代码：{c}）", "{n}【{c}】", "{n} 代码:{c}",
+                                      "{c}{n}", "{n}-{c}", "{n} （ {c} ）"]))
+def test_department_code_forms_property(name, code, form):
+    assert split_department(form.format(n=name, c=code)) == (name, code)
+    assert split_department(name) == (name, None)
+
+
+styles = st.builds(
+    Style,
+    title=st.sampled_from(["项目支出绩效目标执行监控表", None]),
+    period_line=st.booleans(),
+    level_fill=st.sampled_from(["merged", "repeat", "first"]),
+    tick=st.sampled_from(["√", "✓", "✔", "是", "●", 1]),
+    reasons_as=st.sampled_from(["ticks", "text"]),
+    possibility_as=st.sampled_from(["ticks", "text"]),
+    blank_rows=st.booleans(),
+    group_above=st.booleans(),
+    funds_col=st.integers(1, 3),
+    funds_side_label=st.booleans(),
+    fund_band=st.booleans(),
+    rate=st.sampled_from(["value", "text"]),
+    formulas=st.sampled_from([None, "cached", "uncached"]),
+    index_column=st.booleans(),
+    margin=st.tuples(st.integers(0, 2), st.integers(0, 2)),
+)
+
+
+@given(styles, st.sampled_from(["xlsx", "xls"]), st.integers(1, 3))
+@settings(max_examples=40, deadline=None)
+def test_any_combination_of_quirks(style, suffix, stacked):
+    if suffix == "xls":
+        style = replace(style, formulas=None)  # xlwt stores no formula results
+    names = [f"农村公路养护项目{i}" for i in range(stacked)]
+    with tempfile.TemporaryDirectory() as folder:
+        path = build(Path(folder) / f"a.{suffix}", [SheetSpec("监控表", [Project(name=n) for n in names], style)])
+        projects = parse(path)
+    assert [p.fields["project_name"] for p in projects] == names
+    for project in projects:
+        assert_canonical_funds(project)
+        assert_canonical_indicators(project)
