@@ -514,7 +514,7 @@ class SheetReader:
             stack = [grid.filled(r, c) for r in band]
             groups = {header_role(t) for t in stack}
             bottom = stack[-1] if isinstance(stack[-1], str) else None
-            if len(band) > 1 and bottom and grid.origin(band[-1], c)[0] == band[-1]:
+            if bottom and self._is_tick_label(band, c, bottom):
                 reason = V.reason_from_label(bottom)
                 level = label_key(bottom) in POSSIBILITY_HEADERS and V.possibility_from_label(bottom)
                 if reason and ("reasons" in groups or "possibility" not in groups):
@@ -531,6 +531,12 @@ class SheetReader:
                 if role:
                     break
         return roles, reason_cols, possibility_cols, band[-1]
+
+    def _is_tick_label(self, band: list[int], col: int, text: str) -> bool:
+        """A label of one tick column: on the lower row of a two-row band, or bare ('经费保障') in a one-row header."""
+        if len(band) > 1:
+            return self.grid.origin(band[-1], col)[0] == band[-1]
+        return header_role(text) is None
 
     def _read_indicators(self, header: int, end: int, findings) -> list[dict[str, Any]]:
         grid = self.grid

@@ -96,6 +96,7 @@ class Style:
     possibility_labels: tuple[str, ...] = LEVELS
     blank_rows: bool = False  # a blank row after each 二级 group
     group_above: bool = False  # '绩效指标' spanning 一级/二级/三级 on the row above
+    flat_ticks: bool = False  # tick columns labelled '经费保障' … '确定能' … with no group header over them
     funds_col: int = 1  # first column of the funds block
     funds_side_label: bool = False  # '项目资金' merged down the left side of the funds rows
     fund_headers: dict = field(default_factory=dict)  # budget/executed/rate/expected -> text override
@@ -318,8 +319,8 @@ class ProjectPainter:
 
     def _indicator_header(self) -> None:
         s = self.style
-        has_sub = any(sub for _, sub in self.columns)
-        depth = 2 if (has_sub or s.group_above) else 1
+        grouped = any(sub for _, sub in self.columns) and not s.flat_ticks
+        depth = 2 if (grouped or s.group_above) else 1
         top, sub_row = self.row, self.row + depth - 1
         levels = [i for i, (role, _) in enumerate(self.columns, start=1) if role in LEVEL_COLUMNS]
         if s.group_above and levels:
@@ -327,7 +328,7 @@ class ProjectPainter:
         for col, (role, sub) in enumerate(self.columns, start=1):
             if sub is not None:
                 self.canvas.put(sub_row, col, sub)
-                if sub == self._first_sub(role):
+                if sub == self._first_sub(role) and grouped:
                     width = sum(1 for r, _ in self.columns if r == role)
                     self.canvas.put(top, col, self._header_text(role), width=width)
             elif s.group_above and role in LEVEL_COLUMNS:

@@ -185,6 +185,11 @@ def test_group_header_above_the_level_headers(tmp_path):
         assert_canonical_indicators(project)
 
 
+def test_tick_columns_without_a_group_header(tmp_path):
+    for style in (with_style(flat_ticks=True), with_style(flat_ticks=True, group_above=True, index_column=True)):
+        assert_canonical_indicators(only(one_project(tmp_path / "a.xlsx", style=style)))
+
+
 # -- sheets and projects ------------------------------------------------------------------------
 def test_instruction_and_hidden_dropdown_sheets_are_not_forms(tmp_path):
     path = one_project(tmp_path / "a.xlsx", extra=[instruction_sheet(), dropdown_sheet()])
@@ -528,6 +533,7 @@ styles = st.builds(
     possibility_as=st.sampled_from(["ticks", "text"]),
     blank_rows=st.booleans(),
     group_above=st.booleans(),
+    flat_ticks=st.booleans(),
     funds_col=st.integers(1, 3),
     funds_side_label=st.booleans(),
     fund_band=st.booleans(),
