@@ -57,7 +57,8 @@ LEVEL1_OF_LEVEL2 = {
     "服务对象满意度指标": "满意度指标",
     "经济成本指标": "成本指标", "社会成本指标": "成本指标", "生态环境成本指标": "成本指标",
 }
-POSSIBILITY_HEADERS = {"确定能", "能", "有可能", "可能", "完全不可能", "不可能", "基本能", "不能"}
+# Labels of the possibility tick columns: 确定能 / 有可能 / 完全不可能 and their variants ('不能', '确定能完成').
+POSSIBILITY_LABEL_RE = re.compile(r"^(确定|肯定|基本|有|完全)?不?可?能(完成|实现|达到|达成)?$")
 
 
 @dataclass
@@ -500,7 +501,7 @@ class SheetReader:
         sub_labels = [
             c for c in range(1, grid.max_col + 1)
             if isinstance(grid.value(below, c), str)
-            and (V.reason_from_label(grid.value(below, c)) or label_key(grid.value(below, c)) in POSSIBILITY_HEADERS)
+            and (V.reason_from_label(grid.value(below, c)) or POSSIBILITY_LABEL_RE.match(label_key(grid.value(below, c))))
         ]
         if len(sub_labels) >= 2:
             band.append(below)
@@ -516,7 +517,7 @@ class SheetReader:
             bottom = stack[-1] if isinstance(stack[-1], str) else None
             if bottom and self._is_tick_label(band, c, bottom):
                 reason = V.reason_from_label(bottom)
-                level = label_key(bottom) in POSSIBILITY_HEADERS and V.possibility_from_label(bottom)
+                level = POSSIBILITY_LABEL_RE.match(label_key(bottom)) and V.possibility_from_label(bottom)
                 if reason and ("reasons" in groups or "possibility" not in groups):
                     reason_cols[c] = reason
                     continue

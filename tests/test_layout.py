@@ -415,8 +415,10 @@ def test_period_written_with_months_on_both_ends_or_as_cutoff(tmp_path, header, 
     assert_canonical_funds(project)
 
 
-def test_possibility_tick_columns_labelled_neng_keneng_buneng(tmp_path):
-    style = with_style(possibility_labels=("能", "可能", "不能"))
+@pytest.mark.parametrize("labels", [("能", "可能", "不能"), ("确定能完成", "有可能完成", "完全不可能完成"),
+                                    ("确 定 能", "有\n可能", "完全\n不可能")])
+def test_possibility_tick_column_label_variants(tmp_path, labels):
+    style = with_style(possibility_labels=labels)
     assert_canonical_indicators(only(one_project(tmp_path / "a.xlsx", style=style)))
 
 
