@@ -529,9 +529,9 @@ def key_monitoring(budget: str, budget_total: float | None, lights: list[str], r
     return bool(reasons), "；".join(reasons)
 
 
-def suggestion(budget: str, target: str, dual: str, expected_rate: float | None, profile: RuleProfile) -> str:
+def suggestion(budget: str, target: str, expected_rate: float | None, profile: RuleProfile) -> str:
     """处理建议 following the notice's 结果运用; the first matching rule wins (docs/metrics.md §5)."""
-    if dual == UNKNOWN and budget == UNKNOWN:
+    if budget == UNKNOWN:
         return SUGGEST_UNKNOWN
     if budget == RED and target == RED:
         return SUGGEST_SUSPEND
@@ -609,7 +609,7 @@ def _project_record(row: dict, indicators: pd.DataFrame | None, profile: RulePro
         "dual_light": dual,
         "key_monitoring": is_key,
         "key_reason": key_why,
-        "suggestion": suggestion(budget, target, dual, expected_rate, profile),
+        "suggestion": suggestion(budget, target, expected_rate, profile),
         "budget_reason": budget_why,
         "target_reason": target_reason(lights, names),
         "n_indicators": len(lights),
