@@ -410,7 +410,7 @@ def test_funds_header_band_of_two_rows(tmp_path):
 @pytest.mark.parametrize("header, month", [("1月-7月执行数", 7), ("截至8月底执行数", 8), ("2023年1月至9月执行数", 9)])
 def test_period_written_with_months_on_both_ends_or_as_cutoff(tmp_path, header, month):
     style = with_style(title=None, period_line=False, fund_headers={"executed": header})
-    project = only(one_project(tmp_path / "a.xlsx", style=style, ), default_month=12)
+    project = only(one_project(tmp_path / "a.xlsx", style=style), default_month=12)
     assert project.fields["period_end_month"] == month
     assert_canonical_funds(project)
 
