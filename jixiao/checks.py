@@ -1,0 +1,657 @@
+"""Validation rules over the ingest tables -> findings (domain notes §7 and the contradictions of §4).
+
+Lazy in the pandera sense: every rule runs on every row and all failures are
+collected into one findings table; a rule that crashes becomes a finding itself
+instead of stopping the others. The rules are data (:data:`CATALOGUE`: code,
+severity, meaning, example, fix) so that ``docs/rules.md`` is generated from the
+same source that assigns severities. Every tolerance and threshold is a field of
+:class:`CheckSettings`.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import math
+import re
+import sys
+import traceback
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import pandas as pd
+
+from . import schema
+from . import values as V
+from .approved import RIGIDITY_CODES, read_approved, rigidity_findings
+from .config import Settings
+from .ingest import read_tables
+
+# Columns the checks add to the findings table (beyond jixiao/schema.py).
+EXTRA_FINDING_COLUMNS = {"suggestion": "修改建议：应如何填写（规则给出；读取阶段的提示为空）"}
+SEVERITY_LABELS = {"error": "必须改正", "warning": "请核实", "info": "已自动处理"}
+PLACEHOLDER_FORECASTS = {"100%", "100", "已完成", "完成", "全部完成", "已全部完成", "100%完成", "能完成", "可以完成"}
+UNPARSEABLE_TARGET_RE = re.compile(r"^#|待定|详见|见附件|另附|[?？]")
+
+
+@dataclass(frozen=True)
+class CheckSettings:
+    """Tolerances and thresholds of the rules (defaults: domain notes §4 and §7)."""
+
+    amount_tolerance: float = 0.01  # 万元: total = parts, executed ≤ budget, forecast ≥ executed (§7.1)
+    rate_tolerance_pp: float = 0.5  # percentage points between reported and recomputed 执行率 (§7.1)
+    unit_slip_ratio: float = 1000.0  # an amount this many times its reference looks like 元 in a 万元 table (§7.2)
+    rate_ceiling: float = 100.0  # % values of a rate indicator above this are suspect (§7.2)
+    placeholder_min_indicators: int = 3  # a project needs this many indicators before "all 100%" means anything
+    placeholder_lag_ratio: float = 0.6  # 执行率 ÷ 序时进度 below this is "far behind" (the red light of §4)
+    copied_text_min_chars: int = 12  # shorter reason texts ("资金未到位") legitimately repeat
+    rename_min_similarity: float = 0.6  # name similarity (0-1) for a renamed rather than missing+added indicator
+    time_progress_basis: str = "months"  # months: N/12; days: elapsed days / days in the year (§4)
+
+    def time_progress(self, year: int, end_month: int) -> float:
+        """序时进度 p as a fraction."""
+        if self.time_progress_basis == "days":
+            end = dt.date(year, end_month, calendar.monthrange(year, end_month)[1])
+            return end.timetuple().tm_yday / (366 if calendar.isleap(year) else 365)
+        return end_month / 12
+
+
+SETTING_DOCS = {
+    "amount_tolerance": "金额核对容差（万元）：年度资金总额与各来源之和、执行数与预算数、预计执行数与执行数",
+    "rate_tolerance_pp": "填报的执行率与重新计算的执行率允许相差的百分点",
+    "unit_slip_ratio": "某金额达到参照金额的这么多倍时，疑似把“元”当“万元”填写",
+    "rate_ceiling": "百分比类指标（指标值不超过此数）的执行值或预计值超过此数时提示核实",
+    "placeholder_min_indicators": "项目至少有这么多个指标时，才判断“全部预计100%”是否为占位填写",
+    "placeholder_lag_ratio": "预算执行率 ÷ 序时进度低于此比例视为执行严重滞后（红灯标准）",
+    "copied_text_min_chars": "原因说明至少这么多字时，才检查是否在不同项目间照抄",
+    "rename_min_similarity": "指标名称相似度（0-1）达到此值时判为改名，而不是缺少一个、新增一个",
+    "time_progress_basis": "序时进度的算法：months（N/12）或 days（已过天数/全年天数）",
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    severity: str  # error | warning | info
+    stage: str  # 读取 (ingest) | 校验 (checks) | 批复 (approved targets)
+    meaning: str
+    example: str
+    fix: str
+    check: Callable[["Context"], Iterable[dict]] | None = None
+
+
+@dataclass
+class Context:
+    """The ingest tables, with file, period and names joined onto funds and indicators."""
+
+    projects: pd.DataFrame
+    funds: pd.DataFrame
+    indicators: pd.DataFrame
+    limits: CheckSettings
+
+    @classmethod
+    def from_tables(cls, tables: dict[str, pd.DataFrame], limits: CheckSettings) -> "Context":
+        keys = tables["projects"][["project_id", "source_file", "year", "period_end_month", "project_name",
+                                   "unit_name", "budget_total", "executed_total"]]
+        funds = tables["funds"].merge(keys, on="project_id", how="left")
+        indicators = tables["indicators"].merge(keys, on="project_id", how="left")
+        return cls(tables["projects"], funds, indicators, limits)
+
+
+# -- helpers ------------------------------------------------------------------------------------
+def missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
+
+
+def text_or_none(value: Any) -> str | None:
+    return None if missing(value) or V.is_blank(value) else str(value)
+
+
+def amount(value: float) -> str:
+    return f"{value:,.2f}"
+
+
+def finding(row, cell: Any, code: str, problem: str, fix: str) -> dict[str, Any]:
+    return {"source_file": row.source_file, "sheet": row.sheet, "cell": text_or_none(cell), "code": code,
+            "message": f"{problem}{fix}", "suggestion": fix, "project_id": row.project_id}
+
+
+def period(row) -> str:
+    month = 7 if missing(row.period_end_month) else int(row.period_end_month)
+    return f"1-{month}月"
+
+
+def first_cell(row, *columns: str) -> Any:
+    """The first named cell column present and filled (newer schemas may carry more cells)."""
+    for column in columns:
+        value = getattr(row, column, None)
+        if text_or_none(value):
+            return value
+    return None
+
+
+def meets_target(row, value: float) -> bool:
+    """Whether ``value`` reaches the target in its direction (a bare 0 or a cost is lower-is-better)."""
+    op, target = row.target_op, row.target_value
+    if op == "=" and (target == 0 or "成本" in str(row.level2 or "")):
+        op = "<="
+    eps = 1e-9
+    return {
+        ">=": value >= target - eps, "=": value >= target - eps, ">": value > target,
+        "<=": value <= target + eps, "<": value < target,
+        "range": target - eps <= value <= (row.target_value_max if not missing(row.target_value_max) else target) + eps,
+    }.get(op, True)
+
+
+def numeric_forecast(row) -> bool:
+    return row.target_op != "qualitative" and not missing(row.target_value) and not missing(row.expected_value)
+
+
+# -- funds rules (§7.1, §7.2) -------------------------------------------------------------------
+FUND_ROLES = (("budget", "年初预算数"), ("executed", "执行数"), ("expected", "全年预计执行数"))
+PART_SOURCES = ("fiscal", "carryover", "other")
+
+
+def role_label(row, role: str) -> str:
+    return f"{period(row)}执行数" if role == "executed" else dict(FUND_ROLES)[role]
+
+
+def check_fund_sums(ctx: Context) -> Iterable[dict]:
+    for _, group in ctx.funds.groupby("project_id", sort=False):
+        rows = {r.source: r for r in group.itertuples()}
+        total, parts = rows.get("total"), [rows[s] for s in PART_SOURCES if s in rows]
+        if total is None or not parts:
+            continue
+        for role, _ in FUND_ROLES:
+            stated, values = getattr(total, role), [getattr(p, role) for p in parts]
+            if missing(stated) or all(missing(v) for v in values):
+                continue
+            parts_sum = sum(v for v in values if not missing(v))
+            if abs(stated - parts_sum) > ctx.limits.amount_tolerance + 1e-9:
+                terms = " + ".join(f"{p.label} {amount(getattr(p, role))}" for p in parts if not missing(getattr(p, role)))
+                label = role_label(total, role)
+                yield finding(total, getattr(total, f"{role}_cell"), "FUNDS_SUM_MISMATCH",
+                              f"年度资金总额的{label} {amount(stated)} 万元不等于各资金来源之和 {amount(parts_sum)} 万元"
+                              f"（{terms}），相差 {amount(stated - parts_sum)} 万元。",
+                              f"请核对后使两者一致：年度资金总额应填 {amount(parts_sum)}，或改正各来源的金额。")
+
+
+def unit_slip(value: Any, reference: Any, ratio: float) -> bool:
+    return not missing(value) and not missing(reference) and reference > 0 and value / reference >= ratio
+
+
+def check_executed_within_budget(ctx: Context) -> Iterable[dict]:
+    for row in ctx.funds.itertuples():
+        if missing(row.executed) or missing(row.budget) or unit_slip(row.executed, row.budget, ctx.limits.unit_slip_ratio):
+            continue
+        if row.executed > row.budget + ctx.limits.amount_tolerance + 1e-9:
+            yield finding(row, row.executed_cell, "EXECUTED_OVER_BUDGET",
+                          f"{row.label}的{period(row)}执行数 {amount(row.executed)} 万元超过了年初预算数 {amount(row.budget)} 万元。",
+                          "请核对执行数是否多填、是否含了其他项目或以前年度的支出；执行数不应超过年初预算数，"
+                          "预算已调整的请按调整后的预算数填写并在备注中说明。")
+
+
+def check_reported_rate(ctx: Context) -> Iterable[dict]:
+    for row in ctx.funds.itertuples():
+        if missing(row.executed_rate_reported) or missing(row.executed) or missing(row.budget) or row.budget <= 0:
+            continue
+        recomputed = row.executed / row.budget * 100
+        if abs(row.executed_rate_reported - recomputed) > ctx.limits.rate_tolerance_pp:
+            yield finding(row, row.rate_cell, "RATE_MISMATCH",
+                          f"{row.label}的{period(row)}执行率填为 {row.executed_rate_reported:.2f}%，"
+                          f"按“执行数 ÷ 年初预算数”计算应为 {recomputed:.2f}%。",
+                          f"请改为 {recomputed:.2f}%：执行率以年初预算数为分母，不是已到位（已拨付）的资金。")
+
+
+def check_forecast_not_below_executed(ctx: Context) -> Iterable[dict]:
+    for row in ctx.funds.itertuples():
+        if missing(row.executed) or missing(row.expected):
+            continue
+        if row.expected < row.executed - ctx.limits.amount_tolerance - 1e-9:
+            yield finding(row, row.expected_cell, "FORECAST_BELOW_EXECUTED",
+                          f"{row.label}的全年预计执行数 {amount(row.expected)} 万元小于{period(row)}已执行的 {amount(row.executed)} 万元。",
+                          f"全年预计执行数包括已经执行的部分，应不少于 {amount(row.executed)} 万元，请重新预计后填写。")
+
+
+def check_unit_slips(ctx: Context) -> Iterable[dict]:
+    ratio = ctx.limits.unit_slip_ratio
+    for _, group in ctx.funds.groupby("project_id", sort=False):
+        rows = list(group.itertuples())
+        total = next((r for r in rows if r.source == "total"), None)
+        for row in rows:
+            for role in ("executed", "expected"):
+                value = getattr(row, role)
+                if unit_slip(value, row.budget, ratio):
+                    yield _slip(row, role, value, "年初预算数", row.budget)
+            if total is not None and row is not total and unit_slip(row.budget, total.budget, ratio):
+                yield _slip(row, "budget", row.budget, "年度资金总额", total.budget)
+
+
+def _slip(row, role: str, value: float, reference_label: str, reference: float) -> dict:
+    return finding(row, getattr(row, f"{role}_cell"), "AMOUNT_UNIT_SLIP",
+                   f"{row.label}的{role_label(row, role)} {amount(value)} 是{reference_label} {amount(reference)} 的 "
+                   f"{value / reference:,.0f} 倍，疑似按“元”填写。",
+                   f"本表金额单位为万元，请填写 {amount(value / 10_000)}（即 {amount(value)} 元 ÷ 10000）；如确为万元请在备注中说明。")
+
+
+# -- indicator rules (§7.2 - §7.5) --------------------------------------------------------------
+def check_rate_over_ceiling(ctx: Context) -> Iterable[dict]:
+    ceiling = ctx.limits.rate_ceiling
+    for row in ctx.indicators.itertuples():
+        if row.target_unit != "%" or missing(row.target_value) or row.target_value > ceiling:
+            continue
+        for role, label in (("actual", f"{period(row)}执行情况"), ("expected", "全年预计完成情况")):
+            value = getattr(row, f"{role}_value")
+            if not missing(value) and value > ceiling:
+                yield finding(row, getattr(row, f"{role}_cell"), "INDICATOR_RATE_OVER_100",
+                              f"指标“{row.name}”的{label}为 {V.format_number(value)}%，超过了 {V.format_number(ceiling)}%。",
+                              f"比率类指标（如合格率、覆盖率、满意度）不会超过 {V.format_number(ceiling)}%，请核实后填写实际比率，如“96%”。")
+
+
+def check_target_parses(ctx: Context) -> Iterable[dict]:
+    for row in ctx.indicators.itertuples():
+        text = text_or_none(row.target_text)
+        if text is None or row.target_op != "qualitative":
+            continue
+        folded = V.normalize(text)
+        has_number = re.search(r"\d", folded) and not V.DATE_LIKE_RE.search(folded)
+        if has_number or UNPARSEABLE_TARGET_RE.search(folded):
+            yield finding(row, row.target_cell, "TARGET_UNPARSED",
+                          f"指标“{row.name}”的年度指标值“{text}”无法识别为可衡量的目标。",
+                          "请按年初批复写成“比较符+数值+单位”（如“≥95%”“不少于10台”“≤2小时”），"
+                          "或写成定性目标（如“有效提升”“按时完成”）。")
+
+
+def check_comparator_lost(ctx: Context) -> Iterable[dict]:
+    for row in ctx.indicators.itertuples():
+        if row.target_op != "=" or row.target_unit != "%" or missing(row.target_value):
+            continue
+        text = V.normalize(row.target_text)
+        if 200 < row.target_value < 300 and text.startswith("2"):
+            meant = text[1:]
+            yield finding(row, row.target_cell, "TARGET_COMPARATOR_LOST",
+                          f"指标“{row.name}”的年度指标值“{row.target_text}”疑似是“≥{meant}”在复制或转换时丢失了“≥”"
+                          "（“≥”变成了“2”）。",
+                          f"请按年初批复改为“≥{meant}”。")
+
+
+def check_possibility_given(ctx: Context) -> Iterable[dict]:
+    for row in ctx.indicators.itertuples():
+        if text_or_none(row.possibility) or text_or_none(row.possibility_text):
+            continue  # unreadable text is reported by ingest as POSSIBILITY_UNPARSED
+        yield finding(row, first_cell(row, "possibility_cell", "expected_cell", "name_cell"), "POSSIBILITY_MISSING",
+                      f"指标“{row.name}”没有填写完成目标可能性。",
+                      "请在“确定能”“有可能”“完全不可能”三项中选一项打“√”。")
+
+
+def check_possibility_wording(ctx: Context) -> Iterable[dict]:
+    for row in ctx.indicators.itertuples():
+        text = text_or_none(row.possibility_text)
+        if text is None or missing(row.possibility) or V.normalize(text) == row.possibility:
+            continue
+        yield finding(row, first_cell(row, "possibility_cell", "expected_cell", "name_cell"), "POSSIBILITY_NONSTANDARD",
+                      f"指标“{row.name}”的完成目标可能性写成了“{text}”，已按“{row.possibility}”理解。",
+                      f"请只填写“确定能”“有可能”或“完全不可能”之一（此处应为“{row.possibility}”）。")
+
+
+def _doubtful(row) -> bool:
+    return row.possibility in ("有可能", "完全不可能")
+
+
+def check_reason_ticked(ctx: Context) -> Iterable[dict]:
+    for row in ctx.indicators.itertuples():
+        if _doubtful(row) and not len(row.reasons):
+            yield finding(row, first_cell(row, "reasons_cell", "name_cell"), "REASON_NOT_TICKED",
+                          f"指标“{row.name}”的完成目标可能性为“{row.possibility}”，但没有勾选偏差原因。",
+                          "请在偏差原因分析的经费保障、制度保障、人员保障、硬件条件保障、其他中勾选相应原因（打“√”）。")
+
+
+def check_explanation_given(ctx: Context) -> Iterable[dict]:
+    for row in ctx.indicators.itertuples():
+        if _doubtful(row) and not text_or_none(row.reason_text) and not text_or_none(row.remarks):
+            yield finding(row, first_cell(row, "reason_text_cell", "name_cell"), "EXPLANATION_MISSING",
+                          f"指标“{row.name}”的完成目标可能性为“{row.possibility}”，但没有填写原因说明。",
+                          "请在“原因说明”栏写明不能完成（或可能不能完成）的具体原因，并在“备注”中写明拟采取的措施。")
+
+
+def check_certain_but_short(ctx: Context) -> Iterable[dict]:
+    for row in ctx.indicators.itertuples():
+        if row.possibility == "确定能" and numeric_forecast(row) and not meets_target(row, row.expected_value):
+            yield finding(row, row.expected_cell, "CERTAIN_BUT_FORECAST_SHORT",
+                          f"指标“{row.name}”的完成目标可能性填“确定能”，但全年预计完成“{row.expected_text}”"
+                          f"达不到年度指标值“{row.target_text}”。",
+                          "请核实：能完成的，把全年预计完成情况改为达到年度指标值的数；不能完成的，"
+                          "改选“有可能”或“完全不可能”，勾选偏差原因并填写原因说明。")
+
+
+def check_reasons_on_target(ctx: Context) -> Iterable[dict]:
+    for row in ctx.indicators.itertuples():
+        if len(row.reasons) and numeric_forecast(row) and meets_target(row, row.expected_value):
+            yield finding(row, first_cell(row, "reasons_cell", "name_cell"), "REASONS_BUT_ON_TARGET",
+                          f"指标“{row.name}”全年预计完成“{row.expected_text}”已达到年度指标值“{row.target_text}”，"
+                          f"却勾选了偏差原因（{'、'.join(row.reasons)}）。",
+                          "没有偏差的指标不填偏差原因，请删除勾选；如确有偏差，请改正全年预计完成情况。")
+
+
+def check_placeholder_forecasts(ctx: Context) -> Iterable[dict]:
+    limits = ctx.limits
+    for _, group in ctx.indicators.groupby("project_id", sort=False):
+        rows = list(group.itertuples())
+        head = rows[0]
+        if len(rows) < limits.placeholder_min_indicators or missing(head.budget_total) or head.budget_total <= 0:
+            continue
+        if not all(V.normalize(r.expected_text) in PLACEHOLDER_FORECASTS for r in rows) or missing(head.executed_total):
+            continue
+        rate = head.executed_total / head.budget_total
+        progress = limits.time_progress(int(head.year), int(head.period_end_month))
+        if rate / progress < limits.placeholder_lag_ratio:
+            yield finding(head, head.expected_cell, "PLACEHOLDER_FORECASTS",
+                          f"本项目全部 {len(rows)} 个指标的全年预计完成情况都填为“100%”或“已完成”，"
+                          f"但{period(head)}预算执行率只有 {rate * 100:.1f}%（序时进度 {progress * 100:.1f}%）。",
+                          "请按实际进度逐项预计全年能完成的数值；预计完成不了的如实填写，并勾选偏差原因、填写原因说明。")
+
+
+def check_copied_reasons(ctx: Context) -> Iterable[dict]:
+    texts = ctx.indicators.assign(key=ctx.indicators["reason_text"].map(_reason_key))
+    texts = texts[texts["key"].str.len() >= ctx.limits.copied_text_min_chars]
+    for _, group in texts.groupby("key", sort=False):
+        projects = group.drop_duplicates("project_id")
+        if len(projects) < 2:
+            continue
+        for row in group.itertuples():
+            others = [p for p in projects.itertuples() if p.project_id != row.project_id]
+            named = "、".join(f"“{p.project_name}”" for p in others[:3]) + ("等" if len(others) > 3 else "")
+            yield finding(row, first_cell(row, "reason_text_cell", "name_cell"), "COPIED_REASON_TEXT",
+                          f"指标“{row.name}”的原因说明与项目{named}中的原因说明一字不差。",
+                          "请针对本项目、本指标的实际情况分析偏差原因，写明具体原因和拟采取的措施，不要照抄其他项目。")
+
+
+def _reason_key(text: Any) -> str:
+    return re.sub(r"[，,。.；;、:：!！\s]", "", V.normalize(text)) if text_or_none(text) else ""
+
+
+# -- the catalogue ------------------------------------------------------------------------------
+def _ingest(code: str, severity: str, meaning: str, example: str, fix: str) -> Rule:
+    return Rule(code, severity, "读取", meaning, example, fix)
+
+
+INGEST_RULES = (
+    _ingest("FILE_UNREADABLE", "error", "文件无法读取（损坏、加密、不是 Excel、空文件或不是监控表）",
+            "把 Word 文档改了扩展名报送", "请用 Excel 或 WPS 打开检查，另存为 .xlsx 后重新报送。"),
+    _ingest("SHEET_UNREADABLE", "error", "某个工作表读取失败，其余工作表照常读取", "工作表结构异常",
+            "请检查该工作表是否按监控表格式填写。"),
+    _ingest("EXTENSION_MISMATCH", "info", "扩展名与实际格式不符，已按实际格式读取", ".xls 文件实际是 .xlsx",
+            "保存时请选择正确的文件类型。"),
+    _ingest("FORMULA_NOT_COMPUTED", "warning", "公式没有保存计算结果且无法重新计算", "=VLOOKUP(…) 未计算",
+            "请在 Excel 中打开并保存一次，或直接填写数值。"),
+    _ingest("HIDDEN_SHEET_READ", "info", "隐藏的工作表中含有监控表，已一并读取", "隐藏工作表“项目2”",
+            "不需要报送的工作表请删除。"),
+    _ingest("DUPLICATE_REPLACED", "warning", "同一项目在较新的文件中再次报送，本文件中的该项目不再计算",
+            "同一项目报送两次", "以较新的文件为准；如报错了文件请说明。"),
+    _ingest("DUPLICATE_REPLACES", "info", "本文件替代了此前报送的同一项目", "第二次报送", "无需处理。"),
+    _ingest("PROJECT_NAME_MISSING", "error", "没有填写项目名称", "项目名称空白", "请填写与预算批复一致的项目全称。"),
+    _ingest("DEPT_MISSING", "warning", "没有填写主管部门及代码", "主管部门空白",
+            "请填写主管部门全称和代码，如“湟源县教育局（302001）”。"),
+    _ingest("UNIT_MISSING", "warning", "没有填写实施单位", "实施单位空白", "请填写实际执行项目的单位全称。"),
+    _ingest("FUNDS_TABLE_MISSING", "error", "找不到项目资金表", "删除了资金表", "请按监控表格式填写资金表。"),
+    _ingest("FUNDS_TOTAL_MISSING", "error", "资金表中没有年度资金总额一行", "只填了各来源", "请补充年度资金总额一行。"),
+    _ingest("AMOUNT_UNPARSED", "warning", "金额不是数字，按空值处理", "“约40万”", "请只填写数字（单位万元）。"),
+    _ingest("AMOUNT_ASSUMED_YUAN", "warning", "未注明金额单位且金额很大，已按元折算为万元", "年初预算数 3000000",
+            "请注明“单位：万元”并按万元填写。"),
+    _ingest("AMOUNT_SUSPECT_UNIT", "warning", "注明了单位，但金额大得像是按元填写", "单位万元，预算 3000000",
+            "请核实金额单位。"),
+    _ingest("INDICATOR_TABLE_MISSING", "error", "找不到绩效指标表的表头", "缺少“三级指标”列",
+            "请按监控表格式填写指标表。"),
+    _ingest("NO_INDICATORS", "error", "指标表中没有任何三级指标", "指标表空白", "请按年初批复的绩效目标填写。"),
+    _ingest("COLUMN_MISSING", "warning", "指标表缺少某一列（缺三级指标或年度指标值时为必须改正）", "没有“全年预计完成情况”列",
+            "请使用统一的监控表格式。"),
+    _ingest("INDICATOR_NAME_MISSING", "error", "填写了年度指标值但没有三级指标名称", "三级指标空白",
+            "请按年初批复填写三级指标名称。"),
+    _ingest("TARGET_MISSING", "error", "三级指标没有年度指标值", "年度指标值空白", "请按年初批复的目标填写。"),
+    _ingest("LEVEL_UNKNOWN", "warning", "一级或二级指标不在指标体系中，原样保留", "二级指标“工作指标”",
+            "请按产出、效益、满意度、成本指标体系填写。"),
+    _ingest("PERCENT_AS_FRACTION", "info", "小数按百分比理解（0.95 → 95%）", "执行情况填 0.95",
+            "填写百分比时请写成“95%”。"),
+    _ingest("UNIT_MISMATCH", "warning", "执行值的单位与年度指标值的单位不一致且无法换算", "指标值“10台”，执行“3套”",
+            "请按年度指标值的单位填写。"),
+    _ingest("POSSIBILITY_UNPARSED", "warning", "完成目标可能性的文字无法识别", "“待定”",
+            "请填写“确定能”“有可能”或“完全不可能”。"),
+    _ingest("POSSIBILITY_MULTIPLE", "warning", "完成目标可能性勾选了多项，按最不利的一项处理", "确定能、有可能都打了“√”",
+            "只能勾选一项。"),
+)
+
+CHECK_RULES = (
+    Rule("FUNDS_SUM_MISMATCH", "error", "校验", "年度资金总额不等于当年财政拨款、上年结转资金、其他资金之和（容差 amount_tolerance）",
+         "总额 100，财政拨款 80 + 结转 10 + 其他 0 = 90", "使总额等于各来源之和。", check_fund_sums),
+    Rule("EXECUTED_OVER_BUDGET", "error", "校验", "1-N月执行数超过年初预算数", "预算 100，执行 120",
+         "核对执行数，执行数不应超过年初预算数。", check_executed_within_budget),
+    Rule("RATE_MISMATCH", "warning", "校验", "填报的执行率与“执行数 ÷ 年初预算数”相差超过 rate_tolerance_pp 个百分点",
+         "预算 100，执行 40，执行率填 80%（按到位资金计算）", "按年初预算数重新计算执行率。", check_reported_rate),
+    Rule("FORECAST_BELOW_EXECUTED", "error", "校验", "全年预计执行数小于已执行数", "执行 40，全年预计 30",
+         "全年预计执行数应不少于已执行数。", check_forecast_not_below_executed),
+    Rule("AMOUNT_UNIT_SLIP", "warning", "校验", "某金额是其预算数（或年度资金总额）的 unit_slip_ratio 倍以上，疑似按元填写",
+         "预算 40（万元），执行 300000", "按万元填写（元 ÷ 10000）。", check_unit_slips),
+    Rule("INDICATOR_RATE_OVER_100", "warning", "校验", "百分比类指标的执行值或预计值超过 rate_ceiling",
+         "合格率目标 ≥95%，预计 120%", "核实并填写实际比率。", check_rate_over_ceiling),
+    Rule("TARGET_UNPARSED", "error", "校验", "年度指标值含数字却无法识别，或是“待定”“详见附件”之类", "“95左右吧”、“详见方案”",
+         "写成“比较符+数值+单位”或定性目标。", check_target_parses),
+    Rule("TARGET_COMPARATOR_LOST", "warning", "校验", "百分比指标值在 200%-300% 之间且以“2”开头，疑似“≥”丢失",
+         "“292%”（原为“≥92%”）", "改回“≥92%”。", check_comparator_lost),
+    Rule("POSSIBILITY_MISSING", "error", "校验", "没有填写完成目标可能性", "三项都没有打“√”",
+         "在三项中选一项打“√”。", check_possibility_given),
+    Rule("POSSIBILITY_NONSTANDARD", "info", "校验", "完成目标可能性不是规定的三种写法之一，已按含义归类", "“基本能”→有可能",
+         "只填“确定能”“有可能”“完全不可能”。", check_possibility_wording),
+    Rule("REASON_NOT_TICKED", "error", "校验", "可能性为有可能或完全不可能，却没有勾选偏差原因", "有可能，偏差原因空白",
+         "勾选经费、制度、人员、硬件条件保障或其他。", check_reason_ticked),
+    Rule("EXPLANATION_MISSING", "error", "校验", "可能性为有可能或完全不可能，却没有原因说明（或备注）", "完全不可能，原因说明空白",
+         "写明具体原因和拟采取的措施。", check_explanation_given),
+    Rule("CERTAIN_BUT_FORECAST_SHORT", "warning", "校验", "可能性填“确定能”，但全年预计完成值达不到年度指标值",
+         "目标 ≥95%，预计 90%，确定能", "改正预计值或改选可能性并说明原因。", check_certain_but_short),
+    Rule("REASONS_BUT_ON_TARGET", "warning", "校验", "全年预计已达到年度指标值，却勾选了偏差原因", "目标 ≥10台，预计 10台，勾选经费保障",
+         "删除勾选或改正预计值。", check_reasons_on_target),
+    Rule("PLACEHOLDER_FORECASTS", "warning", "校验",
+         "项目全部指标（至少 placeholder_min_indicators 个）预计都填“100%/已完成”，而预算执行率 ÷ 序时进度低于 placeholder_lag_ratio",
+         "执行率 10%，所有指标预计 100%", "逐项如实预计。", check_placeholder_forecasts),
+    Rule("COPIED_REASON_TEXT", "warning", "校验", "同一段原因说明（至少 copied_text_min_chars 个字）出现在不同项目中",
+         "三个项目写着同一句“资金到位较晚，影响项目实施进度”", "针对本项目写明原因。", check_copied_reasons),
+    Rule("CHECK_FAILED", "warning", "校验", "某条校验规则运行出错，已跳过（程序问题，不是填报问题）", "—",
+         "请把报送文件转交技术人员。"),
+)
+
+RIGIDITY_RULES = (
+    Rule("TARGET_CHANGED", "error", "批复", "年度指标值与年初批复不一致（比较符、数值或单位）", "批复 ≥95%，填报 ≥90%",
+         "改回批复的年度指标值；确需调整的按程序报批。"),
+    Rule("INDICATOR_MISSING", "error", "批复", "年初批复的指标没有填报", "批复有“群众满意度”，表中没有",
+         "补填该指标和批复的年度指标值。"),
+    Rule("INDICATOR_ADDED", "error", "批复", "填报了年初批复中没有的指标", "自行增加“宣传次数”", "删除该指标。"),
+    Rule("INDICATOR_RENAMED", "warning", "批复", "三级指标名称与批复的名称相近但不同（名称相似度 ≥ rename_min_similarity）",
+         "“农村公路养护里程”写成“农村公路养护总里程”", "改回批复的名称。"),
+    Rule("PROJECT_NOT_APPROVED", "warning", "批复", "报送的项目在年初批复中找不到（按实施单位和项目名称，忽略空格和全半角）",
+         "项目名称写成简称", "按预算批复填写项目全称和实施单位。"),
+)
+
+CATALOGUE: tuple[Rule, ...] = INGEST_RULES + CHECK_RULES + RIGIDITY_RULES
+RULES_BY_CODE = {rule.code: rule for rule in CATALOGUE}
+NEW_CODES = {rule.code for rule in CHECK_RULES + RIGIDITY_RULES}
+assert set(RIGIDITY_CODES) == {rule.code for rule in RIGIDITY_RULES}
+
+
+# -- running ------------------------------------------------------------------------------------
+def check_tables(tables: dict[str, pd.DataFrame], approved: pd.DataFrame | None = None,
+                 limits: CheckSettings | None = None) -> pd.DataFrame:
+    """Run every rule on the ingest tables; returns the new findings only (severity from the catalogue)."""
+    limits = limits or CheckSettings()
+    ctx = Context.from_tables(tables, limits)
+    found: list[dict] = []
+    for rule in CHECK_RULES:
+        if rule.check is not None:
+            found += _run_rule(rule, ctx)
+    if approved is not None:
+        found += rigidity_findings(tables["projects"], tables["indicators"], approved, limits.rename_min_similarity)
+    for item in found:
+        item["severity"] = RULES_BY_CODE[item["code"]].severity
+    return findings_frame(pd.DataFrame(found))
+
+
+def _run_rule(rule: Rule, ctx: Context) -> list[dict]:
+    try:
+        return list(rule.check(ctx))
+    except Exception as exc:  # noqa: BLE001 - lazy validation: one broken rule must not hide the others
+        traceback.print_exc()
+        return [{"source_file": None, "sheet": None, "cell": None, "code": "CHECK_FAILED", "project_id": None,
+                 "message": f"校验规则 {rule.code} 运行出错（{type(exc).__name__}），已跳过。", "suggestion": None}]
+
+
+def findings_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The findings schema plus :data:`EXTRA_FINDING_COLUMNS` (kept when schema.py gains them)."""
+    out = schema.conform(frame, "findings")
+    for column in EXTRA_FINDING_COLUMNS:
+        if column not in out:
+            values = frame[column] if column in frame else pd.Series([None] * len(frame))
+            out[column] = values.reset_index(drop=True).astype("str")
+    return out
+
+
+def run_checks(processed_dir: Path, approved_path: Path | None = None, settings: Settings | None = None,
+               limits: CheckSettings | None = None) -> pd.DataFrame:
+    """Read the ingest tables, run every rule, write and return the combined findings.
+
+    Ingest findings are kept; findings of an earlier check run are replaced, so the
+    command can be repeated.
+    """
+    processed_dir = Path(processed_dir)
+    settings = settings or Settings()
+    tables = read_tables(processed_dir)
+    approved = read_approved(Path(approved_path), settings) if approved_path else None
+    kept = tables["findings"][~tables["findings"]["code"].isin(NEW_CODES)]
+    new = check_tables(tables, approved, limits)
+    combined = findings_frame(pd.concat([findings_frame(kept), new], ignore_index=True))
+    combined.to_parquet(processed_dir / "findings.parquet", index=False)
+    return combined
+
+
+def rule_meaning(rule: Rule, limits: CheckSettings | None = None, for_docs: bool = False) -> str:
+    """The rule's meaning with setting names replaced by their values (named too, in the docs)."""
+    limits = limits or CheckSettings()
+    text = rule.meaning
+    for field in fields(CheckSettings):
+        value = getattr(limits, field.name)
+        text = text.replace(field.name, f"`{field.name}`（默认 {value}）" if for_docs else f"{value:g}"
+                            if isinstance(value, float) else str(value))
+    return text
+
+
+def summary_line(findings: pd.DataFrame) -> str:
+    """'共 12 条问题：必须改正 5，请核实 6，已自动处理 1' for the command line."""
+    counts = findings["severity"].value_counts()
+    parts = "，".join(f"{label} {counts.get(sev, 0)}" for sev, label in SEVERITY_LABELS.items())
+    return f"共 {len(findings)} 条问题：{parts}"
+
+
+# -- rule catalogue document --------------------------------------------------------------------
+STAGE_TITLES = {"校验": "二、校验规则（jixiao check）", "批复": "三、与年初批复目标比对（--approved）",
+                "读取": "一、读取阶段的提示（jixiao ingest）"}
+
+
+def rules_markdown() -> str:
+    """docs/rules.md, generated from :data:`CATALOGUE` and :class:`CheckSettings`."""
+    lines = [
+        "# 校验规则目录 / Rule catalogue",
+        "",
+        "由 `jixiao/checks.py` 生成（`jixiao rules > docs/rules.md`，或 `python -m jixiao.checks`），请勿手工修改。",
+        "Generated from `jixiao/checks.py`; do not edit by hand.",
+        "",
+        "每条问题提示（findings 表的一行）都有稳定的规则代码、严重程度、工作表和单元格，以及一段中文说明："
+        "哪里有问题、应如何填写。严重程度：" + "；".join(f"`{k}` {v}" for k, v in SEVERITY_LABELS.items()) + "。",
+        "",
+    ]
+    for stage in ("读取", "校验", "批复"):
+        lines += [f"## {STAGE_TITLES[stage]}", "", "| 代码 | 严重程度 | 含义 | 示例 | 如何改正 |", "|---|---|---|---|---|"]
+        lines += [f"| `{r.code}` | {r.severity} | {rule_meaning(r, for_docs=True)} | {r.example} | {r.fix} |"
+                  for r in CATALOGUE if r.stage == stage]
+        lines.append("")
+    defaults = CheckSettings()
+    lines += ["## 四、阈值与容差（CheckSettings）", "",
+              "规则中的阈值都集中在 `jixiao/checks.py` 的 `CheckSettings` 中，默认值来自领域说明（monitoring.md §4、§7）。"
+              "元/万元判断另用配置项 `yuan_suspect_threshold`（`jixiao/config.py`）。", "",
+              "| 设置 | 默认值 | 含义 |", "|---|---|---|"]
+    lines += [f"| `{f.name}` | {getattr(defaults, f.name)} | {SETTING_DOCS[f.name]} |" for f in fields(CheckSettings)]
+    lines.append("")
+    return "\n".join(lines)
+
+
+# -- command line (registered by jixiao.cli) ------------------------------------------------------
+def after_ingest(tables: dict[str, pd.DataFrame], out_dir: Path, approved_path: Path | None,
+                 settings: Settings) -> dict[str, pd.DataFrame]:
+    """What ``jixiao ingest … --approved PATH`` and the main job run after ingest: the tables with all findings."""
+    return {**tables, "findings": run_checks(out_dir, approved_path, settings)}
+
+
+def add_cli(subparsers) -> None:
+    """Register ``jixiao check``, ``jixiao feedback``, ``jixiao template`` and ``jixiao rules``."""
+    p = subparsers.add_parser("check", help="对整洁数据表运行全部校验规则（可与年初批复的绩效目标比对），结果写入 findings")
+    p.add_argument("processed_dir", help="jixiao ingest 的输出文件夹")
+    p.add_argument("--approved", help="年初批复的绩效目标：表格（.xlsx/.csv）或年初批复的监控表，文件或文件夹")
+    p.add_argument("--config", help="配置文件（默认：当前目录下的 jixiao.toml）")
+    p.set_defaults(func=_cmd_check)
+    p = subparsers.add_parser("feedback", help="为每个有问题的报送文件生成反馈工作簿（标色、批注、问题清单）和回复文字")
+    p.add_argument("processed_dir", help="已运行 jixiao check 的数据文件夹")
+    p.add_argument("--out", required=True, help="反馈文件输出文件夹，如 reports/feedback")
+    p.add_argument("--raw", help="报送文件所在文件夹（默认取配置，data/raw）")
+    p.add_argument("--config", help="配置文件（默认：当前目录下的 jixiao.toml）")
+    p.set_defaults(func=_cmd_feedback)
+    p = subparsers.add_parser("template", help="按年初批复的绩效目标为每个实施单位生成填报模板")
+    p.add_argument("--approved", required=True, help="年初批复的绩效目标：表格（.xlsx/.csv）或年初批复的监控表，文件或文件夹")
+    p.add_argument("--out", required=True, help="模板输出文件夹")
+    p.add_argument("--config", help="配置文件（默认：当前目录下的 jixiao.toml）")
+    p.set_defaults(func=_cmd_template)
+    p = subparsers.add_parser("rules", help="输出校验规则目录（Markdown，即 docs/rules.md）")
+    p.set_defaults(func=lambda args: print(rules_markdown(), end="") or 0)
+
+
+def _settings(args) -> Settings:
+    from .config import load_settings
+
+    return load_settings(Path(args.config) if args.config else None)
+
+
+def _cmd_check(args) -> int:
+    from .approved import ApprovedTargetsError
+
+    processed = Path(args.processed_dir)
+    if not (processed / "findings.parquet").exists():
+        print(f"错误：{processed} 中没有整洁数据表，请先运行 jixiao ingest", file=sys.stderr)
+        return 2
+    try:
+        findings = run_checks(processed, args.approved, _settings(args))
+    except ApprovedTargetsError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    print(f"{summary_line(findings)}。结果已写入 {processed / 'findings.parquet'}")
+    return 0
+
+
+def _cmd_feedback(args) -> int:
+    from .feedback import write_feedback
+
+    raw = Path(args.raw) if args.raw else _settings(args).paths.raw
+    paths = write_feedback(Path(args.processed_dir), raw, Path(args.out))
+    print(f"已生成反馈工作簿 {len(paths)} 个：{args.out}")
+    return 0
+
+
+def _cmd_template(args) -> int:
+    from .approved import ApprovedTargetsError
+    from .template import write_templates
+
+    try:
+        paths = write_templates(Path(args.approved), Path(args.out), _settings(args))
+    except ApprovedTargetsError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    print(f"已生成填报模板 {len(paths)} 个（每个实施单位一个）：{args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    print(rules_markdown(), end="")

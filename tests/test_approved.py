@@ -1,0 +1,108 @@
+"""Approved targets in both forms, and the rigidity codes against them."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from jixiao import template as T
+from jixiao.approved import RIGIDITY_CODES, ApprovedTargetsError, read_approved, same_target
+from jixiao.values import parse_target
+from test_template import (ROAD, approved_rows, filled_templates, indicator_rows, ingest_and_check, road_sheet,
+                           write_approved_csv, write_approved_xlsx)
+
+ROAD_EXTRA = [*ROAD, "产出指标", "数量指标", "安全隐患排查次数", "≥12次"]
+
+
+def rigidity(tmp_path, approved_rows_, edit=None):
+    """Rigidity findings of the correctly filled templates (optionally edited) against ``approved_rows_``."""
+    raw = filled_templates(tmp_path, edit)  # templates from the full approved list
+    approved = write_approved_csv(tmp_path / "approved-check.csv", approved_rows_)
+    findings = ingest_and_check(tmp_path, raw, approved)
+    return findings[findings["code"].isin(RIGIDITY_CODES)]
+
+
+def only(findings, code):
+    assert set(findings["code"]) == {code}, findings[["code", "cell", "message"]].to_string()
+    return findings
+
+
+def test_target_changed_is_raised_on_that_indicator_only(tmp_path):
+    def edit(book):
+        sheet = road_sheet(book)
+        sheet.cell(indicator_rows(sheet)["路面优良率"], T.INDICATOR_COLUMNS["target"]).value = "≥80%"
+
+    found = only(rigidity(tmp_path, approved_rows(), edit), "TARGET_CHANGED")
+    assert list(found["cell"]) == [f"D{T.FIRST_INDICATOR_ROW + 2}"]
+    assert "≥85%" in found.iloc[0]["message"] and found.iloc[0]["severity"] == "error"
+
+
+def test_indicator_missing_when_an_approved_indicator_is_not_submitted(tmp_path):
+    found = only(rigidity(tmp_path, approved_rows(extra=[ROAD_EXTRA])), "INDICATOR_MISSING")
+    assert len(found) == 1 and "安全隐患排查次数" in found.iloc[0]["message"]
+    assert found.iloc[0]["sheet"] == "农村公路养护项目"
+
+
+def test_indicator_added_when_the_submission_has_an_unapproved_one(tmp_path):
+    found = only(rigidity(tmp_path, approved_rows(drop=("群众满意度",))), "INDICATOR_ADDED")
+    assert len(found) == 1 and found.iloc[0]["cell"] == f"C{T.FIRST_INDICATOR_ROW + 5}"
+
+
+def test_project_not_approved(tmp_path):
+    rows = [r for r in approved_rows() if r[2] != "危桥改造项目"]
+    found = only(rigidity(tmp_path, rows), "PROJECT_NOT_APPROVED")
+    assert len(found) == 1 and "危桥改造项目" in found.iloc[0]["message"]
+
+
+def test_renamed_indicator_is_reported_as_renamed(tmp_path):
+    def edit(book):
+        sheet = road_sheet(book)
+        sheet.cell(indicator_rows(sheet)["群众满意度"], T.INDICATOR_COLUMNS["name"]).value = "沿线群众满意度"
+
+    found = only(rigidity(tmp_path, approved_rows(), edit), "INDICATOR_RENAMED")
+    assert len(found) == 1 and "群众满意度" in found.iloc[0]["suggestion"]
+
+
+def test_projects_match_despite_spaces_and_full_width(tmp_path):
+    def edit(book):
+        road_sheet(book)["C4"] = "农村公路　养护 项目"
+        road_sheet(book)["K5"] = "湟源县 公路段"
+
+    assert rigidity(tmp_path, approved_rows(), edit).empty
+
+
+def test_table_as_xlsx_with_title_and_merged_cells_reads_like_csv(tmp_path):
+    from_csv = read_approved(write_approved_csv(tmp_path / "a.csv"))
+    from_xlsx = read_approved(write_approved_xlsx(tmp_path / "a.xlsx"))
+    columns = ["project_id", "dept_name", "dept_code", "unit_name", "project_name", "budget_total",
+               "level1", "level2", "name", "target_text", "target_op", "target_value", "target_unit"]
+    assert from_xlsx[columns].equals(from_csv[columns])
+    assert len(from_csv) == 11 and from_csv["dept_code"].iloc[0] == "305001"
+
+
+def test_a_folder_mixes_both_forms(tmp_path):
+    raw = filled_templates(tmp_path)  # monitoring tables
+    write_approved_csv(raw / "extra.csv", approved_rows(extra=[ROAD_EXTRA])[:1] + [ROAD_EXTRA])
+    approved = read_approved(raw)
+    assert "安全隐患排查次数" in set(approved["name"]) and "群众满意度" in set(approved["name"])
+
+
+def test_unreadable_approved_input_is_a_clear_error(tmp_path):
+    with pytest.raises(ApprovedTargetsError, match="找不到"):
+        read_approved(tmp_path / "nothing.csv")
+    (tmp_path / "empty.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    with pytest.raises(ApprovedTargetsError, match="没有读到"):
+        read_approved(tmp_path / "empty.csv")
+
+
+@pytest.mark.parametrize("submitted, approved, equal", [
+    ("≥95%", "不低于95%", True), ("10万元", "100000元", True), ("明显改善", "明显改善。", True),
+    ("≥95%", "95%", False), ("≥90%", "≥95%", False), ("2座", "2个", False), ("有效提升", "明显改善", False),
+])
+def test_same_target(submitted, approved, equal):
+    def row(text):
+        t = parse_target(text)
+        return SimpleNamespace(target_text=text, target_op=t.op, target_value=t.value, target_value_max=t.value_max,
+                               target_unit=t.unit)
+
+    assert same_target(row(submitted), row(approved)) is equal
