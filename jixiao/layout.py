@@ -10,6 +10,7 @@ layout becomes a :class:`Finding` pointing at sheet and cell.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -82,8 +83,11 @@ class ParsedProject:
 
 def label_key(value: Any) -> str:
     """Normalised text of a label cell, without parentheses content, period or colon."""
-    if not isinstance(value, str):
-        return ""
+    return _label_key(value) if isinstance(value, str) else ""
+
+
+@lru_cache(maxsize=8192)  # a sheet repeats the same few texts; scanning asks for each many times
+def _label_key(value: str) -> str:
     text = V.normalize(value)
     text = re.sub(r"^(其中|含)[:：]?", "", text)
     text = PAREN_RE.sub("", text)
