@@ -27,8 +27,6 @@ from .approved import RIGIDITY_CODES, read_approved, rigidity_findings
 from .config import Settings
 from .ingest import read_tables
 
-# Columns the checks add to the findings table (beyond jixiao/schema.py).
-EXTRA_FINDING_COLUMNS = {"suggestion": "修改建议：应如何填写（规则给出；读取阶段的提示为空）"}
 SEVERITY_LABELS = {"error": "必须改正", "warning": "请核实", "info": "已自动处理"}
 PLACEHOLDER_FORECASTS = {"100%", "100", "已完成", "完成", "全部完成", "已全部完成", "100%完成", "能完成", "可以完成"}
 UNPARSEABLE_TARGET_RE = re.compile(r"^#|待定|详见|见附件|另附|[?？]")
@@ -490,7 +488,7 @@ def check_tables(tables: dict[str, pd.DataFrame], approved: pd.DataFrame | None 
         found += rigidity_findings(tables["projects"], tables["indicators"], approved, limits.rename_min_similarity)
     for item in found:
         item["severity"] = RULES_BY_CODE[item["code"]].severity
-    return findings_frame(pd.DataFrame(found))
+    return schema.conform(pd.DataFrame(found), "findings")
 
 
 def _run_rule(rule: Rule, ctx: Context) -> list[dict]:
@@ -500,16 +498,6 @@ def _run_rule(rule: Rule, ctx: Context) -> list[dict]:
         traceback.print_exc()
         return [{"source_file": None, "sheet": None, "cell": None, "code": "CHECK_FAILED", "project_id": None,
                  "message": f"校验规则 {rule.code} 运行出错（{type(exc).__name__}），已跳过。", "suggestion": None}]
-
-
-def findings_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """The findings schema plus :data:`EXTRA_FINDING_COLUMNS` (kept when schema.py gains them)."""
-    out = schema.conform(frame, "findings")
-    for column in EXTRA_FINDING_COLUMNS:
-        if column not in out:
-            values = frame[column] if column in frame else pd.Series([None] * len(frame))
-            out[column] = values.reset_index(drop=True).astype("str")
-    return out
 
 
 def run_checks(processed_dir: Path, approved_path: Path | None = None, settings: Settings | None = None,
@@ -525,7 +513,7 @@ def run_checks(processed_dir: Path, approved_path: Path | None = None, settings:
     approved = read_approved(Path(approved_path), settings) if approved_path else None
     kept = tables["findings"][~tables["findings"]["code"].isin(NEW_CODES)]
     new = check_tables(tables, approved, limits)
-    combined = findings_frame(pd.concat([findings_frame(kept), new], ignore_index=True))
+    combined = schema.conform(pd.concat([kept, new], ignore_index=True), "findings")
     combined.to_parquet(processed_dir / "findings.parquet", index=False)
     return combined
 

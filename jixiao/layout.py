@@ -693,7 +693,15 @@ class SheetReader:
         if explanation is not None and not V.is_blank(explanation.value):
             notes.append(str(explanation.value).strip())
         reasons = [c for c in V.REASON_CATEGORIES if c in set(ticked)]
-        return {"reasons": reasons, "reason_text": "；".join(dict.fromkeys(notes)) or None}
+        return {"reasons": reasons, "reason_text": "；".join(dict.fromkeys(notes)) or None,
+                "reasons_cell": self._first_address(r, list(reason_cols) or [roles.get("reasons")]),
+                "reason_text_cell": self._first_address(r, [roles.get("reason_text")])}
+
+    @staticmethod
+    def _first_address(row: int, columns: list[int | None]) -> str | None:
+        """Where a finding about a (possibly multi-column) group of this row should point."""
+        present = [c for c in columns if c is not None]
+        return address(row, min(present)) if present else None
 
     def _possibility(self, r, roles, possibility_cols, findings) -> dict[str, Any]:
         levels = [level for c, level in possibility_cols.items() if V.is_ticked(self.grid.value(r, c))]
@@ -713,4 +721,5 @@ class SheetReader:
                                     "warning", "POSSIBILITY_MULTIPLE",
                                     f"完成目标可能性同时勾选了{'、'.join(unique)}，已按最不利的“{worst}”处理。只能勾选一项。"))
             unique = [worst]
-        return {"possibility": unique[0] if unique else None, "possibility_text": V.cell_text(raw)}
+        return {"possibility": unique[0] if unique else None, "possibility_text": V.cell_text(raw),
+                "possibility_cell": self._first_address(r, list(possibility_cols) or [roles.get("possibility")])}

@@ -108,6 +108,9 @@ TABLES: dict[str, tuple[Column, ...]] = {
         ("target_cell", "string", "", "年度指标值所在单元格"),
         ("actual_cell", "string", "", "1-N 月执行情况所在单元格"),
         ("expected_cell", "string", "", "全年预计完成情况所在单元格"),
+        ("reasons_cell", "string", "", "偏差原因分析（第一列）所在单元格"),
+        ("reason_text_cell", "string", "", "原因说明所在单元格"),
+        ("possibility_cell", "string", "", "完成目标可能性（第一列）所在单元格"),
     ),
     "findings": _cols(
         ("source_file", "string", "", "报送文件相对 RAW_DIR 的路径"),
@@ -117,6 +120,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         ("code", "string", "", "规则代码，如 TARGET_MISSING"),
         ("message", "string", "", "给填报人的中文说明：哪里有问题、应如何填写"),
         ("project_id", "string", "", "相关项目（可为空）"),
+        ("suggestion", "string", "", "修改建议：应如何填写（校验规则给出；读取阶段的提示为空）"),
     ),
 }
 

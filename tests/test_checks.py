@@ -5,6 +5,7 @@ import re
 
 import pandas as pd
 import pytest
+from openpyxl.utils import get_column_letter
 
 from jixiao import checks
 from jixiao import template as T
@@ -69,6 +70,9 @@ def placeholders(book):
 
 
 ROW = T.FIRST_INDICATOR_ROW
+REASONS_AT = get_column_letter(min(T.REASON_COLUMNS.values()))
+POSSIBILITY_AT = get_column_letter(min(T.POSSIBILITY_COLUMNS.values()))
+EXPLANATION_AT = get_column_letter(T.INDICATOR_COLUMNS["reason_text"])
 CASES = {  # code -> (edit, the cell the finding must point at)
     "FUNDS_SUM_MISMATCH": (set_fund("budget", "total", 120), cell("budget", "total")),
     "EXECUTED_OVER_BUDGET": (set_fund("executed", "fiscal", 90), cell("executed", "fiscal")),
@@ -78,13 +82,13 @@ CASES = {  # code -> (edit, the cell the finding must point at)
     "INDICATOR_RATE_OVER_100": (set_indicator("路面优良率", expected="120%"), f"F{ROW + 2}"),
     "TARGET_UNPARSED": (set_indicator("群众出行条件", target="详见实施方案?"), f"D{ROW + 4}"),
     "TARGET_COMPARATOR_LOST": (set_indicator("路面优良率", target="285%", expected="285%", actual="285%"), f"D{ROW + 2}"),
-    "POSSIBILITY_MISSING": (set_indicator("养护里程", 确定能=False), f"F{ROW}"),
-    "REASON_NOT_TICKED": (doubtful("路面优良率", reason_text="雨季施工受限"), f"C{ROW + 2}"),
-    "EXPLANATION_MISSING": (doubtful("路面优良率", 经费保障=True), f"C{ROW + 2}"),
+    "POSSIBILITY_MISSING": (set_indicator("养护里程", 确定能=False), f"{POSSIBILITY_AT}{ROW}"),
+    "REASON_NOT_TICKED": (doubtful("路面优良率", reason_text="雨季施工受限"), f"{REASONS_AT}{ROW + 2}"),
+    "EXPLANATION_MISSING": (doubtful("路面优良率", 经费保障=True), f"{EXPLANATION_AT}{ROW + 2}"),
     "CERTAIN_BUT_FORECAST_SHORT": (set_indicator("路面优良率", expected="80%"), f"F{ROW + 2}"),
-    "REASONS_BUT_ON_TARGET": (set_indicator("养护里程", 人员保障=True), f"C{ROW}"),
+    "REASONS_BUT_ON_TARGET": (set_indicator("养护里程", 人员保障=True), f"{REASONS_AT}{ROW}"),
     "PLACEHOLDER_FORECASTS": (placeholders, f"F{ROW}"),
-    "COPIED_REASON_TEXT": (copied_reason, f"C{ROW + 2}"),
+    "COPIED_REASON_TEXT": (copied_reason, f"{EXPLANATION_AT}{ROW + 2}"),
 }
 
 

@@ -221,3 +221,13 @@ def test_written_tables_follow_the_schema(bad_batch, tmp_path):
     reasons = tables["indicators"].query("name == '群众出行条件'")["reasons"].iloc[0]
     assert list(reasons) == ["经费保障", "人员保障"]
     assert tables["projects"]["dept_code"].tolist() == ["305001"]
+
+
+def test_group_columns_have_a_cell_address_for_findings(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    one_project(raw / "a.xlsx")
+    row = ingest(raw, tmp_path / "out", SETTINGS)["indicators"].query("name == '群众出行条件'").iloc[0]
+    line = row["row"]
+    assert (row["reasons_cell"], row["possibility_cell"], row["reason_text_cell"]) == (
+        f"G{line}", f"L{line}", f"O{line}")
