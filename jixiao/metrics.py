@@ -397,11 +397,20 @@ def judge_numeric(row: dict, direction: str, judgement: Judgement, p: float, pro
                           f"{_fmt(profile.indicator.blue_pace_forecast_from)}% 以上（目标可能偏低）")
         lights.append(light)
     if not lights:
-        missing = "全年预计完成值" if judgement.is_cumulative and actual is not None else "执行情况和全年预计完成值"
-        judgement.add(f"未填可计算的{missing}")
+        judgement.add(_not_numeric_reason(row, period_label))
         return judgement
     judgement.light = _combine_component_lights(lights)
     return judgement
+
+
+def _not_numeric_reason(row: dict, period_label: str) -> str:
+    """Why a numeric indicator could not be judged: quote what was written instead of a number."""
+    written = [f"{label}“{_text(row.get(column))}”" for column, label in
+               (("expected_text", "全年预计"), ("actual_text", f"{period_label}执行情况"))
+               if _text(row.get(column)) not in PLACEHOLDER_TEXTS]
+    if written:
+        return "、".join(written) + "不是可与目标比较的数值，无法判断"
+    return f"未填可计算的{period_label}执行情况和全年预计完成值，无法判断"
 
 
 def _pace_is_blue(pace: float, forecast: float | None, target: float, profile: RuleProfile) -> bool:

@@ -200,7 +200,10 @@ def test_missing_forecasts_use_what_is_there_or_say_unknown():
     paced = judge(target=120.0, actual=35.0, forecast=None)  # cumulative: A is never used as a forecast
     assert paced.completion is None and paced.pace_ratio == pytest.approx(50.0) and paced.light == "red"
     nothing = judge(target=120.0, actual=None, forecast=None)
-    assert nothing.light == "unknown" and nothing.reasons
+    assert nothing.light == "unknown" and "未填" in "；".join(nothing.reasons)
+    words = judge(name="保障标准", level2="成本指标", target=1900.0, unit="元", actual_text="正在推进",
+                  expected_text="达到预期")  # a numeric target answered in words: quote them, do not guess
+    assert words.light == "unknown" and "“达到预期”" in words.reasons[0]
     no_target = judge(op=None, target=None, target_text="见附件", forecast=5.0)
     assert no_target.direction is None and no_target.light == "unknown"
     assert "无法识别" in "；".join(no_target.reasons)
