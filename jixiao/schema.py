@@ -125,6 +125,95 @@ TABLES: dict[str, tuple[Column, ...]] = {
 }
 
 
+INGEST_TABLES = tuple(TABLES)
+
+PROFILE_COLUMNS = (
+    ("profile_name", "string", "", "所用规则配置的名称"),
+    ("profile_hash", "string", "", "所用规则配置文件内容的 SHA-256（前 16 位）"),
+)
+
+METRICS_TABLES: dict[str, tuple[Column, ...]] = {  # written by jixiao.metrics
+    "project_status": _cols(
+        ("project_id", "string", "", "项目标识（同 projects）"),
+        ("dept_name", "string", "", "主管部门名称"),
+        ("unit_name", "string", "", "实施单位名称"),
+        ("project_name", "string", "", "项目名称"),
+        ("budget_total", "float", "万元", "年度资金总额的年初预算数"),
+        ("executed_total", "float", "万元", "1-N 月执行数"),
+        ("execution_rate", "float", "%", "预算执行率 = 执行数 ÷ 年初预算数（重新计算，分母见规则配置）"),
+        ("time_progress", "float", "%", "序时进度 p（按月 N/12 或按天，见规则配置）"),
+        ("execution_ratio", "float", "%", "执行进度比 = 预算执行率 ÷ 序时进度"),
+        ("expected_rate", "float", "%", "全年预计执行率 = 全年预计执行数 ÷ 年初预算数"),
+        ("expected_carryover", "float", "万元", "预计结转结余 = 年初预算数 − 全年预计执行数"),
+        ("budget_light", "string", "", "预算执行灯：red、yellow、green、unknown"),
+        ("target_light", "string", "", "目标完成灯：各指标灯中最差者（无法判断的指标不计入）"),
+        ("dual_light", "string", "", "双监控灯：执行不达标红，执行达标目标不达标黄，都达标绿"),
+        ("key_monitoring", "bool", "", "是否列入财政重点监控"),
+        ("key_reason", "string", "", "列入重点监控的原因（中文）"),
+        ("suggestion", "string", "", "处理建议：按进度拨付、督促加快执行、督促纠偏整改、建议调减预算、暂缓拨款并整改、补充资料后判断"),
+        ("budget_reason", "string", "", "预算执行灯的判断依据（中文）"),
+        ("target_reason", "string", "", "目标完成灯的判断依据（中文）"),
+        ("n_indicators", "int", "个", "三级指标数"),
+        ("n_red", "int", "个", "红灯指标数"),
+        ("n_yellow", "int", "个", "黄灯指标数"),
+        ("n_unknown", "int", "个", "无法判断的指标数"),
+        ("year", "int", "年", "监控年度"),
+        ("period_end_month", "int", "月", "监控期末月份 N"),
+        *PROFILE_COLUMNS,
+    ),
+    "indicator_status": _cols(
+        ("project_id", "string", "", "所属项目"),
+        ("indicator_id", "string", "", "指标标识（同 indicators）"),
+        ("direction", "string", "", "方向：positive（正向）、negative（反向）、equal（等值，含区间）、qualitative（定性）；目标无法识别时为空"),
+        ("completion", "float", "%", "完成率：正向 F/T，反向 T/F（F≤T 为 100），等值 较小值/较大值，定性按等级折算"),
+        ("deviation", "float", "%", "偏离度（按全年预计 F）：正向 (T−F)/T，反向 (F−T)/T，等值 |F−T|/T，不足 0 记 0"),
+        ("pace_ratio", "float", "%", "序时进度比 = 1-N月完成值 ÷ (T × 序时进度)，仅累计型数量指标"),
+        ("light", "string", "", "指标灯：red、yellow、green、blue（超额，目标可能偏低）、unknown（无法判断）"),
+        ("light_reason", "string", "", "判断依据（中文）"),
+        ("is_rate", "bool", "", "是否比率型指标（直接与目标比较）"),
+        ("is_cumulative", "bool", "", "是否累计型数量指标（按序时进度检查）"),
+        ("dept_name", "string", "", "主管部门名称"),
+        ("unit_name", "string", "", "实施单位名称"),
+        ("project_name", "string", "", "项目名称"),
+        ("level1", "string", "", "一级指标"),
+        ("level2", "string", "", "二级指标"),
+        ("name", "string", "", "三级指标名称"),
+        ("target_text", "string", "", "年度指标值原文"),
+        ("actual_text", "string", "", "1-N 月执行情况原文"),
+        ("expected_text", "string", "", "全年预计完成情况原文"),
+        ("possibility", "string", "", "完成目标可能性"),
+        ("reasons", "list", "", "偏差原因类别"),
+        ("reason_text", "string", "", "原因说明"),
+        ("remarks", "string", "", "备注（拟采取的措施）"),
+        *PROFILE_COLUMNS,
+    ),
+    "department_summary": _cols(
+        ("dept_name", "string", "", "主管部门名称"),
+        ("n_projects", "int", "个", "项目数"),
+        ("budget_total", "float", "万元", "年初预算数合计"),
+        ("executed_total", "float", "万元", "1-N 月执行数合计"),
+        ("execution_rate", "float", "%", "部门预算执行率 = 执行数合计 ÷ 年初预算数合计"),
+        ("expected_rate", "float", "%", "部门全年预计执行率"),
+        ("n_red", "int", "个", "红灯指标数"),
+        ("n_yellow", "int", "个", "黄灯指标数"),
+        ("n_green", "int", "个", "绿灯指标数"),
+        ("n_key_projects", "int", "个", "重点监控项目数"),
+        ("main_reasons", "string", "", "主要偏差原因：红黄灯指标最常勾选的原因及次数"),
+        ("score", "float", "分", "综合得分（满分 100，公式见 ranking_method_text）"),
+        ("rank", "int", "名", "排名（1 为最好；无法计分的部门为空）"),
+        ("n_blue", "int", "个", "蓝灯指标数"),
+        ("n_unknown", "int", "个", "无法判断的指标数"),
+        ("time_progress", "float", "%", "序时进度"),
+        ("execution_ratio", "float", "%", "部门执行进度比"),
+        ("execution_score", "float", "分", "执行得分 = min(执行进度比, 100)"),
+        ("ranking_method", "string", "", "排名方法说明：公式、权重、并列规则和所用规则配置（每行相同，便于随排名引用）"),
+        ("target_score", "float", "分", "目标得分：按灯色计分或指标完成率（封顶 100）的平均值，见规则配置 ranking.target_basis"),
+        *PROFILE_COLUMNS,
+    ),
+}
+TABLES.update(METRICS_TABLES)
+
+
 def empty_frame(table: str) -> pd.DataFrame:
     return conform(pd.DataFrame(), table)
 
@@ -136,12 +225,25 @@ def conform(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     for column in columns:
         series = frame[column.name] if column.name in frame else pd.Series([None] * len(frame), index=frame.index)
         if column.type == "list":
-            out[column.name] = series.map(lambda v: list(v) if isinstance(v, (list, tuple)) else [])
-        elif column.type == "float":
-            out[column.name] = pd.to_numeric(series, errors="coerce").astype("float64")
+            out[column.name] = series.map(_as_list)
+        elif column.type in ("float", "int"):
+            out[column.name] = pd.to_numeric(series, errors="coerce").astype(DTYPES[column.type])
+        elif column.type == "string":
+            out[column.name] = series.map(lambda v: None if _missing(v) else str(v)).astype(DTYPES["string"])
         else:
             out[column.name] = series.astype(DTYPES[column.type])
     return out.reset_index(drop=True)
+
+
+def _missing(value) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
+def _as_list(value) -> list:
+    """Lists come back from Parquet as numpy arrays; anything else that is not a list is empty."""
+    if isinstance(value, (list, tuple)) or (hasattr(value, "tolist") and not isinstance(value, str)):
+        return list(value)
+    return []
 
 
 def check(frame: pd.DataFrame, table: str) -> list[str]:

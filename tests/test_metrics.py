@@ -10,8 +10,9 @@ import pytest
 
 from jixiao import schema
 from jixiao.config import Settings
-from jixiao.metrics import (METRICS_TABLES, OUTPUT_TABLES, add_cli, budget_light, compute_metrics,
-                            conform_metrics, dual_light, judge_indicator, rank_departments,
+from jixiao.schema import METRICS_TABLES
+from jixiao.metrics import (OUTPUT_TABLES, add_cli, budget_light, compute_metrics,
+                            dual_light, judge_indicator, rank_departments,
                             ranking_method_text, run_metrics, time_progress)
 from jixiao.rules import load_profile, profile_from_text
 
@@ -357,7 +358,7 @@ def test_run_metrics_writes_complete_conforming_tables(tmp_path):
         written = pd.read_parquet(tmp_path / f"{name}.parquet")
         assert list(written.columns) == [c.name for c in METRICS_TABLES[name]]
         assert (written["profile_hash"] == PROFILE.content_hash).all()
-        conformed = conform_metrics(out[name], name)
+        conformed = schema.conform(out[name], name)
         assert list(conformed.dtypes.astype(str)) == list(out[name].dtypes.astype(str))
     projects, indicators = out["project_status"], out["indicator_status"]
     assert len(projects) == 3 and len(indicators) == 6
