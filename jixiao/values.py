@@ -365,14 +365,16 @@ def reason_from_label(label: str) -> str | None:
 def parse_reasons_text(value: Any) -> list[str]:
     """Categories named in a free-text reason cell, in canonical order.
 
-    Explicit category names ('经费保障、人员保障', '经费;人员') win; otherwise keywords
-    of the prose ('资金未到位' -> 经费保障) are used, and prose without one counts as 其他.
+    Explicit category names ('经费保障、人员保障', '经费;人员', '其他：资金下达晚') win;
+    otherwise keywords of the prose ('资金未到位' -> 经费保障) are used, and prose
+    without one counts as 其他.
     """
     text = normalize(value)
     if not text or text.lower() in EMPTY_MARKS:
         return []
     parts = [p for p in re.split(r"[、,;；|/。]+", text) if p]
-    named = {reason_from_label(p) for p in parts} - {None}
+    # "其他：上级资金未下达" names its category before the colon
+    named = {reason_from_label(p.split(":", 1)[0]) for p in parts} - {None}
     if named:
         return [c for c in REASON_CATEGORIES if c in named]
     found = {category for word, category in REASON_KEYWORDS if word in text}

@@ -9,6 +9,7 @@ import pytest
 from jixiao import demo
 from jixiao.config import Settings
 from jixiao.ingest import ingest
+from jixiao.values import REASON_CATEGORIES
 from jixiao.workbook import read_workbook
 
 
@@ -104,6 +105,26 @@ def test_resubmission_replaces_the_draft(tables):
     assert list(rescue["source_file"]) == ["医疗保障局/医疗保障局监控表（修改后）.xlsx"]
     final = demo.simulate_county(2023)["医疗保障局"][0]
     assert rescue["executed_total"].iloc[0] == pytest.approx(final.executed_total)
+
+
+def test_every_parsed_indicator_matches_what_the_generator_wrote(tables):
+    """End to end over all messy variants: budget, reasons and possibility equal the simulated truth."""
+    projects = tables["projects"].set_index("project_name")
+    indicators = tables["indicators"]
+    checked = 0
+    for dept_projects in demo.simulate_county(2023).values():
+        for project in dept_projects:
+            if project.spec.name not in projects.index:
+                continue  # a project of a department whose only file is a bad one
+            row = projects.loc[project.spec.name]
+            assert row["budget_total"] == pytest.approx(project.budget_total, abs=0.005), project.spec.name
+            mine = indicators[indicators["project_id"] == row["project_id"]].set_index("name")
+            for ind in project.indicators:
+                got = mine.loc[ind.name]
+                assert list(got["reasons"]) == [r for r in REASON_CATEGORIES if r in ind.reasons], ind.name
+                assert got["possibility"] == ind.possibility, ind.name
+                checked += 1
+    assert checked >= 500
 
 
 def test_amounts_in_yuan_become_wanyuan(tables):
