@@ -5,15 +5,12 @@ collected into one findings table; a rule that crashes becomes a finding itself
 instead of stopping the others. The rules are data (:data:`CATALOGUE`: code,
 severity, meaning, example, fix) so that ``docs/rules.md`` is generated from the
 same source that assigns severities. Every tolerance and threshold is a field of
-:class:`CheckSettings`.
+:class:`jixiao.rules.CheckRules` (the ``[checks]`` section of the rule profile).
 """
 from __future__ import annotations
 
-import calendar
-import datetime as dt
 import math
 import re
-import sys
 import traceback
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -25,33 +22,12 @@ from . import schema
 from . import values as V
 from .approved import RIGIDITY_CODES, read_approved, rigidity_findings
 from .config import Settings
+from .rules import CheckRules, RuleProfile, load_profile, time_progress
 from .ingest import read_tables
 
 SEVERITY_LABELS = {"error": "必须改正", "warning": "请核实", "info": "已自动处理"}
 PLACEHOLDER_FORECASTS = {"100%", "100", "已完成", "完成", "全部完成", "已全部完成", "100%完成", "能完成", "可以完成"}
 UNPARSEABLE_TARGET_RE = re.compile(r"^#|待定|详见|见附件|另附|[?？]")
-
-
-@dataclass(frozen=True)
-class CheckSettings:
-    """Tolerances and thresholds of the rules (defaults: domain notes §4 and §7)."""
-
-    amount_tolerance: float = 0.01  # 万元: total = parts, executed ≤ budget, forecast ≥ executed (§7.1)
-    rate_tolerance_pp: float = 0.5  # percentage points between reported and recomputed 执行率 (§7.1)
-    unit_slip_ratio: float = 1000.0  # an amount this many times its reference looks like 元 in a 万元 table (§7.2)
-    rate_ceiling: float = 100.0  # % values of a rate indicator above this are suspect (§7.2)
-    placeholder_min_indicators: int = 3  # a project needs this many indicators before "all 100%" means anything
-    placeholder_lag_ratio: float = 0.6  # 执行率 ÷ 序时进度 below this is "far behind" (the red light of §4)
-    copied_text_min_chars: int = 12  # shorter reason texts ("资金未到位") legitimately repeat
-    rename_min_similarity: float = 0.6  # name similarity (0-1) for a renamed rather than missing+added indicator
-    time_progress_basis: str = "months"  # months: N/12; days: elapsed days / days in the year (§4)
-
-    def time_progress(self, year: int, end_month: int) -> float:
-        """序时进度 p as a fraction."""
-        if self.time_progress_basis == "days":
-            end = dt.date(year, end_month, calendar.monthrange(year, end_month)[1])
-            return end.timetuple().tm_yday / (366 if calendar.isleap(year) else 365)
-        return end_month / 12
 
 
 SETTING_DOCS = {
@@ -60,10 +36,8 @@ SETTING_DOCS = {
     "unit_slip_ratio": "某金额达到参照金额的这么多倍时，疑似把“元”当“万元”填写",
     "rate_ceiling": "百分比类指标（指标值不超过此数）的执行值或预计值超过此数时提示核实",
     "placeholder_min_indicators": "项目至少有这么多个指标时，才判断“全部预计100%”是否为占位填写",
-    "placeholder_lag_ratio": "预算执行率 ÷ 序时进度低于此比例视为执行严重滞后（红灯标准）",
     "copied_text_min_chars": "原因说明至少这么多字时，才检查是否在不同项目间照抄",
     "rename_min_similarity": "指标名称相似度（0-1）达到此值时判为改名，而不是缺少一个、新增一个",
-    "time_progress_basis": "序时进度的算法：months（N/12）或 days（已过天数/全年天数）",
 }
 
 
@@ -85,15 +59,19 @@ class Context:
     projects: pd.DataFrame
     funds: pd.DataFrame
     indicators: pd.DataFrame
-    limits: CheckSettings
+    profile: RuleProfile
+
+    @property
+    def limits(self) -> CheckRules:
+        return self.profile.checks
 
     @classmethod
-    def from_tables(cls, tables: dict[str, pd.DataFrame], limits: CheckSettings) -> "Context":
+    def from_tables(cls, tables: dict[str, pd.DataFrame], profile: RuleProfile) -> "Context":
         keys = tables["projects"][["project_id", "source_file", "year", "period_end_month", "project_name",
                                    "unit_name", "budget_total", "executed_total"]]
         funds = tables["funds"].merge(keys, on="project_id", how="left")
         indicators = tables["indicators"].merge(keys, on="project_id", how="left")
-        return cls(tables["projects"], funds, indicators, limits)
+        return cls(tables["projects"], funds, indicators, profile)
 
 
 # -- helpers ------------------------------------------------------------------------------------
@@ -341,8 +319,8 @@ def check_placeholder_forecasts(ctx: Context) -> Iterable[dict]:
         if not all(V.normalize(r.expected_text) in PLACEHOLDER_FORECASTS for r in rows) or missing(head.executed_total):
             continue
         rate = head.executed_total / head.budget_total
-        progress = limits.time_progress(int(head.year), int(head.period_end_month))
-        if rate / progress < limits.placeholder_lag_ratio:
+        progress = time_progress(int(head.year), int(head.period_end_month), ctx.profile.time_progress.basis) / 100
+        if rate / progress * 100 < ctx.profile.budget.red_below:
             yield finding(head, head.expected_cell, "PLACEHOLDER_FORECASTS",
                           f"本项目全部 {len(rows)} 个指标的全年预计完成情况都填为“100%”或“已完成”，"
                           f"但{period(head)}预算执行率只有 {rate * 100:.1f}%（序时进度 {progress * 100:.1f}%）。",
@@ -448,7 +426,7 @@ CHECK_RULES = (
     Rule("REASONS_BUT_ON_TARGET", "warning", "校验", "全年预计已达到年度指标值，却勾选了偏差原因", "目标 ≥10台，预计 10台，勾选经费保障",
          "删除勾选或改正预计值。", check_reasons_on_target),
     Rule("PLACEHOLDER_FORECASTS", "warning", "校验",
-         "项目全部指标（至少 placeholder_min_indicators 个）预计都填“100%/已完成”，而预算执行率 ÷ 序时进度低于 placeholder_lag_ratio",
+         "项目全部指标（至少 placeholder_min_indicators 个）预计都填“100%/已完成”，而预算执行率 ÷ 序时进度低于规则配置 [budget] red_below（红灯标准）",
          "执行率 10%，所有指标预计 100%", "逐项如实预计。", check_placeholder_forecasts),
     Rule("COPIED_REASON_TEXT", "warning", "校验", "同一段原因说明（至少 copied_text_min_chars 个字）出现在不同项目中",
          "三个项目写着同一句“资金到位较晚，影响项目实施进度”", "针对本项目写明原因。", check_copied_reasons),
@@ -476,10 +454,11 @@ assert set(RIGIDITY_CODES) == {rule.code for rule in RIGIDITY_RULES}
 
 # -- running ------------------------------------------------------------------------------------
 def check_tables(tables: dict[str, pd.DataFrame], approved: pd.DataFrame | None = None,
-                 limits: CheckSettings | None = None) -> pd.DataFrame:
+                 profile: RuleProfile | None = None) -> pd.DataFrame:
     """Run every rule on the ingest tables; returns the new findings only (severity from the catalogue)."""
-    limits = limits or CheckSettings()
-    ctx = Context.from_tables(tables, limits)
+    profile = profile or load_profile()
+    ctx = Context.from_tables(tables, profile)
+    limits = profile.checks
     found: list[dict] = []
     for rule in CHECK_RULES:
         if rule.check is not None:
@@ -501,7 +480,7 @@ def _run_rule(rule: Rule, ctx: Context) -> list[dict]:
 
 
 def run_checks(processed_dir: Path, approved_path: Path | None = None, settings: Settings | None = None,
-               limits: CheckSettings | None = None) -> pd.DataFrame:
+               profile: RuleProfile | None = None) -> pd.DataFrame:
     """Read the ingest tables, run every rule, write and return the combined findings.
 
     Ingest findings are kept; findings of an earlier check run are replaced, so the
@@ -512,17 +491,17 @@ def run_checks(processed_dir: Path, approved_path: Path | None = None, settings:
     tables = read_tables(processed_dir)
     approved = read_approved(Path(approved_path), settings) if approved_path else None
     kept = tables["findings"][~tables["findings"]["code"].isin(NEW_CODES)]
-    new = check_tables(tables, approved, limits)
+    new = check_tables(tables, approved, profile)
     combined = schema.conform(pd.concat([kept, new], ignore_index=True), "findings")
     combined.to_parquet(processed_dir / "findings.parquet", index=False)
     return combined
 
 
-def rule_meaning(rule: Rule, limits: CheckSettings | None = None, for_docs: bool = False) -> str:
+def rule_meaning(rule: Rule, limits: CheckRules | None = None, for_docs: bool = False) -> str:
     """The rule's meaning with setting names replaced by their values (named too, in the docs)."""
-    limits = limits or CheckSettings()
+    limits = limits or load_profile().checks
     text = rule.meaning
-    for field in fields(CheckSettings):
+    for field in fields(CheckRules):
         value = getattr(limits, field.name)
         text = text.replace(field.name, f"`{field.name}`（默认 {value}）" if for_docs else f"{value:g}"
                             if isinstance(value, float) else str(value))
@@ -542,7 +521,7 @@ STAGE_TITLES = {"校验": "二、校验规则（jixiao check）", "批复": "三
 
 
 def rules_markdown() -> str:
-    """docs/rules.md, generated from :data:`CATALOGUE` and :class:`CheckSettings`."""
+    """docs/rules.md, generated from :data:`CATALOGUE` and :class:`jixiao.rules.CheckRules` (the ``[checks]`` section of the rule profile)."""
     lines = [
         "# 校验规则目录 / Rule catalogue",
         "",
@@ -558,87 +537,16 @@ def rules_markdown() -> str:
         lines += [f"| `{r.code}` | {r.severity} | {rule_meaning(r, for_docs=True)} | {r.example} | {r.fix} |"
                   for r in CATALOGUE if r.stage == stage]
         lines.append("")
-    defaults = CheckSettings()
-    lines += ["## 四、阈值与容差（CheckSettings）", "",
-              "规则中的阈值都集中在 `jixiao/checks.py` 的 `CheckSettings` 中，默认值来自领域说明（monitoring.md §4、§7）。"
+    defaults = load_profile().checks
+    lines += ["## 四、阈值与容差（规则配置 [checks]）", "",
+              "规则中的阈值都在规则配置文件的 `[checks]` 一节（默认 `jixiao/profiles/default.toml`，"
+              "可用 `--rules` 换用自己的配置），默认值来自领域说明（monitoring.md §4、§7）。"
+              "“执行严重滞后”沿用 `[budget] red_below` 的红灯标准，序时进度沿用 `[time_progress]`。"
               "元/万元判断另用配置项 `yuan_suspect_threshold`（`jixiao/config.py`）。", "",
               "| 设置 | 默认值 | 含义 |", "|---|---|---|"]
-    lines += [f"| `{f.name}` | {getattr(defaults, f.name)} | {SETTING_DOCS[f.name]} |" for f in fields(CheckSettings)]
+    lines += [f"| `{f.name}` | {getattr(defaults, f.name)} | {SETTING_DOCS[f.name]} |" for f in fields(CheckRules)]
     lines.append("")
     return "\n".join(lines)
-
-
-# -- command line (registered by jixiao.cli) ------------------------------------------------------
-def after_ingest(tables: dict[str, pd.DataFrame], out_dir: Path, approved_path: Path | None,
-                 settings: Settings) -> dict[str, pd.DataFrame]:
-    """What ``jixiao ingest … --approved PATH`` and the main job run after ingest: the tables with all findings."""
-    return {**tables, "findings": run_checks(out_dir, approved_path, settings)}
-
-
-def add_cli(subparsers) -> None:
-    """Register ``jixiao check``, ``jixiao feedback``, ``jixiao template`` and ``jixiao rules``."""
-    p = subparsers.add_parser("check", help="对整洁数据表运行全部校验规则（可与年初批复的绩效目标比对），结果写入 findings")
-    p.add_argument("processed_dir", help="jixiao ingest 的输出文件夹")
-    p.add_argument("--approved", help="年初批复的绩效目标：表格（.xlsx/.csv）或年初批复的监控表，文件或文件夹")
-    p.add_argument("--config", help="配置文件（默认：当前目录下的 jixiao.toml）")
-    p.set_defaults(func=_cmd_check)
-    p = subparsers.add_parser("feedback", help="为每个有问题的报送文件生成反馈工作簿（标色、批注、问题清单）和回复文字")
-    p.add_argument("processed_dir", help="已运行 jixiao check 的数据文件夹")
-    p.add_argument("--out", required=True, help="反馈文件输出文件夹，如 reports/feedback")
-    p.add_argument("--raw", help="报送文件所在文件夹（默认取配置，data/raw）")
-    p.add_argument("--config", help="配置文件（默认：当前目录下的 jixiao.toml）")
-    p.set_defaults(func=_cmd_feedback)
-    p = subparsers.add_parser("template", help="按年初批复的绩效目标为每个实施单位生成填报模板")
-    p.add_argument("--approved", required=True, help="年初批复的绩效目标：表格（.xlsx/.csv）或年初批复的监控表，文件或文件夹")
-    p.add_argument("--out", required=True, help="模板输出文件夹")
-    p.add_argument("--config", help="配置文件（默认：当前目录下的 jixiao.toml）")
-    p.set_defaults(func=_cmd_template)
-    p = subparsers.add_parser("rules", help="输出校验规则目录（Markdown，即 docs/rules.md）")
-    p.set_defaults(func=lambda args: print(rules_markdown(), end="") or 0)
-
-
-def _settings(args) -> Settings:
-    from .config import load_settings
-
-    return load_settings(Path(args.config) if args.config else None)
-
-
-def _cmd_check(args) -> int:
-    from .approved import ApprovedTargetsError
-
-    processed = Path(args.processed_dir)
-    if not (processed / "findings.parquet").exists():
-        print(f"错误：{processed} 中没有整洁数据表，请先运行 jixiao ingest", file=sys.stderr)
-        return 2
-    try:
-        findings = run_checks(processed, args.approved, _settings(args))
-    except ApprovedTargetsError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return 2
-    print(f"{summary_line(findings)}。结果已写入 {processed / 'findings.parquet'}")
-    return 0
-
-
-def _cmd_feedback(args) -> int:
-    from .feedback import write_feedback
-
-    raw = Path(args.raw) if args.raw else _settings(args).paths.raw
-    paths = write_feedback(Path(args.processed_dir), raw, Path(args.out))
-    print(f"已生成反馈工作簿 {len(paths)} 个：{args.out}")
-    return 0
-
-
-def _cmd_template(args) -> int:
-    from .approved import ApprovedTargetsError
-    from .template import write_templates
-
-    try:
-        paths = write_templates(Path(args.approved), Path(args.out), _settings(args))
-    except ApprovedTargetsError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return 2
-    print(f"已生成填报模板 {len(paths)} 个（每个实施单位一个）：{args.out}")
-    return 0
 
 
 if __name__ == "__main__":

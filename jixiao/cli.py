@@ -1,8 +1,13 @@
-"""Command line: ``jixiao ingest``, ``jixiao run`` (the main job), ``jixiao demo``, ``jixiao schema``."""
+"""Command line: a thin layer over the library, one sub-command per stage, plus ``run`` (the main job).
+
+Every command prints in Chinese, and exits non-zero only when it could not run at
+all (missing folder, bad rule profile); problems inside submissions are findings.
+"""
 from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from . import __version__
@@ -11,37 +16,85 @@ from .config import Settings, load_settings
 STATUS_LABELS = {"ok": "完整读取", "partial": "部分读取", "failed": "无法读取"}
 
 
+class CommandError(Exception):
+    """The command cannot run; the message is Chinese and goes to stderr with exit code 2."""
+
+
 def _settings(args) -> Settings:
     settings = load_settings(Path(args.config) if getattr(args, "config", None) else None)
-    overrides = {k: v for k, v in (("year", getattr(args, "year", None)),
-                                   ("period_end_month", getattr(args, "month", None))) if v is not None}
-    if overrides:
-        from dataclasses import replace
-
-        settings = replace(settings, **overrides)
-    return settings
+    overrides = {key: value for key, value in (("year", getattr(args, "year", None)),
+                                               ("period_end_month", getattr(args, "month", None)))
+                 if value is not None}
+    return replace(settings, **overrides) if overrides else settings
 
 
-def cmd_ingest(args) -> int:
+def _rules_path(args, settings: Settings) -> Path | None:
+    given = getattr(args, "rules", None)
+    return Path(given) if given else settings.paths.rules
+
+
+def _profile(rules_path: Path | None):
+    from .rules import RuleProfileError, load_profile
+
+    try:
+        return load_profile(rules_path)
+    except RuleProfileError as exc:
+        raise CommandError(str(exc)) from exc
+
+
+def _require_tables(processed_dir: Path) -> None:
+    if not (processed_dir / "projects.parquet").is_file():
+        raise CommandError(f"{processed_dir} 中没有整洁数据表，请先运行 jixiao ingest")
+
+
+# -- stages ---------------------------------------------------------------------------------------
+def ingest_stage(raw_dir: Path, out_dir: Path, settings: Settings, jobs: int | None, quiet: bool) -> dict:
     from .ingest import ingest
 
-    raw_dir, out_dir = Path(args.raw_dir), Path(args.out)
     if not raw_dir.is_dir():
-        print(f"错误：找不到报送文件夹 {raw_dir}", file=sys.stderr)
-        return 2
-    settings = _settings(args)
+        raise CommandError(f"找不到报送文件夹 {raw_dir}")
     try:
-        tables = ingest(raw_dir, out_dir, settings, jobs=args.jobs, progress=not args.quiet)
+        tables = ingest(raw_dir, out_dir, settings, jobs=jobs, progress=not quiet)
     except OSError as exc:
-        print(f"错误：无法写入输出文件夹 {out_dir}（{exc.strerror or exc}）", file=sys.stderr)
-        return 2
-    print_summary(tables, out_dir, verbose=not args.quiet)
-    return 0
+        raise CommandError(f"无法写入输出文件夹 {out_dir}（{exc.strerror or exc}）") from exc
+    print_ingest_summary(tables, out_dir, verbose=not quiet)
+    return tables
 
 
-def print_summary(tables, out_dir: Path, verbose: bool = True) -> None:
-    subs = tables["submissions"]
-    findings = tables["findings"]
+def check_stage(processed_dir: Path, approved: str | None, settings: Settings, rules_path: Path | None):
+    from .approved import ApprovedTargetsError
+    from .checks import run_checks, summary_line
+
+    try:
+        findings = run_checks(processed_dir, Path(approved) if approved else None, settings, _profile(rules_path))
+    except ApprovedTargetsError as exc:
+        raise CommandError(str(exc)) from exc
+    print(f"校验完成，{summary_line(findings)}。问题清单：{processed_dir / 'findings.parquet'}")
+    return findings
+
+
+def metrics_stage(processed_dir: Path, reports_dir: Path, settings: Settings, rules_path: Path | None) -> dict:
+    from .metrics import run_metrics, summary_text
+    from .summary_excel import write_summary_workbook
+
+    profile = _profile(rules_path)
+    tables = run_metrics(processed_dir, rules_path, settings)
+    workbook = write_summary_workbook(tables, reports_dir)
+    print(summary_text(tables, profile))
+    print(f"结果表已写入 {processed_dir}；Excel 汇总表：{workbook}")
+    return tables
+
+
+def feedback_stage(processed_dir: Path, raw_dir: Path, out_dir: Path) -> list[Path]:
+    from .feedback import write_feedback
+
+    paths = write_feedback(processed_dir, raw_dir, out_dir)
+    print(f"已生成反馈工作簿 {len(paths)} 个：{out_dir}")
+    return paths
+
+
+def print_ingest_summary(tables, out_dir: Path, verbose: bool = True) -> None:
+    subs, findings = tables["submissions"], tables["findings"]
     if verbose:
         for row in subs.itertuples():
             n_issues = int((findings["source_file"] == row.source_file).sum())
@@ -59,13 +112,79 @@ def print_summary(tables, out_dir: Path, verbose: bool = True) -> None:
     )
 
 
-def cmd_run(args) -> int:
-    """The main job on the configured folders (defaults: data/raw -> data/processed)."""
+def period_folder(settings: Settings, reports_dir: Path, processed_dir: Path) -> Path:
+    """reports/<year>-<MM>/ of the data in ``processed_dir`` (the period the headers say, else the settings)."""
+    import pandas as pd
+
+    projects = pd.read_parquet(processed_dir / "projects.parquet", columns=["year", "period_end_month"])
+    year = int(projects["year"].mode().iloc[0]) if projects["year"].notna().any() else settings.year
+    month = (int(projects["period_end_month"].mode().iloc[0]) if projects["period_end_month"].notna().any()
+             else settings.period_end_month)
+    return reports_dir / f"{year}-{month:02d}"
+
+
+# -- commands -------------------------------------------------------------------------------------
+def cmd_ingest(args) -> int:
     settings = _settings(args)
-    args.raw_dir = str(args.raw or settings.paths.raw)
-    args.out = str(args.processed or settings.paths.processed)
-    print(f"== 第1步：读取报送文件 {args.raw_dir} ==")
-    return cmd_ingest(args)
+    out_dir = Path(args.out)
+    ingest_stage(Path(args.raw_dir), out_dir, settings, args.jobs, args.quiet)
+    check_stage(out_dir, args.approved, settings, _rules_path(args, settings))
+    return 0
+
+
+def cmd_check(args) -> int:
+    settings = _settings(args)
+    processed = Path(args.processed_dir)
+    _require_tables(processed)
+    check_stage(processed, args.approved, settings, _rules_path(args, settings))
+    return 0
+
+
+def cmd_metrics(args) -> int:
+    settings = _settings(args)
+    processed = Path(args.processed_dir)
+    _require_tables(processed)
+    metrics_stage(processed, Path(args.out) if args.out else settings.paths.reports, settings,
+                  _rules_path(args, settings))
+    return 0
+
+
+def cmd_feedback(args) -> int:
+    settings = _settings(args)
+    processed = Path(args.processed_dir)
+    _require_tables(processed)
+    feedback_stage(processed, Path(args.raw) if args.raw else settings.paths.raw, Path(args.out))
+    return 0
+
+
+def cmd_template(args) -> int:
+    from .approved import ApprovedTargetsError
+    from .template import write_templates
+
+    try:
+        paths = write_templates(Path(args.approved), Path(args.out), _settings(args))
+    except ApprovedTargetsError as exc:
+        raise CommandError(str(exc)) from exc
+    print(f"已生成填报模板 {len(paths)} 个（每个实施单位一个）：{args.out}")
+    return 0
+
+
+def cmd_run(args) -> int:
+    """The main job: ingest -> checks -> metrics and 汇总 -> feedback workbooks."""
+    settings = _settings(args)
+    raw = Path(args.raw) if args.raw else settings.paths.raw
+    processed = Path(args.processed) if args.processed else settings.paths.processed
+    reports = Path(args.reports) if args.reports else settings.paths.reports
+    rules_path = _rules_path(args, settings)
+    print(f"== 第1步：读取报送文件（{raw}）==")
+    ingest_stage(raw, processed, settings, args.jobs, args.quiet)
+    print("== 第2步：校验填报内容 ==")
+    check_stage(processed, args.approved, settings, rules_path)
+    print("== 第3步：计算执行率、偏离度、红黄绿灯、重点监控和排名 ==")
+    metrics_stage(processed, reports, settings, rules_path)
+    print("== 第4步：生成给各单位的反馈工作簿 ==")
+    feedback_stage(processed, raw, period_folder(settings, reports, processed) / "反馈")
+    return 0
 
 
 def cmd_demo(args) -> int:
@@ -83,43 +202,91 @@ def cmd_schema(args) -> int:
     return 0
 
 
+def cmd_rules(args) -> int:
+    from .checks import rules_markdown
+
+    sys.stdout.write(rules_markdown())
+    return 0
+
+
+# -- parser ---------------------------------------------------------------------------------------
+def _common(p: argparse.ArgumentParser, period: bool = False, rules: bool = False) -> None:
+    p.add_argument("--config", help="配置文件（默认：当前目录下的 jixiao.toml）")
+    if period:
+        p.add_argument("--year", type=int, help="监控年度（表头未写明时使用，默认取配置）")
+        p.add_argument("--month", type=int, help="监控期末月份 N（1-N月，默认取配置）")
+    if rules:
+        p.add_argument("--rules", help="规则配置文件（TOML；默认取配置 paths.rules，未配置时用内置默认规则）")
+
+
+def _batch(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--jobs", type=int, default=None, help="并行进程数（默认取配置；0 表示每核一个）")
+    p.add_argument("-q", "--quiet", action="store_true", help="不显示进度条和逐个文件的结果")
+    p.add_argument("--approved", help="年初批复的绩效目标：表格（.xlsx/.csv）或年初批复的监控表，文件或文件夹；给出时逐项比对")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jixiao", description="绩效运行监控工作台：汇总、校验、分析项目支出绩效目标执行监控表。")
     parser.add_argument("--version", action="version", version=f"jixiao {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
 
-    def common(p):
-        p.add_argument("--config", help="配置文件（默认：当前目录下的 jixiao.toml）")
-        p.add_argument("--year", type=int, help="监控年度（表头未写明时使用，默认取配置）")
-        p.add_argument("--month", type=int, help="监控期末月份 N（1-N月，默认取配置）")
-        p.add_argument("--jobs", type=int, default=None, help="并行进程数（默认取配置；0 表示每核一个）")
-        p.add_argument("-q", "--quiet", action="store_true", help="不显示进度条和逐个文件的结果")
+    p = sub.add_parser("run", help="主流程：读取 → 校验 → 指标计算与汇总表 → 反馈工作簿（默认用 data/raw 中的示范数据）")
+    p.add_argument("--raw", help="报送文件夹（默认取配置，data/raw）")
+    p.add_argument("--processed", help="数据输出文件夹（默认取配置，data/processed）")
+    p.add_argument("--reports", help="报告文件夹（默认取配置，reports）")
+    _common(p, period=True, rules=True)
+    _batch(p)
+    p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser("ingest", help="读取报送的监控表，生成整洁数据表（Parquet）")
+    p = sub.add_parser("ingest", help="读取报送的监控表，生成整洁数据表（Parquet）并校验")
     p.add_argument("raw_dir", help="报送文件所在文件夹（含子文件夹）")
     p.add_argument("--out", required=True, help="输出文件夹")
-    common(p)
+    _common(p, period=True, rules=True)
+    _batch(p)
     p.set_defaults(func=cmd_ingest)
 
-    p = sub.add_parser("run", help="主流程：在示范数据（或配置的文件夹）上运行全部步骤")
-    p.add_argument("--raw", help="报送文件夹（默认 data/raw）")
-    p.add_argument("--processed", help="数据输出文件夹（默认 data/processed）")
-    common(p)
-    p.set_defaults(func=cmd_run)
+    p = sub.add_parser("check", help="对整洁数据表运行全部校验规则（可与年初批复的绩效目标比对），结果写入 findings")
+    p.add_argument("processed_dir", help="jixiao ingest 的输出文件夹")
+    p.add_argument("--approved", help="年初批复的绩效目标：表格（.xlsx/.csv）或年初批复的监控表，文件或文件夹")
+    _common(p, rules=True)
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("metrics", help="计算执行率、偏离度、红黄绿灯、重点监控和部门排名，并生成 Excel 汇总表")
+    p.add_argument("processed_dir", help="ingest 输出的数据文件夹（结果表也写在这里）")
+    p.add_argument("--out", help="报告文件夹（默认取配置 paths.reports，汇总表写入 <年>-<月>/汇总/）")
+    _common(p, rules=True)
+    p.set_defaults(func=cmd_metrics)
+
+    p = sub.add_parser("feedback", help="为每个有问题的报送文件生成反馈工作簿（标色、批注、问题清单）和回复文字")
+    p.add_argument("processed_dir", help="已校验的数据文件夹")
+    p.add_argument("--out", required=True, help="反馈文件输出文件夹，如 reports/feedback")
+    p.add_argument("--raw", help="报送文件所在文件夹（默认取配置，data/raw）")
+    _common(p)
+    p.set_defaults(func=cmd_feedback)
+
+    p = sub.add_parser("template", help="按年初批复的绩效目标为每个实施单位生成填报模板")
+    p.add_argument("--approved", required=True, help="年初批复的绩效目标：表格（.xlsx/.csv）或年初批复的监控表，文件或文件夹")
+    p.add_argument("--out", required=True, help="模板输出文件夹")
+    _common(p)
+    p.set_defaults(func=cmd_template)
 
     p = sub.add_parser("demo", help="重新生成示范县的报送文件")
     p.add_argument("--out", default="data/raw", help="输出文件夹（默认 data/raw）")
     p.add_argument("--seed", type=int, default=2023, help="随机种子（默认 2023）")
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("schema", help="输出数据表结构说明（Markdown）")
-    p.set_defaults(func=cmd_schema)
+    sub.add_parser("schema", help="输出数据表结构说明（Markdown，即 docs/schema.md）").set_defaults(func=cmd_schema)
+    sub.add_parser("rules", help="输出校验规则目录（Markdown，即 docs/rules.md）").set_defaults(func=cmd_rules)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except CommandError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

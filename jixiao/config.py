@@ -1,4 +1,8 @@
-"""The one place for configuration: monitoring year and month, money unit, paths.
+"""The one place for configuration: monitoring year and month, money unit, paths, rule profile.
+
+Thresholds (lights, 重点监控, tolerances of the checks, ranking weights) live in the
+rule profile named by ``paths.rules`` (default: ``jixiao/profiles/default.toml``),
+so that a bureau can hand a single TOML file with its local rules to every run.
 
 Defaults follow the 2023 notice of 湟源县财政局 (源财〔2023〕432号): monitoring point
 7月31日, period 1-7月, amounts in 万元. A ``jixiao.toml`` in the working directory
@@ -13,6 +17,7 @@ Defaults follow the 2023 notice of 湟源县财政局 (源财〔2023〕432号): 
     raw = "data/raw"
     processed = "data/processed"
     reports = "reports"
+    rules = "湟源县规则.toml"   # thresholds: a copy of jixiao/profiles/default.toml (optional)
 
     [ingest]
     jobs = 2                 # worker processes for large batches (0 = one per core)
@@ -34,6 +39,7 @@ class Paths:
     raw: Path = Path("data/raw")
     processed: Path = Path("data/processed")
     reports: Path = Path("reports")
+    rules: Path | None = None  # a rule profile (TOML); None = the built-in default profile
 
 
 @dataclass(frozen=True)

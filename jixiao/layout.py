@@ -415,12 +415,8 @@ class SheetReader:
         budget_col = columns["budget"][1]
         funds = []
         for r in range(header_row + 1, end):
-            label, label_col = None, None
-            for c in range(budget_col - 1, 0, -1):
-                value = grid.value(r, c)
-                if isinstance(value, str) and value.strip():
-                    label, label_col = value, c
-                    break
+            label = next((v for v in (grid.value(r, c) for c in range(budget_col - 1, 0, -1))
+                          if isinstance(v, str) and v.strip()), None)
             key = label_key(label)
             if not key:
                 continue

@@ -9,8 +9,6 @@ never a guess.
 """
 from __future__ import annotations
 
-import calendar
-import datetime as dt
 import json
 import math
 from collections import Counter
@@ -19,11 +17,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from .rules import RuleProfile, load_profile
+from .rules import RuleProfile, load_profile, time_progress
 from . import schema
 
 PERCENT = 100.0  # ratios are stored as percentages (95 for 95 %), like the ingest tables
-MONTHS_PER_YEAR = 12
 OUTPUT_TABLES = ("project_status", "indicator_status", "department_summary")
 
 RED, YELLOW, GREEN, BLUE, UNKNOWN = "red", "yellow", "green", "blue", "unknown"
@@ -97,16 +94,6 @@ def at_least(light: str, floor: str) -> str:
 
 
 # ---------------------------------------------------------------- time progress
-
-def time_progress(year: int, month: int, basis: str) -> float:
-    """序时进度 p in percent: N/12 by months, or elapsed days to the end of month N / days in year."""
-    if basis == "months":
-        return month / MONTHS_PER_YEAR * PERCENT
-    last_day = calendar.monthrange(year, month)[1]
-    elapsed = dt.date(year, month, last_day).timetuple().tm_yday
-    days_in_year = 366 if calendar.isleap(year) else 365
-    return elapsed / days_in_year * PERCENT
-
 
 def _period(row: dict, settings) -> tuple[int, int]:
     year = _number(row.get("year"))
@@ -662,43 +649,6 @@ def run_metrics(processed_dir: Path, rules_path: Path | None, settings) -> dict[
             "time_progress_basis": profile.time_progress.basis, "ranking_method": ranking_method_text(profile)}
     (processed_dir / "metrics_meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
     return result
-
-
-# ---------------------------------------------------------------- command line
-
-def add_cli(subparsers) -> None:
-    """Register ``jixiao metrics PROCESSED_DIR [--rules PATH] [--out REPORTS_DIR]``."""
-    parser = subparsers.add_parser(
-        "metrics", help="计算执行率、偏离度、红黄绿灯、重点监控和部门排名，并生成 Excel 汇总表")
-    parser.add_argument("processed_dir", help="ingest 输出的数据文件夹（结果表也写在这里）")
-    parser.add_argument("--rules", help="规则配置文件（TOML，默认使用内置的默认规则）")
-    parser.add_argument("--out", help="报告文件夹（默认取配置 paths.reports，汇总表写入 <年>-<月>/汇总/）")
-    parser.add_argument("--config", help="配置文件（默认：当前目录下的 jixiao.toml）")
-    parser.set_defaults(func=cmd_metrics)
-
-
-def cmd_metrics(args) -> int:
-    import sys
-
-    from .config import load_settings
-    from .rules import RuleProfileError
-    from .summary_excel import write_summary_workbook
-
-    processed_dir = Path(args.processed_dir)
-    if not (processed_dir / "projects.parquet").is_file():
-        print(f"错误：{processed_dir} 中没有 projects.parquet，请先运行 jixiao ingest", file=sys.stderr)
-        return 2
-    settings = load_settings(Path(args.config) if getattr(args, "config", None) else None)
-    try:
-        tables = run_metrics(processed_dir, Path(args.rules) if args.rules else None, settings)
-    except RuleProfileError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return 2
-    reports_dir = Path(args.out) if args.out else settings.paths.reports
-    workbook = write_summary_workbook(tables, reports_dir)
-    print(summary_text(tables, load_profile(Path(args.rules) if args.rules else None)))
-    print(f"结果表已写入 {processed_dir}；Excel 汇总表：{workbook}")
-    return 0
 
 
 def summary_text(tables: dict[str, pd.DataFrame], profile: RuleProfile) -> str:

@@ -8,6 +8,8 @@ hash of the file's bytes, so a brief can say exactly which rules it used.
 """
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import hashlib
 import tomllib
 import typing
@@ -15,6 +17,8 @@ from dataclasses import dataclass, fields, is_dataclass, replace
 from pathlib import Path
 
 DEFAULT_PROFILE_PATH = Path(__file__).with_name("profiles") / "default.toml"
+PERCENT = 100.0  # percentages are stored as 95 for 95 %, like the ingest tables
+MONTHS_PER_YEAR = 12
 HASH_LENGTH = 16  # hex characters of the SHA-256 shown in outputs; enough to tell files apart
 
 LIGHTS = ("red", "yellow", "green", "blue", "unknown")
@@ -115,6 +119,19 @@ class RankingRules:
 
 
 @dataclass(frozen=True)
+class CheckRules:
+    """Tolerances of the submission checks (jixiao.checks; domain notes §7)."""
+
+    amount_tolerance: float
+    rate_tolerance_pp: float
+    unit_slip_ratio: float
+    rate_ceiling: float
+    placeholder_min_indicators: int
+    copied_text_min_chars: int
+    rename_min_similarity: float
+
+
+@dataclass(frozen=True)
 class ProfileInfo:
     name: str
     description: str
@@ -131,6 +148,7 @@ class RuleProfile:
     key_monitoring: KeyMonitoringRules
     suggestion: SuggestionRules
     ranking: RankingRules
+    checks: CheckRules
     content_hash: str = ""
     source: str = ""
 
@@ -142,6 +160,16 @@ class RuleProfile:
     def label(self) -> str:
         """How outputs name the profile: 名称（哈希 …）."""
         return f"{self.name}（哈希 {self.content_hash}）"
+
+
+def time_progress(year: int, month: int, basis: str) -> float:
+    """序时进度 p in percent: N/12 by months, or elapsed days to the end of month N / days in year."""
+    if basis == "months":
+        return month / MONTHS_PER_YEAR * PERCENT
+    last_day = calendar.monthrange(year, month)[1]
+    elapsed = dt.date(year, month, last_day).timetuple().tm_yday
+    days_in_year = 366 if calendar.isleap(year) else 365
+    return elapsed / days_in_year * PERCENT
 
 
 def load_profile(path: Path | None = None) -> RuleProfile:
@@ -277,3 +305,6 @@ def _validate(profile: RuleProfile) -> None:
     require(rank.execution_weight + rank.target_weight > 0, "ranking 的两个权重不能都为 0")
     require(rank.score_decimals >= 0 and rank.top_reasons >= 0, "ranking.score_decimals 和 top_reasons 不能为负数")
     require(profile.key_monitoring.money_threshold >= 0, "key_monitoring.money_threshold 不能为负数")
+    checks = profile.checks
+    require(min(checks.amount_tolerance, checks.rate_tolerance_pp) >= 0, "checks 中的容差不能为负数")
+    require(0 <= checks.rename_min_similarity <= 1, "checks.rename_min_similarity 应在 0 到 1 之间")

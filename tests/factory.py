@@ -373,7 +373,6 @@ class ProjectPainter:
                 self.canvas.merges.append((rows[run[0]], col, rows[run[-1]], col))
 
     def _indicator_row(self, r: int, number: int, ind: Ind) -> None:
-        s = self.style
         for col, (role, sub) in enumerate(self.columns, start=1):
             if role == "index":
                 self.canvas.put(r, col, number)

@@ -9,7 +9,8 @@ from openpyxl.utils import get_column_letter
 
 from jixiao import checks
 from jixiao import template as T
-from jixiao.checks import CATALOGUE, CHECK_RULES, CheckSettings, check_tables, rules_markdown, run_checks
+from jixiao.checks import CATALOGUE, CHECK_RULES, check_tables, rules_markdown, run_checks
+from jixiao.rules import profile_from_text
 from jixiao.config import Settings
 from jixiao.ingest import ingest, read_tables
 from conftest import ROOT
@@ -140,14 +141,9 @@ def test_thresholds_come_from_settings(tmp_path):
     raw = filled_templates(tmp_path, edit)
     ingest(raw, tmp_path / "p", Settings())
     tables = read_tables(tmp_path / "p")
-    strict = check_tables(tables, limits=CheckSettings())
-    lenient = check_tables(tables, limits=CheckSettings(rate_tolerance_pp=50.0))
+    strict = check_tables(tables)
+    lenient = check_tables(tables, profile=profile_from_text("[checks]\nrate_tolerance_pp = 50.0\n"))
     assert "RATE_MISMATCH" in set(strict["code"]) and "RATE_MISMATCH" not in set(lenient["code"])
-
-
-def test_time_progress_bases():
-    assert CheckSettings().time_progress(2023, 7) == pytest.approx(7 / 12)
-    assert CheckSettings(time_progress_basis="days").time_progress(2023, 7) == pytest.approx(212 / 365)
 
 
 def test_run_checks_keeps_ingest_findings_and_can_be_repeated(tmp_path):

@@ -6,8 +6,9 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
-from factory import one_project
+from factory import Project, one_project
 from conftest import ROOT
 
 
@@ -44,13 +45,51 @@ def test_quiet_mode_prints_only_the_totals(tmp_path):
     assert result.stdout.strip().startswith("合计：1 个文件") and result.stderr == ""
 
 
-def test_run_uses_the_configured_folders(tmp_path):
+def test_run_is_the_whole_main_job_in_the_configured_folders(tmp_path):
     (tmp_path / "inbox").mkdir()
-    one_project(tmp_path / "inbox" / "a.xlsx")
-    (tmp_path / "jixiao.toml").write_text('[paths]\nraw = "inbox"\nprocessed = "tables"\n', encoding="utf-8")
+    one_project(tmp_path / "inbox" / "a.xlsx", Project(funds=[("年度资金总额", 100.0, 150.0, 95.0)]))
+    (tmp_path / "strict.toml").write_text('[profile]\nname = "严格口径"\n', encoding="utf-8")
+    (tmp_path / "jixiao.toml").write_text(
+        '[paths]\nraw = "inbox"\nprocessed = "tables"\nreports = "out"\nrules = "strict.toml"\n', encoding="utf-8")
     result = jixiao("run", "--quiet", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert (tmp_path / "tables" / "indicators.parquet").exists()
+    for step in ("第1步", "第2步", "第3步", "第4步"):
+        assert step in result.stdout
+    tables = tmp_path / "tables"
+    assert (tables / "indicators.parquet").exists() and (tables / "department_summary.parquet").exists()
+    assert (pd.read_parquet(tables / "project_status.parquet")["profile_name"] == "严格口径").all()
+    assert "EXECUTED_OVER_BUDGET" in set(pd.read_parquet(tables / "findings.parquet")["code"])
+    assert list((tmp_path / "out" / "2023-07" / "汇总").glob("*.xlsx"))
+    assert list((tmp_path / "out" / "2023-07" / "反馈").glob("*.xlsx")), "the over-budget unit gets feedback"
+
+
+def test_metrics_with_a_rules_file_prints_the_method(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    one_project(raw / "a.xlsx")
+    assert jixiao("ingest", str(raw), "--out", str(tmp_path / "p"), "-q").returncode == 0
+    rules = tmp_path / "严格.toml"
+    rules.write_text('[profile]\nname = "严格口径"\n[budget]\ngreen_from = 95\n', encoding="utf-8")
+    result = jixiao("metrics", str(tmp_path / "p"), "--rules", str(rules), "--out", str(tmp_path / "reports"))
+    assert result.returncode == 0, result.stderr
+    assert "严格口径" in result.stdout and "排名方法" in result.stdout and "重点监控" in result.stdout
+    assert list((tmp_path / "reports" / "2023-07" / "汇总").glob("*.xlsx"))
+
+
+@pytest.mark.parametrize("command", ["check", "metrics", "feedback"])
+def test_stage_commands_refuse_a_folder_without_tables(tmp_path, command):
+    extra = ["--out", str(tmp_path / "o")] if command == "feedback" else []
+    result = jixiao(command, str(tmp_path), *extra)
+    assert result.returncode == 2 and "请先运行 jixiao ingest" in result.stderr
+
+
+def test_a_bad_rule_profile_stops_with_a_chinese_message(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    one_project(raw / "a.xlsx")
+    (tmp_path / "bad.toml").write_text("[budget]\nred_beloww = 50\n", encoding="utf-8")
+    result = jixiao("ingest", str(raw), "--out", str(tmp_path / "p"), "--rules", str(tmp_path / "bad.toml"))
+    assert result.returncode == 2 and "无法识别" in result.stderr and "red_beloww" in result.stderr
 
 
 def test_help_is_chinese():

@@ -1,7 +1,6 @@
 """Metrics: hand-computed cases for every rule of docs/metrics.md, built from DataFrames in code."""
 from __future__ import annotations
 
-import argparse
 import json
 import math
 
@@ -11,10 +10,10 @@ import pytest
 from jixiao import schema
 from jixiao.config import Settings
 from jixiao.schema import METRICS_TABLES
-from jixiao.metrics import (OUTPUT_TABLES, add_cli, budget_light, compute_metrics,
+from jixiao.metrics import (OUTPUT_TABLES, budget_light, compute_metrics,
                             dual_light, judge_indicator, rank_departments,
-                            ranking_method_text, run_metrics, time_progress)
-from jixiao.rules import load_profile, profile_from_text
+                            ranking_method_text, run_metrics)
+from jixiao.rules import load_profile, profile_from_text, time_progress
 
 PROFILE = load_profile()
 P = 7 / 12 * 100  # 序时进度 of 1-7月 by months: 58.33 %
@@ -386,32 +385,6 @@ def test_contract_columns_are_present():
         names = [c.name for c in METRICS_TABLES[table]]
         assert names[:len(columns)] == columns
         assert all(c.type in schema.DTYPES and c.meaning for c in METRICS_TABLES[table])
-
-
-def test_cli_runs_with_a_rules_file_and_writes_the_workbook(tmp_path, capsys):
-    processed = tmp_path / "processed"
-    processed.mkdir()
-    for name, frame in _sample_tables().items():
-        frame.to_parquet(processed / f"{name}.parquet", index=False)
-    rules = tmp_path / "严格.toml"
-    rules.write_text('[profile]\nname = "严格口径"\n[budget]\ngreen_from = 95\n', encoding="utf-8")
-    parser = argparse.ArgumentParser()
-    add_cli(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(["metrics", str(processed), "--rules", str(rules), "--out", str(tmp_path / "reports")])
-    assert args.func(args) == 0
-    printed = capsys.readouterr().out
-    assert "严格口径" in printed and "排名方法" in printed and "重点监控" in printed
-    assert list((tmp_path / "reports" / "2023-07" / "汇总").glob("*.xlsx"))
-    status = pd.read_parquet(processed / "project_status.parquet")
-    assert (status["profile_name"] == "严格口径").all()
-
-
-def test_cli_reports_a_missing_folder(tmp_path, capsys):
-    parser = argparse.ArgumentParser()
-    add_cli(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(["metrics", str(tmp_path)])
-    assert args.func(args) == 2
-    assert "jixiao ingest" in capsys.readouterr().err
 
 
 def test_every_project_and_indicator_gets_a_status_on_the_public_samples(samples_dir, tmp_path):
