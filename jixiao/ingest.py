@@ -195,7 +195,7 @@ def build_tables(results: list[FileResult]) -> dict[str, pd.DataFrame]:
             "reason": result.reason, "n_projects": len(result.projects),
             "n_indicators": sum(len(p.indicators) for p in result.projects), "n_replaced": result.n_replaced,
             "file_type": result.file_type, "size_bytes": result.size_bytes,
-            "modified": dt.datetime.fromtimestamp(result.modified).isoformat(timespec="seconds"),
+            "modified": _local_time(result.modified),
         })
         for project in result.projects:
             pid = project.fields["project_id"]
@@ -212,6 +212,11 @@ def build_tables(results: list[FileResult]) -> dict[str, pd.DataFrame]:
         "findings": pd.DataFrame(findings),
     }
     return {name: schema.conform(frame, name) for name, frame in tables.items()}
+
+
+def _local_time(timestamp: float) -> str:
+    """ISO 8601 with the machine's UTC offset, so the time cannot be misread across time zones."""
+    return dt.datetime.fromtimestamp(timestamp, tz=dt.timezone.utc).astimezone().isoformat(timespec="seconds")
 
 
 def _with_ids(pid: str, indicators: list[dict]) -> list[dict]:

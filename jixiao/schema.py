@@ -37,7 +37,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         ("n_replaced", "int", "个", "本文件中被较新报送替代的项目数"),
         ("file_type", "string", "", "按内容识别的格式：xlsx、xls；无法识别时为空"),
         ("size_bytes", "int", "字节", "文件大小"),
-        ("modified", "string", "", "文件修改时间（ISO 8601），同一项目重复报送时以较新者为准"),
+        ("modified", "string", "", "文件修改时间（ISO 8601，带时区），同一项目重复报送时以较新者为准"),
     ),
     "projects": _cols(
         ("project_id", "string", "", "项目标识：实施单位与项目名称的哈希，多次运行保持不变"),

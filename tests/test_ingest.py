@@ -1,6 +1,7 @@
 """Batch ingest: every file accounted for, bad input never stops the batch, duplicates resolved."""
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import os
@@ -151,6 +152,8 @@ def test_the_later_submission_of_a_project_wins_and_both_files_say_so(tmp_path):
     _set_mtime(early, 1_690_000_000)
     _set_mtime(late, 1_690_100_000)  # newer, although its name sorts first
     tables = ingest(raw, tmp_path / "out", SETTINGS)
+    modified = tables["submissions"].set_index("source_file")["modified"]
+    assert dt.datetime.fromisoformat(modified["a_second.xlsx"]).timestamp() == 1_690_100_000
     assert len(tables["projects"]) == 1
     assert tables["projects"].iloc[0]["source_file"] == "a_second.xlsx"
     assert tables["projects"].iloc[0]["executed_total"] == 55.0
