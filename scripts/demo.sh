@@ -2,5 +2,6 @@
 # The main job on the bundled demo county: set-up, then ingest → (later: checks, metrics, briefs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+# Chromium prints the PDF briefs and exports charts; Noto CJK gives them Chinese glyphs.
+bash scripts/setup.sh chromium fonts-noto-cjk
 exec .venv/bin/jixiao run "$@"

@@ -2,5 +2,6 @@
 # The test suite: set-up, then pytest. Tests that need ../shared skip when it is absent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+# Tests also read PDFs back (poppler-utils) and open workbooks in LibreOffice.
+bash scripts/setup.sh chromium fonts-noto-cjk poppler-utils libreoffice-calc
 exec .venv/bin/python -m pytest -q "$@"
