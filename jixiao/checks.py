@@ -230,7 +230,7 @@ def check_target_parses(ctx: Context) -> Iterable[dict]:
         if text is None or row.target_op != "qualitative":
             continue
         folded = V.normalize(text)
-        has_number = re.search(r"\d", folded) and not V.DATE_LIKE_RE.search(folded)
+        has_number = re.search(r"\d", folded) and not V.DATE_PHRASE_RE.search(folded)
         if has_number or UNPARSEABLE_TARGET_RE.search(folded):
             yield finding(row, row.target_cell, "TARGET_UNPARSED",
                           f"指标“{row.name}”的年度指标值“{text}”无法识别为可衡量的目标。",
