@@ -9,6 +9,7 @@ interprets a few tags (<b>, <br>, <a>) even in data labels, so ``plain_text`` es
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 import pandas as pd
@@ -43,10 +44,15 @@ HIGHLIGHT_COLOR = "#1F4E9A"  # the department a brief is about
 TIME_PROGRESS_COLOR = "#333333"
 BUBBLE_MAX_SIZE = 60  # px diameter of the largest project's bubble
 BUBBLE_MIN_SIZE = 5
+LOG_TICK_STEPS = (1, 2, 5)
 SCORE_AXIS_MAX = 108  # full marks are 100; the headroom keeps the score labels inside the plot
 HEAT_COLORSCALE = [[0.0, "#FFFFFF"], [0.5, "#F6B26B"], [1.0, "#C62828"]]
 
+LEVEL2_ORDER = ("数量指标", "质量指标", "时效指标", "成本指标", "经济效益指标", "社会效益指标", "生态效益指标",
+                "可持续影响指标", "服务对象满意度指标", "经济成本指标", "社会成本指标", "生态环境成本指标")
+LEVEL2_SUFFIX = "指标"
 REASON_CATEGORIES = ("经费保障", "制度保障", "人员保障", "硬件条件保障", "其他")
+MATRIX_CORE_LIGHTS = (RED, YELLOW, GREEN)  # rows/columns the 双监控 matrix always shows
 ATTENTION_LIGHTS = (RED, YELLOW)  # indicators whose reasons explain a deviation
 
 MONEY_FORMAT = ",.2f"  # 万元 with two decimals, thousands separated
@@ -183,7 +189,7 @@ def execution_by_department(department_summary: pd.DataFrame, departments: Itera
     )
     fig.add_scatter(
         x=names, y=frame["time_progress"], name=TIME_PROGRESS_LABEL, mode="lines",
-        line=dict(color=TIME_PROGRESS_COLOR, dash="dash", width=2),
+        line=dict(color=TIME_PROGRESS_COLOR, dash="dash", width=2, shape="hvh"),
         hovertemplate=TIME_PROGRESS_LABEL + " %{y:" + PERCENT_FORMAT + "}%<extra></extra>",
     )
     fig.update_layout(xaxis=dict(title=dict(text="主管部门"), tickangle=-45), yaxis=_percent_axis("预算执行率"),
@@ -198,11 +204,11 @@ def dual_monitoring_matrix(project_status: pd.DataFrame, department: str | None 
     count and the verdict; empty combinations stay blank.
     """
     frame = _filter(project_status, department)
-    rows = [RED, YELLOW, GREEN, UNKNOWN]
-    columns = list(LIGHT_ORDER)
     counts = frame.assign(budget=frame["budget_light"].map(_normalise_light),
                           target=frame["target_light"].map(_normalise_light),
                           dual=frame["dual_light"].map(_normalise_light))
+    rows = _present_lights(counts["budget"], always=MATRIX_CORE_LIGHTS)
+    columns = _present_lights(counts["target"], always=MATRIX_CORE_LIGHTS)
     z, text, hover = [], [], []
     for row in rows:
         z_row, text_row, hover_row = [], [], []
@@ -232,6 +238,12 @@ def dual_monitoring_matrix(project_status: pd.DataFrame, department: str | None 
     fig.update_layout(xaxis=dict(title=dict(text="目标完成灯"), side="bottom", showgrid=False),
                       yaxis=dict(title=dict(text="预算执行灯"), autorange="reversed", showgrid=False))
     return fig
+
+
+def _present_lights(lights: pd.Series, always: Iterable[str]) -> list[str]:
+    """Lights in LIGHT_ORDER: those in ``always`` plus any other that occurs in ``lights``."""
+    wanted = set(always) | set(lights)
+    return [light for light in LIGHT_ORDER if light in wanted]
 
 
 def _discrete_light_scale() -> list[list]:
@@ -274,6 +286,7 @@ def deviation_heatmap(indicator_status: pd.DataFrame, department: str | None = N
     frame = _filter(indicator_status, department)
     row_column = "project_name" if department else "dept_name"
     table = frame.pivot_table(index=row_column, columns="level2", values="deviation", aggfunc="mean")
+    table = table.reindex(columns=_level2_order(table.columns))
     counts = frame.pivot_table(index=row_column, columns="level2", values="indicator_id", aggfunc="count")
     counts = counts.reindex(index=table.index, columns=table.columns)
     table = table.loc[table.mean(axis=1).sort_values(ascending=False).index] if len(table) else table
@@ -282,15 +295,29 @@ def deviation_heatmap(indicator_status: pd.DataFrame, department: str | None = N
     fig = _new_figure(_title_with(department, "偏离度：二级指标 × " + row_title + "（平均值）"),
                       height=_bar_chart_height(len(table)))
     fig.add_heatmap(
-        z=table.to_numpy(), x=_labels(table.columns), y=_labels(table.index),
+        z=table.to_numpy(), x=[_short_level2(name) for name in table.columns], y=_labels(table.index),
         customdata=counts.to_numpy(), colorscale=HEAT_COLORSCALE, zmin=0,
         texttemplate="%{z:.1f}", hovertemplate=("%{y}<br>%{x}<br>平均偏离度 %{z:" + PERCENT_FORMAT
                                                   + "}%<br>指标数 %{customdata}<extra></extra>"),
         colorbar=dict(title=dict(text="偏离度"), ticksuffix=PERCENT_SUFFIX), xgap=1, ygap=1,
     )
     fig.update_layout(xaxis=dict(title=dict(text="二级指标"), showgrid=False, tickangle=-30),
-                      yaxis=dict(title=dict(text=row_title), autorange="reversed", showgrid=False))
+                      # The title names the rows; an axis title would collide with long department names.
+                      yaxis=dict(autorange="reversed", showgrid=False))
     return fig
+
+
+def _level2_order(names: Iterable[str]) -> list[str]:
+    """二级指标 in the order of the standard form (产出, 效益, 满意度, 成本), then others by name."""
+    names = list(names)
+    known = [name for name in LEVEL2_ORDER if name in names]
+    return known + sorted(set(names) - set(known))
+
+
+def _short_level2(name: str) -> str:
+    """'服务对象满意度指标' → '服务对象满意度': the axis title already says 二级指标."""
+    text = plain_text(name)
+    return text[: -len(LEVEL2_SUFFIX)] if text.endswith(LEVEL2_SUFFIX) and len(text) > len(LEVEL2_SUFFIX) else text
 
 
 def budget_execution_bubble(project_status: pd.DataFrame, department: str | None = None,
@@ -317,9 +344,18 @@ def budget_execution_bubble(project_status: pd.DataFrame, department: str | None
     if progress is not None:
         fig.add_hline(y=progress, line=dict(color=TIME_PROGRESS_COLOR, dash="dash", width=1.5),
                       annotation_text=f"{TIME_PROGRESS_LABEL} {progress:.2f}%", annotation_position="top left")
-    fig.update_layout(xaxis=dict(_money_axis("年初预算数"), type="log"), yaxis=_percent_axis("预算执行率"),
+    fig.update_layout(xaxis=dict(_money_axis("年初预算数"), type="log", tickvals=_log_ticks(frame["budget_total"])), yaxis=_percent_axis("预算执行率"),
                       legend=dict(title=dict(text="预算执行灯" if light_column == "budget_light" else "")))
     return fig
+
+
+def _log_ticks(values: pd.Series) -> list[float]:
+    """1-2-5 steps spanning ``values`` (positive), so a log axis shows round, uncluttered numbers."""
+    positive = values[values > 0].dropna()
+    if positive.empty:
+        return []
+    low, high = math.floor(math.log10(positive.min())), math.ceil(math.log10(positive.max()))
+    return [step * 10 ** power for power in range(low, high + 1) for step in LOG_TICK_STEPS]
 
 
 def reason_counts(indicator_status: pd.DataFrame, lights: Iterable[str] = ATTENTION_LIGHTS) -> pd.DataFrame:

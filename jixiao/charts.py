@@ -1,0 +1,151 @@
+"""Leadership charts as files: PNG for slides and Word, SVG for print and HTML briefs.
+
+kaleido 1.x drives a headless Chromium (Debian's /usr/bin/chromium, found by kaleido itself or
+through BROWSER_PATH). Starting it costs seconds; an image from a running server costs about
+0.15 s, so a batch keeps ONE server open (``export_server``) and ``figure_to_svg`` reuses it when
+a caller has one running.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import kaleido
+import pandas as pd
+import plotly.graph_objects as go
+
+from . import plots
+
+log = logging.getLogger(__name__)
+
+FORMATS = ("png", "svg")
+DEFAULT_SCALE = 2  # PNG pixels per layout pixel: 1600 px wide images stay sharp on a slide
+# MathJax would be fetched from a CDN on every render; the charts use no LaTeX and the machine
+# may be offline, so it is switched off.
+KALEIDO_OPTIONS = {"mathjax": False}
+TABLES = ("project_status", "indicator_status", "department_summary")
+
+# File stem (numbered so a folder listing is the slide order) → chart builder on the tables.
+COUNTY_CHARTS = (
+    ("01_部门执行进度", lambda t: plots.execution_by_department(t["department_summary"])),
+    ("02_双监控矩阵", lambda t: plots.dual_monitoring_matrix(t["project_status"])),
+    ("03_双监控项目分布", lambda t: plots.dual_monitoring_scatter(t["project_status"], t["indicator_status"])),
+    ("04_偏离度热力图", lambda t: plots.deviation_heatmap(t["indicator_status"])),
+    ("05_预算与执行率", lambda t: plots.budget_execution_bubble(t["project_status"])),
+    ("06_偏差原因", lambda t: plots.reasons_by_category(t["indicator_status"])),
+    ("07_部门排名", lambda t: plots.ranking_chart(t["department_summary"])),
+)
+CAPTION_FONT_SIZE = 11
+
+
+# ---------------------------------------------------------------- tables and figures
+
+def load_tables(processed_dir: Path) -> dict[str, pd.DataFrame]:
+    """The metrics tables the charts need, read from ``processed_dir`` (parquet from ``jixiao metrics``)."""
+    processed_dir = Path(processed_dir)
+    missing = [name for name in TABLES if not (processed_dir / f"{name}.parquet").exists()]
+    if missing:
+        raise FileNotFoundError(f"{processed_dir} 中缺少 {', '.join(missing)}.parquet，请先运行 jixiao metrics")
+    return {name: pd.read_parquet(processed_dir / f"{name}.parquet") for name in TABLES}
+
+
+def caption_text(tables: dict[str, pd.DataFrame]) -> str:
+    """The period and rule profile, printed under every chart so a slide carries its provenance."""
+    projects = tables["project_status"]
+    parts = []
+    if len(projects) and projects["year"].notna().any() and projects["period_end_month"].notna().any():
+        year = int(projects["year"].mode().iloc[0])
+        month = int(projects["period_end_month"].mode().iloc[0])
+        parts.append(f"数据期间：{year}年1-{month}月")
+    if len(projects) and "profile_name" in projects and projects["profile_name"].notna().any():
+        parts.append(f"规则配置：{plots.plain_text(projects['profile_name'].mode().iloc[0])}")
+    return "　".join(parts)
+
+
+def add_caption(fig: go.Figure, text: str) -> go.Figure:
+    """The provenance line as the title's subtitle (in place): it never collides with tick labels."""
+    if text:
+        fig.update_layout(title=dict(subtitle=dict(text=text, font=dict(size=CAPTION_FONT_SIZE, color="#777777"))))
+    return fig
+
+
+def county_figures(tables: dict[str, pd.DataFrame]) -> dict[str, go.Figure]:
+    """The leadership charts for the whole county, keyed by file stem, in slide order."""
+    caption = caption_text(tables)
+    return {stem: add_caption(build(tables), caption) for stem, build in COUNTY_CHARTS}
+
+
+# ---------------------------------------------------------------- export
+
+def server_running() -> bool:
+    # kaleido exposes start/stop but no public "is it running"; the singleton knows.
+    return kaleido._global_server.is_running()  # noqa: SLF001
+
+
+@contextmanager
+def export_server() -> Iterator[None]:
+    """One Chromium for everything exported inside the block; an already running server is reused and left running."""
+    if server_running():
+        yield
+        return
+    kaleido.start_sync_server(**KALEIDO_OPTIONS, silence_warnings=True)
+    try:
+        yield
+    finally:
+        kaleido.stop_sync_server(silence_warnings=True)
+
+
+def figure_to_image(fig: go.Figure, fmt: str, width: int | None = None, height: int | None = None,
+                    scale: float = 1) -> bytes:
+    """Image bytes of ``fig`` (png, svg, pdf …) at its own or the given size.
+
+    Uses the running export server if there is one, else a one-shot Chromium (2-3 s).
+    """
+    opts = dict(format=fmt, width=width or fig.layout.width or plots.DEFAULT_WIDTH,
+                height=height or fig.layout.height or plots.DEFAULT_HEIGHT, scale=scale)
+    if server_running():
+        return kaleido.calc_fig_sync(fig.to_dict(), opts=opts)
+    return kaleido.calc_fig_sync(fig.to_dict(), opts=opts, kopts=dict(KALEIDO_OPTIONS))
+
+
+def figure_to_svg(fig: go.Figure, width: int | None = None, height: int | None = None) -> str:
+    """The figure as an SVG document string (to embed in HTML), reusing a running export server."""
+    return figure_to_image(fig, "svg", width, height).decode("utf-8")
+
+
+def write_figures(figures: dict[str, go.Figure], out_dir: Path, formats: Iterable[str] = FORMATS,
+                  width: int = plots.DEFAULT_WIDTH, height: int | None = None,
+                  scale: float = DEFAULT_SCALE) -> list[Path]:
+    """Write each figure as ``<stem>.<format>`` into ``out_dir`` with one export server.
+
+    ``height`` None keeps each figure's own height (long rankings are taller). The PNG is
+    ``width × scale`` pixels wide; SVG ignores ``scale``.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    with export_server():
+        for stem, fig in figures.items():
+            for fmt in formats:
+                started = time.perf_counter()
+                path = out_dir / f"{stem}.{fmt}"
+                path.write_bytes(figure_to_image(fig, fmt, width, height, scale))
+                log.debug("%s: %.2f s", path.name, time.perf_counter() - started)
+                written.append(path)
+    return written
+
+
+def write_charts(processed_dir: Path, out_dir: Path, formats: Iterable[str] = FORMATS,
+                 width: int = plots.DEFAULT_WIDTH, height: int | None = None,
+                 scale: float = DEFAULT_SCALE) -> list[Path]:
+    """Load the metrics tables from ``processed_dir`` and write the county leadership charts.
+
+    Returns the written paths (PNG and SVG per chart, numbered in slide order, e.g.
+    ``01_部门执行进度.png``). This is what ``jixiao charts PROCESSED_DIR --out DIR`` calls.
+    """
+    figures = county_figures(load_tables(Path(processed_dir)))
+    return write_figures(figures, Path(out_dir), formats=formats, width=width, height=height, scale=scale)
