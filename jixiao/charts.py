@@ -83,7 +83,7 @@ def county_figures(tables: dict[str, pd.DataFrame]) -> dict[str, go.Figure]:
 
 def server_running() -> bool:
     # kaleido exposes start/stop but no public "is it running"; the singleton knows.
-    return kaleido._global_server.is_running()  # noqa: SLF001
+    return kaleido._global_server.is_running()
 
 
 @contextmanager

@@ -388,7 +388,7 @@ def reasons_by_category(indicator_status: pd.DataFrame, department: str | None =
         group = counts[counts["light"] == light]
         fig.add_bar(x=_labels(group["category"]), y=group["count"], name=_light_label(light) + "指标",
                     marker_color=LIGHT_COLORS[light], hovertemplate="%{x}<br>%{y} 次<extra>" + _light_label(light) + "</extra>")
-    fig.update_layout(barmode="stack", xaxis=dict(title=dict(text="偏差原因类别")),
+    fig.update_layout(barmode="stack", legend=dict(traceorder="normal"), xaxis=dict(title=dict(text="偏差原因类别")),
                       yaxis=dict(title=dict(text="勾选次数（次）"), tickformat="d", rangemode="tozero"))
     return fig
 
@@ -429,6 +429,8 @@ def department_projects(project_status: pd.DataFrame, department: str | None = N
     fig = _new_figure(_title_with(department, "项目预算执行率与序时进度"), height=_bar_chart_height(len(frame)))
     fig.add_bar(
         x=frame["execution_rate"], y=labels, orientation="h", name="预算执行率",
+        # The value printed beside each bar: a project at 0 % would otherwise show nothing at all.
+        texttemplate="%{x:" + PERCENT_FORMAT + "}%", textposition="outside", cliponaxis=False,
         marker_color=[LIGHT_COLORS[_normalise_light(light)] for light in frame["budget_light"]],
         customdata=list(zip(frame["budget_total"], frame["executed_total"], _labels(frame["unit_name"]))),
         hovertemplate=("%{y}<br>%{customdata[2]}<br>预算执行率 %{x:" + PERCENT_FORMAT + "}%<br>年初预算 %{customdata[0]:"
@@ -437,8 +439,9 @@ def department_projects(project_status: pd.DataFrame, department: str | None = N
     progress = _time_progress_value(frame)
     if progress is not None:
         fig.add_vline(x=progress, line=dict(color=TIME_PROGRESS_COLOR, dash="dash", width=2),
-                      annotation_text=f"{TIME_PROGRESS_LABEL} {progress:.2f}%", annotation_position="top right")
-    fig.update_layout(xaxis=_percent_axis("预算执行率"), yaxis=dict(automargin=True), showlegend=False)
+                      annotation_text=f"{TIME_PROGRESS_LABEL} {progress:.2f}%", annotation_position="top")
+    # Lowest rate on top: the projects to chase come first.
+    fig.update_layout(xaxis=_percent_axis("预算执行率"), yaxis=dict(autorange="reversed"), showlegend=False)
     return fig
 
 
@@ -470,8 +473,9 @@ def department_indicator_lights(indicator_status: pd.DataFrame, department: str 
         fig.add_bar(x=table[light], y=labels, orientation="h", name=_light_label(light),
                     marker_color=LIGHT_COLORS[light],
                     hovertemplate="%{y}<br>" + _light_label(light) + " %{x} 个<extra></extra>")
+    # Plotly lists stacked traces in reverse; keep the legend in light order (red first).
     fig.update_layout(barmode="stack", xaxis=dict(title=dict(text="指标数（个）"), tickformat="d"),
-                      yaxis=dict(autorange="reversed"))
+                      yaxis=dict(autorange="reversed"), legend=dict(traceorder="normal"))
     return fig
 
 
