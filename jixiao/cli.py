@@ -93,6 +93,17 @@ def feedback_stage(processed_dir: Path, raw_dir: Path, out_dir: Path) -> list[Pa
     return paths
 
 
+def charts_stage(processed_dir: Path, out_dir: Path) -> list[Path]:
+    from .charts import write_charts
+
+    try:
+        paths = write_charts(processed_dir, out_dir)
+    except FileNotFoundError as exc:
+        raise CommandError(str(exc)) from exc
+    print(f"已导出图表 {len(paths)} 个文件（PNG 与 SVG）：{out_dir}")
+    return paths
+
+
 def print_ingest_summary(tables, out_dir: Path, verbose: bool = True) -> None:
     subs, findings = tables["submissions"], tables["findings"]
     if verbose:
@@ -157,6 +168,15 @@ def cmd_feedback(args) -> int:
     return 0
 
 
+def cmd_charts(args) -> int:
+    settings = _settings(args)
+    processed = Path(args.processed_dir)
+    _require_tables(processed)
+    out = Path(args.out) if args.out else period_folder(settings, settings.paths.reports, processed) / "charts"
+    charts_stage(processed, out)
+    return 0
+
+
 def cmd_template(args) -> int:
     from .approved import ApprovedTargetsError
     from .template import write_templates
@@ -170,7 +190,7 @@ def cmd_template(args) -> int:
 
 
 def cmd_run(args) -> int:
-    """The main job: ingest -> checks -> metrics and 汇总 -> feedback workbooks."""
+    """The main job: ingest -> checks -> metrics and 汇总 -> feedback workbooks -> charts."""
     settings = _settings(args)
     raw = Path(args.raw) if args.raw else settings.paths.raw
     processed = Path(args.processed) if args.processed else settings.paths.processed
@@ -182,8 +202,11 @@ def cmd_run(args) -> int:
     check_stage(processed, args.approved, settings, rules_path)
     print("== 第3步：计算执行率、偏离度、红黄绿灯、重点监控和排名 ==")
     metrics_stage(processed, reports, settings, rules_path)
+    period = period_folder(settings, reports, processed)
     print("== 第4步：生成给各单位的反馈工作簿 ==")
-    feedback_stage(processed, raw, period_folder(settings, reports, processed) / "反馈")
+    feedback_stage(processed, raw, period / "反馈")
+    print("== 第5步：导出领导汇报图表 ==")
+    charts_stage(processed, period / "charts")
     return 0
 
 
@@ -230,7 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"jixiao {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
 
-    p = sub.add_parser("run", help="主流程：读取 → 校验 → 指标计算与汇总表 → 反馈工作簿（默认用 data/raw 中的示范数据）")
+    p = sub.add_parser("run", help="主流程：读取 → 校验 → 指标计算与汇总表 → 反馈工作簿 → 图表（默认用 data/raw 中的示范数据）")
     p.add_argument("--raw", help="报送文件夹（默认取配置，data/raw）")
     p.add_argument("--processed", help="数据输出文件夹（默认取配置，data/processed）")
     p.add_argument("--reports", help="报告文件夹（默认取配置，reports）")
@@ -263,6 +286,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--raw", help="报送文件所在文件夹（默认取配置，data/raw）")
     _common(p)
     p.set_defaults(func=cmd_feedback)
+
+    p = sub.add_parser("charts", help="导出领导汇报图表（PNG 和 SVG，可直接放入幻灯片或 Word）")
+    p.add_argument("processed_dir", help="已计算指标的数据文件夹")
+    p.add_argument("--out", help="图表输出文件夹（默认 reports/<年>-<月>/charts）")
+    _common(p)
+    p.set_defaults(func=cmd_charts)
 
     p = sub.add_parser("template", help="按年初批复的绩效目标为每个实施单位生成填报模板")
     p.add_argument("--approved", required=True, help="年初批复的绩效目标：表格（.xlsx/.csv）或年初批复的监控表，文件或文件夹")

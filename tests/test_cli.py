@@ -53,7 +53,7 @@ def test_run_is_the_whole_main_job_in_the_configured_folders(tmp_path):
         '[paths]\nraw = "inbox"\nprocessed = "tables"\nreports = "out"\nrules = "strict.toml"\n', encoding="utf-8")
     result = jixiao("run", "--quiet", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    for step in ("第1步", "第2步", "第3步", "第4步"):
+    for step in ("第1步", "第2步", "第3步", "第4步", "第5步"):
         assert step in result.stdout
     tables = tmp_path / "tables"
     assert (tables / "indicators.parquet").exists() and (tables / "department_summary.parquet").exists()
@@ -61,6 +61,7 @@ def test_run_is_the_whole_main_job_in_the_configured_folders(tmp_path):
     assert "EXECUTED_OVER_BUDGET" in set(pd.read_parquet(tables / "findings.parquet")["code"])
     assert list((tmp_path / "out" / "2023-07" / "汇总").glob("*.xlsx"))
     assert list((tmp_path / "out" / "2023-07" / "反馈").glob("*.xlsx")), "the over-budget unit gets feedback"
+    assert len(list((tmp_path / "out" / "2023-07" / "charts").glob("*.svg"))) >= 5
 
 
 def test_metrics_with_a_rules_file_prints_the_method(tmp_path):
@@ -76,7 +77,7 @@ def test_metrics_with_a_rules_file_prints_the_method(tmp_path):
     assert list((tmp_path / "reports" / "2023-07" / "汇总").glob("*.xlsx"))
 
 
-@pytest.mark.parametrize("command", ["check", "metrics", "feedback"])
+@pytest.mark.parametrize("command", ["check", "metrics", "feedback", "charts"])
 def test_stage_commands_refuse_a_folder_without_tables(tmp_path, command):
     extra = ["--out", str(tmp_path / "o")] if command == "feedback" else []
     result = jixiao(command, str(tmp_path), *extra)
