@@ -59,12 +59,18 @@ def write_feedback(processed_dir: Path, raw_dir: Path, out_dir: Path) -> list[Pa
 
 
 def unit_names(projects: pd.DataFrame, source_files) -> dict[str, str]:
-    """The unit a file belongs to: its most common 实施单位, else 主管部门, else the file name."""
+    """Who gets the reply for a file: its one 实施单位; the 主管部门 that consolidated several units; else the file name."""
     names = {}
     for source_file in source_files:
         mine = projects[projects["source_file"] == source_file]
-        candidates = mine["unit_name"].dropna().tolist() or mine["dept_name"].dropna().tolist()
-        names[source_file] = Counter(candidates).most_common(1)[0][0] if candidates else Path(source_file).stem
+        units = mine["unit_name"].dropna().unique().tolist()
+        depts = mine["dept_name"].dropna().tolist()
+        if len(units) == 1:
+            names[source_file] = units[0]
+        elif depts:
+            names[source_file] = Counter(depts).most_common(1)[0][0]
+        else:
+            names[source_file] = units[0] if units else Path(source_file).stem
     return names
 
 

@@ -102,3 +102,17 @@ def test_feedback_workbook_opens_in_libreoffice(feedback, tmp_path):
     assert book.sheetnames[0] == ISSUE_SHEET
     marked = book["农村公路养护项目"][f"C{T.FUNDS_HEADER_ROW + 1}"]
     assert marked.comment is not None and "FUNDS_SUM_MISMATCH" in marked.comment.text
+
+
+def test_reply_goes_to_the_unit_or_to_the_department_that_consolidated_several_units():
+    import pandas as pd
+
+    from jixiao.feedback import unit_names
+
+    projects = pd.DataFrame({
+        "source_file": ["一中.xlsx", "汇总.xlsx", "汇总.xlsx", "无名.xlsx"],
+        "unit_name": ["湟源县第一中学", "城关镇卫生院", "湟源县中医院", None],
+        "dept_name": ["湟源县教育局", "湟源县卫生健康局", "湟源县卫生健康局", None],
+    })
+    assert unit_names(projects, ["一中.xlsx", "汇总.xlsx", "无名.xlsx", "坏文件.xlsx"]) == {
+        "一中.xlsx": "湟源县第一中学", "汇总.xlsx": "湟源县卫生健康局", "无名.xlsx": "无名", "坏文件.xlsx": "坏文件"}
