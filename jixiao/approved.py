@@ -51,7 +51,7 @@ CARRIED_FIELDS = ("dept_text", "dept_code", "unit_name", "project_name", "annual
 PROJECT_FIELDS = CARRIED_FIELDS[:5] + CARRIED_FIELDS[7:]
 HEADER_SCAN_ROWS = 15  # a title or a note may sit above the header row
 RIGIDITY_CODES = ("TARGET_CHANGED", "INDICATOR_MISSING", "INDICATOR_ADDED", "INDICATOR_RENAMED",
-                  "PROJECT_NOT_APPROVED")
+                  "PROJECT_NOT_APPROVED", "PROJECT_NOT_SUBMITTED")
 
 
 class ApprovedTargetsError(ValueError):
@@ -301,7 +301,18 @@ def rigidity_findings(projects: pd.DataFrame, indicators: pd.DataFrame, approved
         pairs = pair_indicators(submitted_by_project.get(project.project_id, []),
                                 approved_by_project[approved_id], min_similarity)
         findings += [f for pair in pairs for f in _pair_findings(project, pair)]
+    submitted = set(matches.values())
+    findings += [_not_submitted(p) for p in approved_projects(approved).itertuples() if p.project_id not in submitted]
     return findings
+
+
+def _not_submitted(approved_project) -> dict[str, Any]:
+    """An approved project nobody reported on: no file to point at, so the finding names the project."""
+    unit = _str(approved_project.unit_name) or _str(approved_project.dept_name) or "未注明实施单位"
+    return {"source_file": None, "sheet": None, "cell": None, "code": "PROJECT_NOT_SUBMITTED",
+            "project_id": approved_project.project_id,
+            "message": f"年初批复的项目“{approved_project.project_name}”（{unit}）没有收到监控表。"
+                       "请督促该单位按时报送。", "suggestion": "请督促该单位按时报送。"}
 
 
 def _finding(project, sheet, cell, code, message, suggestion) -> dict[str, Any]:

@@ -444,6 +444,8 @@ RIGIDITY_RULES = (
          "“农村公路养护里程”写成“农村公路养护总里程”", "改回批复的名称。"),
     Rule("PROJECT_NOT_APPROVED", "warning", "批复", "报送的项目在年初批复中找不到（按实施单位和项目名称，忽略空格和全半角）",
          "项目名称写成简称", "按预算批复填写项目全称和实施单位。"),
+    Rule("PROJECT_NOT_SUBMITTED", "warning", "批复", "年初批复的项目没有收到监控表（按实施单位和项目名称比对）",
+         "批复有“危桥改造项目”，所有报送文件中都没有", "督促该单位报送；如项目已撤销，请在批复清单中注明。"),
 )
 
 CATALOGUE: tuple[Rule, ...] = INGEST_RULES + CHECK_RULES + RIGIDITY_RULES

@@ -54,6 +54,13 @@ def test_project_not_approved(tmp_path):
     assert len(found) == 1 and "危桥改造项目" in found.iloc[0]["message"]
 
 
+def test_project_not_submitted_names_the_missing_project(tmp_path):
+    found = only(rigidity(tmp_path, approved_rows(), lambda book: book.remove(book["危桥改造项目"])),
+                 "PROJECT_NOT_SUBMITTED")
+    assert len(found) == 1 and "危桥改造项目" in found.iloc[0]["message"]
+    assert found.iloc[0]["source_file"] is None or found["source_file"].isna().all()
+
+
 def test_renamed_indicator_is_reported_as_renamed(tmp_path):
     def edit(book):
         sheet = road_sheet(book)
