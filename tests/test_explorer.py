@@ -1,0 +1,318 @@
+"""The explorer driven headlessly: set widget values, assert on summary, table, chart, detail and export.
+
+Widgets work without a kernel (setting ``.value`` fires the observers at once), so these tests
+use the explorer as an analyst would. No timing here: speed is benchmarks/bench_explorer.py.
+"""
+from __future__ import annotations
+
+import ast
+import functools
+import html
+import re
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from jixiao import explorer as explorer_module
+from jixiao.config import Settings
+from jixiao.explorer import ALL, NO_PROJECT, Explorer, factorize, normalise_text
+from jixiao.ingest import ingest
+from jixiao.metrics import compute_metrics, run_metrics
+from jixiao.rules import load_profile
+from test_metrics import indicator, project, tables
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK = ROOT / "notebooks" / "explore.ipynb"
+NOTEBOOK_TIMEOUT = 120  # seconds per cell; a cold kernel imports plotly and pandas
+INJECTION = "=cmd()"
+SCRIPT = "<script>alert(1)</script>"
+
+
+def _level(row: dict, level1: str, level2: str) -> dict:
+    return {**row, "level1": level1, "level2": level2}
+
+
+def _metrics_tables() -> dict[str, pd.DataFrame]:
+    return dict(_computed_tables())  # a fresh dict: a test may swap a table; the frames are never mutated
+
+
+@functools.lru_cache(maxsize=1)
+def _computed_tables() -> dict[str, pd.DataFrame]:
+    """Three projects in two departments; lights green/red/yellow, one qualitative (no deviation)."""
+    data = tables(
+        [project("p1", dept="湟源县教育局", unit="湟源县城关第二幼儿园", name="校舍维修", budget=412.08, executed=340.3,
+                 expected=405.39),
+         project("p2", dept="湟源县应急管理局", name="应急物资储备", budget=38.9, executed=0.0, expected=28.24),
+         project("p3", dept="湟源县教育局", unit="湟源县教育局", name="教师培训", budget=100.0, executed=50.0,
+                 expected=95.0)],
+        [indicator("p1", name="校舍维修改造面积", target=4200.0, unit="平方米", actual=2803.0, forecast=4200.0),
+         _level(indicator("p1", name="家长满意度", target=90.0, unit="%", actual=92.0, forecast=92.0),
+                "满意度指标", "服务对象满意度指标"),
+         indicator("p2", name="储备棉被", target=1000.0, unit="床", actual=245.0, forecast=693.0,
+                   possibility="完全不可能", reasons=["经费保障"], reason_text=INJECTION, remarks="已向上级申请追加资金"),
+         _level(indicator("p2", name="帐篷完好率", target=100.0, unit="%", actual=80.0, forecast=80.0,
+                          reasons=["硬件条件保障"], reason_text=f"{SCRIPT} ＡＢＣ资金未到位", remarks="+督促供应商"),
+                "产出指标", "质量指标"),
+         indicator("p3", name="培训人次", target=100.0, unit="人次", actual=50.0, forecast=88.0, reason_text="师资不足",
+                   remarks="外聘讲师补足课时"),
+         _level(indicator("p3", name="教学质量", op="qualitative", target=None, unit=None, target_text="明显提升",
+                          actual_text="有所提升", expected_text="明显提升"), "效益指标", "社会效益指标")])
+    return compute_metrics(data, load_profile(), Settings())
+
+
+@pytest.fixture
+def explorer(tmp_path) -> Explorer:
+    return Explorer(_metrics_tables(), export_dir=tmp_path / "exports")
+
+
+def _choose(control, label: str) -> None:
+    """Pick a dropdown entry by its visible label, as the analyst does."""
+    control.value = dict(control.options)[label]
+
+
+def _table_rows(explorer: Explorer) -> list[list[str]]:
+    """The body cells of the rendered table, unescaped."""
+    body = explorer.table.value.split("<tbody>", 1)[1] if "<tbody>" in explorer.table.value else ""
+    return [[html.unescape(re.sub(r"<[^>]+>", "", cell)) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+            for row in re.findall(r"<tr>(.*?)</tr>", body)]
+
+
+def _chart_totals(explorer: Explorer) -> dict[str, int]:
+    return {trace.name: int(sum(trace.x)) for trace in explorer.chart.data}
+
+
+def _names(explorer: Explorer) -> list[str]:
+    return explorer.selection["name"].tolist()
+
+
+# ---------------------------------------------------------------- filters, summary, table, chart
+
+def test_starts_with_everything(explorer):
+    assert "6 个指标" in explorer.summary.value and "2 个部门、3 个项目" in explorer.summary.value
+    assert "重点监控 1 个" in explorer.summary.value
+    assert len(_table_rows(explorer)) == 6
+    assert _chart_totals(explorer) == {"红灯": 1, "黄灯": 2, "绿灯": 3, "蓝灯": 0, "无法判断": 0}
+
+
+def test_department_filters_summary_table_chart_and_narrows_units(explorer):
+    _choose(explorer.department, "湟源县教育局")
+    assert "4 个指标" in explorer.summary.value and "1 个部门、2 个项目" in explorer.summary.value
+    rows = _table_rows(explorer)
+    assert {row[0] for row in rows} == {"湟源县教育局"}
+    assert sum(_chart_totals(explorer).values()) == 4
+    assert [label for label, _ in explorer.unit.options] == ["（全部）", "湟源县城关第二幼儿园", "湟源县教育局"]
+    _choose(explorer.unit, "湟源县教育局")
+    assert sorted(_names(explorer)) == sorted(["培训人次", "教学质量"])
+
+
+def test_changing_department_drops_a_unit_of_another_department(explorer):
+    _choose(explorer.unit, "湟源县教育局")
+    _choose(explorer.department, "湟源县应急管理局")
+    assert explorer.unit.value == ALL
+    assert sorted(_names(explorer)) == ["储备棉被", "帐篷完好率"]
+
+
+def test_level1_narrows_level2_and_filters(explorer):
+    _choose(explorer.level1, "效益指标")
+    assert [label for label, _ in explorer.level2.options] == ["（全部）", "社会效益指标"]
+    assert _names(explorer) == ["教学质量"]
+    _choose(explorer.level1, "产出指标")
+    _choose(explorer.level2, "质量指标")
+    assert _names(explorer) == ["帐篷完好率"]
+
+
+def test_light_filter_and_chart_show_only_that_light(explorer):
+    _choose(explorer.light, "红灯")
+    assert _names(explorer) == ["储备棉被"]
+    assert _chart_totals(explorer) == {"红灯": 1, "黄灯": 0, "绿灯": 0, "蓝灯": 0, "无法判断": 0}
+    _choose(explorer.light, "红灯和黄灯")
+    assert set(explorer.selection["light"]) == {"red", "yellow"} and len(explorer.selection) == 3
+    assert list(explorer.chart.data[1].y) == ["数量指标", "质量指标"]  # 黄灯 by 二级指标
+
+
+def test_key_monitoring_only(explorer):
+    explorer.key_only.value = True
+    assert set(explorer.selection["project_id"]) == {"p2"}
+    assert "重点监控 1 个" in explorer.summary.value
+
+
+def test_deviation_slider_filters_by_deviation(explorer):
+    explorer.deviation.value = 15
+    assert sorted(_names(explorer)) == ["储备棉被", "帐篷完好率"]
+    assert (explorer.selection["deviation"] >= 15).all()
+    explorer.deviation.value = 0
+    assert len(explorer.selection) == 6  # back to everything, the qualitative one (no deviation) included
+
+
+def test_search_finds_reason_text_regardless_of_width_and_case(explorer):
+    explorer.search.value = "abc 到位"  # typed half-width and lower case; the unit wrote ＡＢＣ
+    assert _names(explorer) == ["帐篷完好率"]
+    explorer.search.value = "外聘讲师"  # the measures (备注) are searched too
+    assert _names(explorer) == ["培训人次"]
+    explorer.search.value = "应急物资"  # and project names
+    assert sorted(_names(explorer)) == ["储备棉被", "帐篷完好率"]
+    explorer.search.value = "没有这个词"
+    assert "没有符合条件" in explorer.summary.value and _table_rows(explorer) == []
+    assert sum(_chart_totals(explorer).values()) == 0
+
+
+def test_filters_combine(explorer):
+    _choose(explorer.department, "湟源县应急管理局")
+    explorer.search.value = "到位"
+    explorer.deviation.value = 25
+    assert explorer.selection.empty
+    explorer.deviation.value = 15
+    assert _names(explorer) == ["帐篷完好率"]
+
+
+def test_sort_by_column_and_direction_unknown_last(explorer):
+    assert _names(explorer)[:3] == ["储备棉被", "帐篷完好率", "培训人次"]  # deviation, high to low
+    assert _names(explorer)[-1] == "教学质量"  # no deviation: last
+    explorer.sort_direction.value = "asc"
+    assert _names(explorer)[-2:] == ["储备棉被", "教学质量"]  # still last when ascending
+    explorer.sort_by.value = "severity"
+    explorer.sort_direction.value = "desc"
+    assert explorer.selection["light"].tolist()[:3] == ["red", "yellow", "yellow"]
+    assert [row[4] for row in _table_rows(explorer)][0] == "储备棉被"  # the table follows the sort
+
+
+def test_submission_text_is_escaped_in_table_and_detail(explorer):
+    assert SCRIPT not in explorer.table.value and html.escape(SCRIPT) in explorer.table.value
+    explorer.select_project("p2")
+    assert SCRIPT not in explorer.detail.value and html.escape(SCRIPT) in explorer.detail.value
+
+
+def test_table_shows_at_most_the_row_limit(explorer, monkeypatch):
+    monkeypatch.setattr(explorer_module, "TABLE_ROW_LIMIT", 2)
+    explorer.refresh()
+    assert len(_table_rows(explorer)) == 2 and "共 6 行" in explorer.table.value
+    assert len(explorer.selection) == 6
+
+
+# ---------------------------------------------------------------- project detail
+
+def test_project_list_follows_the_filters(explorer):
+    _choose(explorer.department, "湟源县应急管理局")
+    labels = [label for label, _ in explorer.project.options]
+    assert labels == ["（请选择项目）", "红灯 · 应急物资储备（湟源县应急管理局）"]
+
+
+def test_selecting_a_project_shows_its_indicators_and_measures(explorer):
+    explorer.light.value = "red"
+    explorer.project.value = explorer.project.options[1][1]
+    detail = html.unescape(explorer.detail.value)
+    for text in ("应急物资储备", "储备棉被", "帐篷完好率", ">=1000.0床", "693", "245", "完全不可能", "经费保障", INJECTION,
+                 "已向上级申请追加资金", "+督促供应商", "1-7月执行情况", "暂缓拨款并整改", "预算执行红灯"):
+        assert text in detail, text
+    explorer.light.value = "green"  # the project drops out of the list: the detail clears
+    assert explorer.project.value == NO_PROJECT and explorer.detail.value == ""
+
+
+# ---------------------------------------------------------------- export
+
+def test_export_writes_the_selection_with_chinese_headers_and_text_stays_text(explorer, tmp_path):
+    explorer.light.value = "attention"
+    explorer.export_button.click()
+    path = explorer.last_export
+    assert path is not None and path.parent == tmp_path / "exports" and path.suffix == ".xlsx"
+    assert html.escape(str(path)) in explorer.export_path.value and "3 行" in explorer.export_path.value
+    frame = pd.read_excel(path, sheet_name="筛选结果", engine="openpyxl")
+    assert len(frame) == len(explorer.selection) == 3
+    assert frame["三级指标"].tolist() == _names(explorer)
+    assert {"主管部门", "项目名称", "年度指标值", "1-7月执行情况", "偏离度", "原因说明", "备注（拟采取的措施）"} <= set(frame.columns)
+    sheet = openpyxl.load_workbook(path)["筛选结果"]
+    headers = [cell.value for cell in sheet[1]]
+    reasons = [row[headers.index("原因说明")] for row in sheet.iter_rows(min_row=2)]
+    injected = next(cell for cell in reasons if cell.value == INJECTION)
+    assert injected.data_type == "s" and injected.quotePrefix
+    measures = [row[headers.index("备注（拟采取的措施）")] for row in sheet.iter_rows(min_row=2)]
+    assert any(cell.value == "+督促供应商" and cell.data_type == "s" for cell in measures)
+    deviation = [row[headers.index("偏离度")].value for row in sheet.iter_rows(min_row=2)]
+    assert deviation[0] == pytest.approx(0.307)  # a real percentage, 30.7 %
+    conditions = dict(openpyxl.load_workbook(path)["筛选条件"].iter_rows(min_row=2, values_only=True))
+    assert conditions["指标灯"] == "红灯和黄灯" and conditions["指标数"] == "3"
+
+
+def test_two_exports_keep_both_files(explorer):
+    first, second = explorer.export(), explorer.export()
+    assert first != second and first.exists() and second.exists()
+
+
+def test_export_of_an_empty_selection_has_only_headers(explorer, tmp_path):
+    explorer.search.value = "没有这个词"
+    frame = pd.read_excel(explorer.export(tmp_path / "empty.xlsx"), sheet_name="筛选结果", engine="openpyxl")
+    assert frame.empty and "三级指标" in frame.columns
+
+
+# ---------------------------------------------------------------- helpers
+
+def test_normalise_text_folds_width_case_and_spaces():
+    assert normalise_text("ＡＢＣ 资金\u3000未到位") == "abc资金未到位"
+
+
+def test_factorize_puts_canonical_names_first():
+    codes, labels = factorize(pd.Series(["质量指标", "其他指标", "数量指标", "质量指标"]), ("数量指标", "质量指标"))
+    assert labels == ["数量指标", "质量指标", "其他指标"]
+    assert codes.tolist() == [1, 2, 0, 1]
+
+
+def test_no_indicators_at_all(tmp_path):
+    data = _metrics_tables()
+    data["indicator_status"] = data["indicator_status"].iloc[0:0]
+    empty = Explorer(data, export_dir=tmp_path)
+    assert "没有符合条件" in empty.summary.value and np.array_equal(empty.rows, [])
+
+
+# ---------------------------------------------------------------- the demo county and the notebook
+
+@pytest.fixture(scope="module")
+def demo_processed(tmp_path_factory) -> Path:
+    """The demo county through ingest and metrics (about 2 s)."""
+    out = tmp_path_factory.mktemp("processed")
+    ingest(ROOT / "data" / "raw", out, Settings(), jobs=1)
+    run_metrics(out, None, Settings())
+    return out
+
+
+def test_from_processed_finds_a_relative_folder_from_a_subdirectory(demo_processed, tmp_path, monkeypatch):
+    project_root = demo_processed.parent
+    notebooks = project_root / "notebooks_here"
+    notebooks.mkdir(exist_ok=True)
+    monkeypatch.chdir(notebooks)  # JupyterLab runs the kernel in notebooks/
+    demo = Explorer.from_processed(demo_processed.name, export_dir="exports")
+    statuses = pd.read_parquet(demo_processed / "indicator_status.parquet")
+    assert f"{len(statuses)} 个指标" in demo.summary.value
+    assert demo.export_dir == project_root / "exports"
+
+
+def test_from_processed_explains_missing_metrics(tmp_path):
+    with pytest.raises(FileNotFoundError, match="jixiao metrics"):
+        Explorer.from_processed(tmp_path)
+
+
+def test_notebook_cells_only_call_jixiao():
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    code = [cell.source for cell in notebook.cells if cell.cell_type == "code"]
+    for source in code:
+        tree = ast.parse(source)
+        assert not any(isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda))
+                       for node in ast.walk(tree)), source
+    tagged = [cell for cell in notebook.cells if "parameters" in cell.metadata.get("tags", [])]
+    assert len(tagged) == 1 and 'processed_dir = "data/processed"' in tagged[0].source
+
+
+def test_notebook_executes_under_papermill_on_the_demo_county(demo_processed, tmp_path):
+    papermill = pytest.importorskip("papermill")
+    out = tmp_path / "explore-run.ipynb"
+    papermill.execute_notebook(str(NOTEBOOK), str(out), cwd=str(ROOT), progress_bar=False,
+                               execution_timeout=NOTEBOOK_TIMEOUT,
+                               parameters={"processed_dir": str(demo_processed), "export_dir": str(tmp_path / "exports")})
+    run = nbformat.read(out, as_version=4)
+    outputs = [output for cell in run.cells if cell.cell_type == "code" for output in cell.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    assert any("个指标" in o.get("text", "") for o in outputs)
+    assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
