@@ -298,9 +298,10 @@ def html_cell(value, column: Column, shorten: bool = False) -> str:
     return f"<td{title}>{shown}</td>"
 
 
-TABLE_STYLE = ("<style>.jx-table{border-collapse:collapse;font-size:12px}"
-               ".jx-table th,.jx-table td{border:1px solid #ccc;padding:2px 6px;vertical-align:top}"
-               ".jx-table th{background:#DDEBF7;position:sticky;top:0}</style>")
+TABLE_STYLE = ("<style>.jx-table{border-collapse:collapse;font-size:12px;line-height:1.35}"
+               ".jx-table th,.jx-table td{border:1px solid #ccc;padding:2px 6px;vertical-align:top;"
+               "min-width:3.5em;max-width:22em}"
+               ".jx-table th{background:#DDEBF7;position:sticky;top:0;white-space:nowrap}</style>")
 
 
 def html_table(values: dict[str, np.ndarray], rows: np.ndarray, columns: list[Column], shorten: bool) -> str:
@@ -373,7 +374,7 @@ class Explorer:
         self.light = widgets.Dropdown(description="指标灯", options=LIGHT_CHOICES, value=ALL_LIGHTS)
         self.key_only = widgets.Checkbox(description="只看重点监控项目", value=False, indent=False)
         self.deviation = widgets.FloatSlider(description="偏离度 ≥ (%)", min=0.0, max=DEVIATION_SLIDER_MAX,
-                                             step=DEVIATION_SLIDER_STEP, value=0.0, continuous_update=False,
+                                             step=DEVIATION_SLIDER_STEP, value=0.0, continuous_update=False, readout_format=".0f",
                                              style={"description_width": "initial"}, layout=wide)
         self.search = widgets.Text(description="搜索", placeholder="项目、指标名称或原因、措施中的文字，空格分隔多个词",
                                    continuous_update=False, layout=wide)
@@ -396,7 +397,8 @@ class Explorer:
         for light in LIGHT_ORDER:
             figure.add_bar(name=LIGHT_LABELS[light], x=[], y=[], orientation="h",
                            marker_color=plots.LIGHT_COLORS[light])
-        figure.update_layout(barmode="stack", xaxis_title="指标数（个）", yaxis=dict(autorange="reversed"))
+        figure.update_layout(barmode="stack", xaxis_title="指标数（个）", yaxis=dict(autorange="reversed"),
+                             legend=dict(traceorder="normal"))  # red first, as in the summary line
         return go.FigureWidget(figure)
 
     def _layout(self) -> widgets.VBox:
