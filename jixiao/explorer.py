@@ -150,8 +150,10 @@ def normalise_text(text: str) -> str:
 
 
 def _period_label(projects: pd.DataFrame | None) -> str:
-    months = projects["period_end_month"].dropna() if projects is not None and "period_end_month" in projects \
-        else pd.Series(dtype="Int64")
+    """“1-7月” from the projects' period end month (the most common one), “1-N月” if unknown."""
+    if projects is None or "period_end_month" not in projects:
+        return "1-N月"
+    months = projects["period_end_month"].dropna()
     return f"1-{int(months.mode().iloc[0])}月" if len(months) else "1-N月"
 
 
