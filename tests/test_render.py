@@ -172,3 +172,33 @@ def test_batch_brief_equals_a_fresh_kernel_brief(batch):
     fresh = normalised_html(render_fresh(job))
     batched = normalised_html(_file(batch, PLAIN_DEPT, "html").read_text(encoding="utf-8"))
     assert batched == fresh
+
+
+def test_a_failing_notebook_is_reported_and_the_rest_written(batch, tmp_path):
+    """The overview notebook raises; the department brief is still written; the reason names the error."""
+    import json
+
+    _, data, _, _ = batch
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(ROOT / "notebooks", notebooks)
+    overview = json.loads((notebooks / "overview.ipynb").read_text(encoding="utf-8"))
+    overview["cells"][1]["source"] = ['raise RuntimeError("测试用的失败")']
+    (notebooks / "overview.ipynb").write_text(json.dumps(overview, ensure_ascii=False), encoding="utf-8")
+    result = run_briefs(data.processed_dir, tmp_path / "reports", departments=[PLAIN_DEPT], formats=("html",),
+                        jobs=1, progress=False, notebooks_dir=notebooks)
+    assert [name for name, _ in result.failures] == [brief.OVERVIEW_NAME]
+    assert "测试用的失败" in result.failures[0][1]
+    assert [p.name for p in result.written] == [f"{PLAIN_DEPT}.html"]
+
+
+def test_cli_exit_codes(tmp_path):
+    import argparse
+
+    from jixiao.render import add_cli
+
+    parser = argparse.ArgumentParser()
+    add_cli(parser.add_subparsers())
+    args = parser.parse_args(["briefs", str(tmp_path), "--out", str(tmp_path / "reports")])
+    assert args.func(args) == 2  # no data
+    args = parser.parse_args(["briefs", str(tmp_path), "--format", "docx"])
+    assert args.func(args) == 2
