@@ -104,6 +104,24 @@ def charts_stage(processed_dir: Path, out_dir: Path) -> list[Path]:
     return paths
 
 
+def briefs_stage(processed_dir: Path, reports_dir: Path, settings: Settings, rules_path: Path | None,
+                 departments=None, formats=("html", "pdf"), jobs: int = 2, quiet: bool = False,
+                 overview: bool = True):
+    from .render import FORMATS, run_briefs
+
+    unknown = [fmt for fmt in formats if fmt not in FORMATS]
+    if unknown or not formats:
+        raise CommandError(f"不支持的格式 {', '.join(unknown) or '（空）'}，只能是 {', '.join(FORMATS)}")
+    try:
+        result = run_briefs(processed_dir, reports_dir, departments=departments, formats=formats, jobs=jobs,
+                            rules_path=rules_path, settings=settings, progress=not quiet,
+                            include_overview=overview)
+    except (FileNotFoundError, ValueError) as exc:
+        raise CommandError(str(exc)) from exc
+    print(result.summary())
+    return result
+
+
 def print_ingest_summary(tables, out_dir: Path, verbose: bool = True) -> None:
     subs, findings = tables["submissions"], tables["findings"]
     if verbose:
@@ -177,6 +195,18 @@ def cmd_charts(args) -> int:
     return 0
 
 
+def cmd_briefs(args) -> int:
+    """Exit code 0 when every brief was written, 1 when any failed, 2 when nothing could start."""
+    settings = _settings(args)
+    processed = Path(args.processed_dir)
+    _require_tables(processed)
+    formats = tuple(part.strip() for part in args.format.split(",") if part.strip())
+    result = briefs_stage(processed, Path(args.out) if args.out else settings.paths.reports, settings,
+                          _rules_path(args, settings), departments=args.department, formats=formats,
+                          jobs=args.jobs, quiet=args.quiet, overview=not args.no_overview)
+    return 0 if result.ok else 1
+
+
 def cmd_template(args) -> int:
     from .approved import ApprovedTargetsError
     from .template import write_templates
@@ -190,7 +220,7 @@ def cmd_template(args) -> int:
 
 
 def cmd_run(args) -> int:
-    """The main job: ingest -> checks -> metrics and 汇总 -> feedback workbooks -> charts."""
+    """The main job: ingest -> checks -> metrics and 汇总 -> feedback -> charts -> briefs (exit 1 if a brief failed)."""
     settings = _settings(args)
     raw = Path(args.raw) if args.raw else settings.paths.raw
     processed = Path(args.processed) if args.processed else settings.paths.processed
@@ -207,7 +237,9 @@ def cmd_run(args) -> int:
     feedback_stage(processed, raw, period / "反馈")
     print("== 第5步：导出领导汇报图表 ==")
     charts_stage(processed, period / "charts")
-    return 0
+    print("== 第6步：生成各部门监控报告和全县总览（HTML 和 PDF）==")
+    result = briefs_stage(processed, reports, settings, rules_path, jobs=args.jobs or 2, quiet=args.quiet)
+    return 0 if result.ok else 1
 
 
 def cmd_demo(args) -> int:
@@ -253,7 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"jixiao {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
 
-    p = sub.add_parser("run", help="主流程：读取 → 校验 → 指标计算与汇总表 → 反馈工作簿 → 图表（默认用 data/raw 中的示范数据）")
+    p = sub.add_parser("run", help="主流程：读取 → 校验 → 指标与汇总表 → 反馈工作簿 → 图表 → 部门报告（默认用 data/raw 中的示范数据）")
     p.add_argument("--raw", help="报送文件夹（默认取配置，data/raw）")
     p.add_argument("--processed", help="数据输出文件夹（默认取配置，data/processed）")
     p.add_argument("--reports", help="报告文件夹（默认取配置，reports）")
@@ -292,6 +324,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="图表输出文件夹（默认 reports/<年>-<月>/charts）")
     _common(p)
     p.set_defaults(func=cmd_charts)
+
+    p = sub.add_parser("briefs", help="生成各部门绩效运行监控报告和全县总览（HTML 和 PDF）")
+    p.add_argument("processed_dir", help="已计算指标的数据文件夹")
+    p.add_argument("--out", help="报告文件夹（写入 <年>-<月>/briefs/，默认取配置 paths.reports）")
+    p.add_argument("--department", action="append", metavar="名称", help="只生成这个主管部门（可多次给出）")
+    p.add_argument("--format", default="html,pdf", help="输出格式，逗号分隔：html、pdf（默认两种都要）")
+    p.add_argument("--jobs", type=int, default=2, help="并行进程数（默认 2）")
+    p.add_argument("--no-overview", action="store_true", help="不生成全县总览")
+    p.add_argument("-q", "--quiet", action="store_true", help="不显示进度条")
+    _common(p, rules=True)
+    p.set_defaults(func=cmd_briefs)
 
     p = sub.add_parser("template", help="按年初批复的绩效目标为每个实施单位生成填报模板")
     p.add_argument("--approved", required=True, help="年初批复的绩效目标：表格（.xlsx/.csv）或年初批复的监控表，文件或文件夹")

@@ -497,36 +497,3 @@ def normalised_html(page: str) -> str:
 
 
 # ---------------------------------------------------------------- command line
-
-def add_cli(subparsers) -> None:
-    """Register ``jixiao briefs PROCESSED_DIR --out REPORTS [--department NAME ...] [--format html,pdf] [--jobs N]``."""
-    parser = subparsers.add_parser("briefs", help="生成各部门绩效运行监控报告和全县总览（HTML 和 PDF）")
-    parser.add_argument("processed_dir", help="ingest 输出的数据文件夹")
-    parser.add_argument("--out", default="reports", help="报告文件夹（写入 <年>-<月>/briefs/，默认 reports）")
-    parser.add_argument("--department", action="append", metavar="名称", help="只生成这个主管部门（可多次给出）")
-    parser.add_argument("--format", default="html,pdf", help="输出格式，逗号分隔：html、pdf（默认两种都要）")
-    parser.add_argument("--jobs", type=int, default=2, help="并行进程数（默认 2）")
-    parser.add_argument("--rules", help="规则配置文件（TOML，默认使用内置的默认规则）")
-    parser.add_argument("--no-overview", action="store_true", help="不生成全县总览")
-    parser.add_argument("-q", "--quiet", action="store_true", help="不显示进度条")
-    parser.set_defaults(func=cmd_briefs)
-
-
-def cmd_briefs(args) -> int:
-    """Exit code 0 when every brief was written, 1 when any failed, 2 when nothing could start."""
-    import sys
-
-    formats = tuple(part.strip() for part in args.format.split(",") if part.strip())
-    unknown = [fmt for fmt in formats if fmt not in FORMATS]
-    if unknown or not formats:
-        print(f"错误：不支持的格式 {', '.join(unknown) or '（空）'}，只能是 {', '.join(FORMATS)}", file=sys.stderr)
-        return 2
-    try:
-        result = run_briefs(Path(args.processed_dir), Path(args.out), departments=args.department, formats=formats,
-                            jobs=args.jobs, rules_path=Path(args.rules) if args.rules else None,
-                            progress=not args.quiet, include_overview=not args.no_overview)
-    except (FileNotFoundError, ValueError) as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return 2
-    print(result.summary())
-    return 0 if result.ok else 1

@@ -53,7 +53,7 @@ def test_run_is_the_whole_main_job_in_the_configured_folders(tmp_path):
         '[paths]\nraw = "inbox"\nprocessed = "tables"\nreports = "out"\nrules = "strict.toml"\n', encoding="utf-8")
     result = jixiao("run", "--quiet", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    for step in ("第1步", "第2步", "第3步", "第4步", "第5步"):
+    for step in ("第1步", "第2步", "第3步", "第4步", "第5步", "第6步"):
         assert step in result.stdout
     tables = tmp_path / "tables"
     assert (tables / "indicators.parquet").exists() and (tables / "department_summary.parquet").exists()
@@ -62,6 +62,8 @@ def test_run_is_the_whole_main_job_in_the_configured_folders(tmp_path):
     assert list((tmp_path / "out" / "2023-07" / "汇总").glob("*.xlsx"))
     assert list((tmp_path / "out" / "2023-07" / "反馈").glob("*.xlsx")), "the over-budget unit gets feedback"
     assert len(list((tmp_path / "out" / "2023-07" / "charts").glob("*.svg"))) >= 5
+    briefs = tmp_path / "out" / "2023-07" / "briefs"
+    assert {p.name for p in briefs.iterdir()} >= {"湟源县交通运输局.html", "湟源县交通运输局.pdf", "全县总览.pdf"}
 
 
 def test_metrics_with_a_rules_file_prints_the_method(tmp_path):
@@ -77,11 +79,20 @@ def test_metrics_with_a_rules_file_prints_the_method(tmp_path):
     assert list((tmp_path / "reports" / "2023-07" / "汇总").glob("*.xlsx"))
 
 
-@pytest.mark.parametrize("command", ["check", "metrics", "feedback", "charts"])
+@pytest.mark.parametrize("command", ["check", "metrics", "feedback", "charts", "briefs"])
 def test_stage_commands_refuse_a_folder_without_tables(tmp_path, command):
     extra = ["--out", str(tmp_path / "o")] if command == "feedback" else []
     result = jixiao(command, str(tmp_path), *extra)
     assert result.returncode == 2 and "请先运行 jixiao ingest" in result.stderr
+
+
+def test_briefs_refuse_an_unknown_format(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    one_project(raw / "a.xlsx")
+    assert jixiao("ingest", str(raw), "--out", str(tmp_path / "p"), "-q").returncode == 0
+    result = jixiao("briefs", str(tmp_path / "p"), "--format", "docx")
+    assert result.returncode == 2 and "不支持的格式 docx" in result.stderr
 
 
 def test_a_bad_rule_profile_stops_with_a_chinese_message(tmp_path):

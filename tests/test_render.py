@@ -189,16 +189,3 @@ def test_a_failing_notebook_is_reported_and_the_rest_written(batch, tmp_path):
     assert [name for name, _ in result.failures] == [brief.OVERVIEW_NAME]
     assert "测试用的失败" in result.failures[0][1]
     assert [p.name for p in result.written] == [f"{PLAIN_DEPT}.html"]
-
-
-def test_cli_exit_codes(tmp_path):
-    import argparse
-
-    from jixiao.render import add_cli
-
-    parser = argparse.ArgumentParser()
-    add_cli(parser.add_subparsers())
-    args = parser.parse_args(["briefs", str(tmp_path), "--out", str(tmp_path / "reports")])
-    assert args.func(args) == 2  # no data
-    args = parser.parse_args(["briefs", str(tmp_path), "--format", "docx"])
-    assert args.func(args) == 2
