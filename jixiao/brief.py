@@ -129,12 +129,15 @@ def join_names(values, limit: int | None = None) -> str:
 
 # ---------------------------------------------------------------- tables
 
+SHORT_VALUE_CHARS = 10  # target/actual texts up to this long stay on one line in tables
+
+
 @dataclass(frozen=True)
 class Column:
     """One table column: source column, Chinese header, and how to show a value."""
     key: str
     header: str
-    kind: str = "text"  # text | money | pct | int | score | light | html (already escaped by us)
+    kind: str = "text"  # text | value | money | pct | int | score | light | html (already escaped by us)
 
 
 def html_table(frame: pd.DataFrame, columns: list[Column], caption: str = "") -> str:
@@ -168,6 +171,8 @@ def _cell(value, kind: str) -> str:
         return f"<td>{value}</td>"
     if isinstance(value, (list, tuple)) or hasattr(value, "tolist") and not isinstance(value, str):
         value = "、".join(text(v) for v in list(value))
+    if kind == "value" and len(text(value)) <= SHORT_VALUE_CHARS:
+        return f'<td class="value">{esc(value) or "—"}</td>'  # '≥3200平方米' reads badly broken over lines
     return f"<td>{esc(value) or '—'}</td>"
 
 
@@ -469,8 +474,8 @@ class DepartmentBrief:
             f"{int((warned['light'] == YELLOW).sum())} 个" + (f"，单位勾选的偏差原因依次为{reason_text}。" if reason_text
                                                          else "。"))
         table = html_table(_sorted_by_light(warned), [
-            Column("project_name", "项目"), Column("name", "三级指标"), Column("target_text", "年度指标值"),
-            Column("actual_text", f"{self.period_label}执行"), Column("expected_text", "全年预计"),
+            Column("project_name", "项目"), Column("name", "三级指标"), Column("target_text", "年度指标值", "value"),
+            Column("actual_text", f"{self.period_label}执行", "value"), Column("expected_text", "全年预计", "value"),
             Column("light", "指标灯", "light"), Column("light_reason", "判断依据"),
             Column("reasons", "偏差原因类别"), Column("reason_text", "原因说明（单位填报）")], "表5 偏差指标及原因")
         quoted = [f"{esc(r.project_name)}—{esc(r.name)}：{quote(r.reason_text)}"
