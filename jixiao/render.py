@@ -1,9 +1,9 @@
 """The brief batch: run the notebooks with papermill, export HTML, print PDF through Chromium.
 
 Why it is fast (docs/briefs.md): each worker process keeps ONE kernel (papermill ``km=``) with
-its kaleido server, ONE ``HTMLExporter`` and ONE headless Chromium, and renders many briefs with
-them; charts are static SVG, so a page prints without parsing plotly.js. Two workers use both
-cores. A brief rendered this way equals one rendered in a fresh kernel (tests/test_render.py).
+its kaleido server and ONE ``HTMLExporter``, and renders many briefs with them; the parent drives
+ONE headless Chromium that prints each PDF while the workers run the next notebooks; charts are
+static SVG, so a page prints without parsing plotly.js. Two workers use both cores. A brief rendered this way equals one rendered in a fresh kernel (tests/test_render.py).
 
 Files land in ``<out>/<year>-<month>/briefs/<safe name>.html|pdf``; names are cleaned so a
 department called ``../x`` cannot write outside that folder. One failing brief never stops the
