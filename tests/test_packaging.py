@@ -23,7 +23,8 @@ def conda_requirements() -> set[tuple[str, str]]:
     lines = (ROOT / "environment.yml").read_text(encoding="utf-8").splitlines()
     start = lines.index("dependencies:")
     listed = [line.strip()[2:] for line in lines[start + 1:] if line.strip().startswith("- ")]
-    return {_normalise(r) for r in listed if not r.startswith("python=")}
+    # python itself and pip (with its "pip:" sub-list header) are tools, not project dependencies
+    return {_normalise(r) for r in listed if not r.startswith("python=") and r not in ("pip", "pip:")}
 
 
 def test_pip_and_conda_list_the_same_dependencies():
