@@ -16,6 +16,34 @@ from .config import Settings, load_settings
 STATUS_LABELS = {"ok": "完整读取", "partial": "部分读取", "failed": "无法读取"}
 
 
+ARGPARSE_MESSAGES = (("the following arguments are required", "缺少必需的参数"),
+                     ("unrecognized arguments", "无法识别的参数"), ("invalid choice", "无效的选择"),
+                     ("expected one argument", "需要一个值"), ("invalid int value", "不是整数"))
+
+
+class ChineseHelpFormatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):
+        return super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
+
+
+class ChineseArgumentParser(argparse.ArgumentParser):
+    """argparse with its own words (usage, section titles, -h) in Chinese, like the rest of the help."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", ChineseHelpFormatter)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "参数"
+        self._optionals.title = "选项"
+        self.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
+
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        for english, chinese in ARGPARSE_MESSAGES:
+            message = message.replace(english, chinese)
+        self.exit(2, f"错误：{message}\n")
+
+
 class CommandError(Exception):
     """The command cannot run; the message is Chinese and goes to stderr with exit code 2."""
 
@@ -281,9 +309,10 @@ def _batch(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="jixiao", description="绩效运行监控工作台：汇总、校验、分析项目支出绩效目标执行监控表。")
-    parser.add_argument("--version", action="version", version=f"jixiao {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
+    parser = ChineseArgumentParser(prog="jixiao", description="绩效运行监控工作台：汇总、校验、分析项目支出绩效目标执行监控表。")
+    parser.add_argument("--version", action="version", version=f"jixiao {__version__}", help="显示版本号并退出")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="命令",
+                                parser_class=ChineseArgumentParser)
 
     p = sub.add_parser("run", help="主流程：读取 → 校验 → 指标与汇总表 → 反馈工作簿 → 图表 → 部门报告（默认用 data/raw 中的示范数据）")
     p.add_argument("--raw", help="报送文件夹（默认取配置，data/raw）")

@@ -107,3 +107,9 @@ def test_a_bad_rule_profile_stops_with_a_chinese_message(tmp_path):
 def test_help_is_chinese():
     result = jixiao("--help")
     assert "绩效运行监控" in result.stdout and "ingest" in result.stdout
+
+
+def test_usage_errors_are_chinese_too():
+    result = jixiao("ingest")
+    assert result.returncode == 2
+    assert "用法：" in result.stderr and "缺少必需的参数" in result.stderr
