@@ -49,6 +49,17 @@ def _flatten(items) -> list[float]:
     return out
 
 
+PERCENT_LITERAL_RE = re.compile(r"=\s*[-+]?(\d+(?:\.\d+)?|\.\d+)\s*%\s*")
+PERCENT_TERM_RE = re.compile(r"(\d+(?:\.\d+)?|\.\d+)\s*%")
+
+
+def mark_percent_literals(grid: "Grid") -> None:
+    """A target typed as '=100%' is a formula whose result is 1 and reads '100%': give it a percent format."""
+    for cell in grid.cells.values():
+        if cell.formula and PERCENT_LITERAL_RE.fullmatch(cell.formula) and "%" not in (cell.number_format or ""):
+            cell.number_format = "0%"
+
+
 def fill_missing_results(grid: "Grid") -> None:
     """Give every formula cell without a cached value the recomputed one (or leave it empty)."""
     for key, cell in list(grid.cells.items()):
@@ -75,6 +86,7 @@ def evaluate(grid: "Grid", formula: str, seen: set[tuple[int, int]]) -> float | 
         names[name] = thunk
         return name
 
+    text = PERCENT_TERM_RE.sub(r"(\1/100)", text)  # Excel's postfix percent: 95% is 0.95
     expr = RANGE_RE.sub(lambda m: bind(lambda: _range_values(grid, m, seen)), text)
     expr = REF_RE.sub(lambda m: bind(lambda: _ref_value(grid, int(m.group(2)), column_index_from_string(m.group(1)), seen)),
                       expr)

@@ -27,7 +27,8 @@ UNIT_DECL_RE = re.compile(r"(?:金额)?单位[:：]?(万元|元)|[（(](万元|�
 PAREN_RE = re.compile(r"[（(【\[][^）)】\]]*[）)】\]]")
 FUND_SOURCES = ("total", "fiscal", "carryover", "other")
 FUND_ROW_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
-    ("total", re.compile(r"^(年度|项目)?资金总(额|计)|^合计$|^总计$|^总额$|^年度总额")),
+    ("total", re.compile(r"^(年度|项目)?资金总(额|计)|^(年度|项目)?(资金)?(合计|总计|小计)$|^(年度|项目)?总(资金|额)$"
+                         r"|^年度总额")),
     ("other", re.compile(r"^其[他它]|^自筹|^社会资本")),
     ("carryover", re.compile(r"结转")),
     ("fiscal", re.compile(r"财政拨款|一般公共预算|财政资金|本级财政|当年财政|本年财政|上级补助|财政")),
@@ -42,6 +43,8 @@ DEPT_CODE_PATTERNS = (
     re.compile(rf"^{DEPT_CODE}"),
     re.compile(rf"{DEPT_CODE}$"),
 )
+# Words allowed between a label and its colon ('主管部门及代码：…', '项目名称（全称）：…'), not '负责人'.
+INLINE_LABEL_TAIL = r"[及和与代码编号名称全称盖章（）()]{0,8}[:：]"
 NAME_SEPARATORS = " -—－_/／:：,，、"
 LEVEL1_NAMES = (("产出", "产出指标"), ("效益", "效益指标"), ("满意度", "满意度指标"), ("成本", "成本指标"))
 LEVEL2_NAMES = (
@@ -58,6 +61,8 @@ LEVEL1_OF_LEVEL2 = {
     "服务对象满意度指标": "满意度指标",
     "经济成本指标": "成本指标", "社会成本指标": "成本指标", "生态环境成本指标": "成本指标",
 }
+# Titles of the other performance forms a unit may send by mistake (申报表, 批复的目标表, 自评表).
+OTHER_FORM_TITLE_RE = re.compile(r"(绩效目标|申报|自评|评价|批复)表")
 # Labels of the possibility tick columns: 确定能 / 有可能 / 完全不可能 and their variants ('不能', '确定能完成').
 POSSIBILITY_LABEL_RE = re.compile(r"^(确定|肯定|基本|有|完全)?不?可?能(完成|实现|达到|达成)?$")
 
@@ -212,13 +217,25 @@ class SheetReader:
         headers = []
         for r in sorted({r for r, _ in self.grid.cells}):
             roles = {header_role(self.grid.filled(r, c)) for c in range(1, self.grid.max_col + 1)}
+            if not ("name" in roles and "target" in roles) and len(self.rows.get(r, [])) >= 2:
+                roles |= set(self._split_roles(r).values())
             if "name" in roles and "target" in roles:
                 if not headers or r > headers[-1] + 2:
                     headers.append(r)
         return headers
 
     def looks_like_form(self) -> bool:
+        if self.is_other_form():
+            return False
         return bool(self.project_anchors() or self.indicator_headers())
+
+    def is_other_form(self) -> bool:
+        """A 申报表 / 目标表 / 自评表 sent instead: its title names that form and it has no execution column."""
+        texts = [V.normalize(t) for cells in self.rows.values() for _, t in cells]
+        if any("监控" in t for t in texts) or not any(OTHER_FORM_TITLE_RE.search(t) for t in texts):
+            return False
+        return not any(header_role(t) in ("actual", "expected") or fund_column_role(t) in ("executed", "expected")
+                       for t in texts)
 
     # -- reading -----------------------------------------------------------------
     def read(self) -> list[ParsedProject]:
@@ -278,7 +295,7 @@ class SheetReader:
         fields["money_unit_declared"] = unit
         fields["period_end_month"] = self._period(top, meta_end + 2)
         fields["year"] = self._year(top, meta_end)
-        funds = self._read_funds(top, meta_end, factor, findings)
+        funds = self._read_funds(*self._funds_range(top, meta_end, bottom), factor, findings)
         self._check_scale(funds, unit, findings, anchor_row=anchor[0] or top)
         totals = next((f for f in funds if f["source"] == "total"), {})
         for source in FUND_SOURCES:
@@ -323,7 +340,7 @@ class SheetReader:
                 key = label_key(text)
                 if re.match(pattern, key) and len(key) <= 12:
                     found.append((r, c, text))
-                elif re.match(pattern + r"[:：]", V.normalize(text)) and len(V.normalize(text)) > len(key) - 1:
+                elif re.match(pattern + INLINE_LABEL_TAIL, V.normalize(text)) and len(V.normalize(text)) > len(key) - 1:
                     found.append((r, c, text))
         return found
 
@@ -405,6 +422,17 @@ class SheetReader:
         return None, (1e-4 if self.default_unit == "元" else 1.0)
 
     # -- funds -------------------------------------------------------------------
+    def _funds_range(self, top: int, meta_end: int, bottom: int) -> tuple[int, int]:
+        """Rows holding the funds block: above the indicator table, or else below it (some units put it last)."""
+        if self._fund_header(top, meta_end)[0] is not None or meta_end > bottom:
+            return top, meta_end
+        return meta_end, bottom + 1
+
+    def _is_funds_header(self, row: int) -> bool:
+        """A funds header row ('年初预算数 | 1-7月执行数 | …') ends an indicator table placed above it."""
+        columns = self._fund_columns(row)
+        return "budget" in columns and len(columns) >= 2
+
     def _read_funds(self, top: int, end: int, factor: float, findings) -> list[dict[str, Any]]:
         grid = self.grid
         header_row, columns = self._fund_header(top, end)
@@ -420,7 +448,7 @@ class SheetReader:
             key = label_key(label)
             if not key:
                 continue
-            if re.match(r"^(年度)?(总体|绩效)?目标|^一级指标|^绩效指标", key):
+            if re.match(r"^(年度)?(总体|绩效)?目标|^一级指标|^绩效指标", key) or STOP_ROW_RE.match(V.normalize(label)):
                 break
             source = next((s for s, pattern in FUND_ROW_PATTERNS if pattern.search(key)), None)
             if source is None or any(f["source"] == source for f in funds):
@@ -503,7 +531,9 @@ class SheetReader:
             if isinstance(grid.value(below, c), str)
             and (V.reason_from_label(grid.value(below, c)) or POSSIBILITY_LABEL_RE.match(label_key(grid.value(below, c))))
         ]
-        if len(sub_labels) >= 2:
+        split = self._split_roles(header)
+        header_roles = {header_role(grid.filled(header, c)) for c in range(1, grid.max_col + 1)}
+        if len(sub_labels) >= 2 or len(split) >= 2 or split and not {"name", "target"} <= header_roles:
             band.append(below)
         above = header - 1
         if any(header_role(grid.filled(above, c)) in ("reasons", "possibility") for c in range(1, grid.max_col + 1)):
@@ -524,6 +554,10 @@ class SheetReader:
                 if level:
                     possibility_cols[c] = level
                     continue
+            joined = header_role(self._split_text([header, below], c)) if below in band else None
+            if joined and joined not in roles:
+                roles[joined] = c
+                continue
             for text in reversed(stack):
                 role = header_role(text)
                 if role and role not in roles:
@@ -532,6 +566,23 @@ class SheetReader:
                 if role:
                     break
         return roles, reason_cols, possibility_cols, band[-1]
+
+    def _split_text(self, rows: list[int], col: int) -> str | None:
+        """Header words typed into stacked, unmerged cells ('年度' over '指标值') read as one label."""
+        texts = [self.grid.value(r, col) for r in rows if self.grid.span(r, col) == (r, col, r, col)]
+        texts = [t for t in texts if isinstance(t, str) and t.strip()]
+        return "".join(texts) if len(texts) >= 2 else None
+
+    def _split_roles(self, header: int) -> dict[int, str]:
+        """Columns whose header only makes sense with the unmerged cell below it: {column: role}."""
+        found = {}
+        for c, text in self.rows.get(header, []):
+            if header_role(text) is not None:
+                continue
+            role = header_role(self._split_text([header, header + 1], c))
+            if role:
+                found[c] = role
+        return found
 
     def _is_tick_label(self, band: list[int], col: int, text: str) -> bool:
         """A label of one tick column: on the lower row of a two-row band, or bare ('经费保障') in a one-row header."""
@@ -557,7 +608,7 @@ class SheetReader:
             texts = self.rows.get(r, [])
             if texts and STOP_ROW_RE.match(V.normalize(texts[0][1])):
                 break
-            if any("监控表" in V.normalize(t) for _, t in texts):
+            if any("监控表" in V.normalize(t) for _, t in texts) or self._is_funds_header(r):
                 break
             if not any(grid.value(r, c) is not None for c in range(1, grid.max_col + 1)):
                 continue
@@ -661,7 +712,7 @@ class SheetReader:
         fmt = cell.number_format if cell else "General"
         measure = V.measure_in_unit(V.parse_measure(raw, fmt), target.unit)
         if (measure.value is not None and target.unit == "%" and measure.unit is None
-                and V.is_number(raw) and abs(measure.value) <= 1.0 and (target.value or 0) > 1.0):
+                and V.plain_number(raw) is not None and abs(measure.value) <= 1.0 and (target.value or 0) > 1.0):
             measure = V.Measure(round(measure.value * 100, 10), "%", converted=True)
             findings.append(Finding(self.grid.name, address(r, col), "info", "PERCENT_AS_FRACTION",
                                     f"数值 {raw} 按百分比理解为 {V.format_number(measure.value)}%。填写百分比时请写成“95%”。"))

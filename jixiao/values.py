@@ -22,7 +22,7 @@ PREFIX_COMPARATORS: tuple[tuple[str, str], ...] = (
     ("≥", ">="), ("≧", ">="), ("≮", ">="), ("≤", "<="), ("≦", "<="), ("≯", "<="),
     (">", ">"), ("<", "<"), ("=", "="),
     ("大于等于", ">="), ("大于或等于", ">="), ("不低于", ">="), ("不少于", ">="), ("不小于", ">="),
-    ("高于或等于", ">="), ("至少", ">="), ("达到", ">="), ("超过", ">"), ("多于", ">"), ("高于", ">"), ("大于", ">"),
+    ("高于或等于", ">="), ("至少", ">="), ("达到", ">="), ("提高", ">="), ("提升", ">="), ("增长", ">="), ("增加", ">="), ("超过", ">"), ("多于", ">"), ("高于", ">"), ("大于", ">"),
     ("小于等于", "<="), ("小于或等于", "<="), ("不高于", "<="), ("不超过", "<="), ("不大于", "<="),
     ("不多于", "<="), ("控制在", "<="), ("低于", "<"), ("少于", "<"), ("小于", "<"),
     ("等于", "="),
@@ -89,6 +89,15 @@ def is_blank(value: Any) -> bool:
 
 def is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and not math.isnan(float(value))
+
+
+def plain_number(value: Any) -> float | None:
+    """A number, or a text that is only a number (' 0.92 ', '１２'); None for anything else."""
+    if is_number(value):
+        return float(value)
+    if isinstance(value, str) and re.fullmatch(NUMBER, normalize(value)):
+        return _to_float(normalize(value))
+    return None
 
 
 def format_number(value: float) -> str:

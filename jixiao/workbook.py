@@ -158,6 +158,7 @@ def read_workbook(path: Path) -> list[Grid]:
     kind = sniff(Path(path))
     grids = _read_xlsx(Path(path)) if kind == "xlsx" else _read_xls(Path(path))
     for grid in grids:
+        formulas.mark_percent_literals(grid)
         formulas.fill_missing_results(grid)
     return grids
 

@@ -559,3 +559,72 @@ def test_any_combination_of_quirks(style, suffix, stacked):
     for project in projects:
         assert_canonical_funds(project)
         assert_canonical_indicators(project)
+
+
+# -- variants found by adversarial submissions -------------------------------------------------
+IDENTITY_ROWS = [
+    ["项目支出绩效目标执行监控表"],
+    ["（2023年1-7月）"],
+    ["项目名称", None, "社区养老服务项目"],
+    ["主管部门及代码", None, "湟源县民政局（311001）", None, None, None, "实施单位", None, "湟源县养老服务中心"],
+]
+FUND_ROWS = [
+    ["项目资金（万元）", None, "年初预算数", "1-7月执行数", "1-7月执行率", "全年预计执行数"],
+    ["年度资金总额", None, 500, 260.5, Pct(0.521), 480],
+    ["其中：当年财政拨款", None, 400, 200.5, None, 390],
+    ["上年结转资金", None, 60, 40, None, 60],
+    ["其他资金", None, 40, 20, None, 30],
+]
+INDICATOR_HEADER = ["一级指标", "二级指标", "三级指标", "年度指标值", "1-7月执行情况", "全年预计完成情况", "完成目标可能性"]
+INDICATOR_ROWS = [
+    ["产出指标", "数量指标", "培训人次", "≥1200人次", 760, 1250, "确定能"],
+    ["满意度指标", "服务对象满意度指标", "服务对象满意度", "≥90%", "92%", "0.93", "有可能"],
+]
+
+
+def raw_form(tmp_path, rows) -> ParsedProject:
+    return only(build(tmp_path / "a.xlsx", [SheetSpec("监控表", rows=rows)]))
+
+
+def test_funds_block_below_the_indicator_table(tmp_path):
+    project = raw_form(tmp_path, [*IDENTITY_ROWS, INDICATOR_HEADER, *INDICATOR_ROWS, [], *FUND_ROWS, ["填报人：张三"]])
+    f = project.fields
+    assert (f["budget_total"], f["budget_fiscal"], f["budget_carryover"], f["budget_other"]) == (500, 400, 60, 40)
+    assert (f["executed_total"], f["expected_total"]) == (260.5, 480)
+    assert [i["name"] for i in project.indicators] == ["培训人次", "服务对象满意度"]
+
+
+def test_indicator_header_typed_over_two_unmerged_rows(tmp_path):
+    header = [["一级", "二级", "三级", "年度", "1-7月", "全年预计", "完成目标"],
+              ["指标", "指标", "指标", "指标值", "执行情况", "完成情况", "可能性"]]
+    project = raw_form(tmp_path, [*IDENTITY_ROWS, *FUND_ROWS, *header, *INDICATOR_ROWS])
+    got = indicators(project)
+    assert levels(project)[0] == ("产出指标", "数量指标", "培训人次")
+    assert (got["培训人次"]["target_value"], got["培训人次"]["actual_value"], got["培训人次"]["expected_value"]) == (1200, 760, 1250)
+    assert got["服务对象满意度"]["possibility"] == "有可能"
+
+
+def test_percent_forecast_typed_as_a_fraction_in_text(tmp_path):
+    project = raw_form(tmp_path, [*IDENTITY_ROWS, *FUND_ROWS, INDICATOR_HEADER, *INDICATOR_ROWS])
+    assert indicators(project)["服务对象满意度"]["expected_value"] == 93
+
+
+def test_inline_department_label_with_words_before_the_colon(tmp_path):
+    identity = [*IDENTITY_ROWS[:3], ["主管部门及代码：湟源县民政局（311001）", None, None, None, "实施单位：湟源县养老服务中心"],
+                ["实施单位负责人：李四"]]
+    f = raw_form(tmp_path, [["填报单位：湟源县民政局"], *identity, *FUND_ROWS, INDICATOR_HEADER, *INDICATOR_ROWS]).fields
+    assert (f["dept_name"], f["dept_code"], f["unit_name"]) == ("湟源县民政局", "311001", "湟源县养老服务中心")
+
+
+@pytest.mark.parametrize("label", ["资金合计", "项目资金合计", "项目总资金", "总资金", "小计", "年度资金合计"])
+def test_total_row_label_variants(tmp_path, label):
+    funds = [FUND_ROWS[0], [label, *FUND_ROWS[1][1:]], *FUND_ROWS[2:]]
+    f = raw_form(tmp_path, [*IDENTITY_ROWS, *funds, INDICATOR_HEADER, *INDICATOR_ROWS]).fields
+    assert (f["budget_total"], f["executed_total"], f["expected_total"]) == (500, 260.5, 480)
+
+
+def test_declaration_form_sent_instead_is_no_monitoring_form(tmp_path):
+    rows = [["项目支出绩效目标申报表"], *IDENTITY_ROWS[2:],
+            ["项目资金（万元）", None, "年度资金总额", 100], ["一级指标", "二级指标", "三级指标", "指标值"],
+            ["产出指标", "数量指标", "培训人次", "≥100人次"]]
+    assert parse(build(tmp_path / "a.xlsx", [SheetSpec("申报表", rows=rows)])) == []

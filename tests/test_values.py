@@ -269,3 +269,16 @@ def test_tidy_name_and_normalize():
     assert V.tidy_name("  农村公路 养护\n项目 ") == "农村公路养护项目"
     assert V.tidy_name("PPP 项目 Phase II") == "PPP项目Phase II"
     assert V.normalize("年 度\n指 标 值（万元）") == "年度指标值(万元)"
+
+
+@pytest.mark.parametrize("text, op, value, unit", [("提高0.5个百分点", ">=", 0.5, "个百分点"), ("增加50个", ">=", 50, "个"),
+                                                   ("有效提升", "qualitative", None, None)])
+def test_increase_words_are_lower_bounds(text, op, value, unit):
+    target = V.parse_target(text)
+    assert (target.op, target.value, target.unit) == (op, value, unit)
+
+
+@pytest.mark.parametrize("value, number", [(0.92, 0.92), (" 0.92 ", 0.92), ("１２", 12), ("92%", None), ("约1", None),
+                                           (None, None)])
+def test_plain_numbers_typed_as_text(value, number):
+    assert V.plain_number(value) == number

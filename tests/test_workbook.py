@@ -107,3 +107,15 @@ def test_grid_without_merges_and_bounds():
 def test_period_style_headers_survive_reading(tmp_path):
     grid = read_workbook(one_project(tmp_path / "a.xlsx", style=with_style(period="1-8月")))[0]
     assert grid.value(6, 6) == "1-8月执行数"
+
+
+def test_target_typed_as_a_percent_formula_reads_as_a_percent(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active["A1"] = "=100%"  # Excel turns the typed target '=100%' into a formula
+    book.active["A2"] = "=A1*95%"
+    book.save(tmp_path / "f.xlsx")
+    grid = read_workbook(tmp_path / "f.xlsx")[0]
+    assert grid.value(1, 1) == pytest.approx(1.0) and grid.cell(1, 1).is_percent
+    assert grid.value(2, 1) == pytest.approx(0.95) and not grid.cell(2, 1).is_percent
