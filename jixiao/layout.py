@@ -23,7 +23,7 @@ STOP_ROW_RE = re.compile(r"^(注(?:[:：\d]|$)|说明[:：]|备注[:：]|填报�
                          r"|财务负责人|分管领导|填报日期|制表)")
 PERIOD_END_RE = re.compile(r"(?<!\d)1月?[-~～至到—–]+(\d{1,2})月|截[至止](?:20\d{2}年)?(\d{1,2})月")
 YEAR_RE = re.compile(r"(20\d{2})年")
-UNIT_DECL_RE = re.compile(r"(?:金额)?单位[:：]?(万元|元)|[（(](万元|元)[）)]")
+UNIT_DECL_RE = re.compile(r"(?:金额)?单位[:：]?(?:人民币)?(万元|元)|[（(](?:人民币)?(万元|元)[）)]")
 PAREN_RE = re.compile(r"[（(【\[][^）)】\]]*[）)】\]]")
 FUND_SOURCES = ("total", "fiscal", "carryover", "other")
 FUND_ROW_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
@@ -340,7 +340,7 @@ class SheetReader:
                 key = label_key(text)
                 if re.match(pattern, key) and len(key) <= 12:
                     found.append((r, c, text))
-                elif re.match(pattern + INLINE_LABEL_TAIL, V.normalize(text)) and len(V.normalize(text)) > len(key) - 1:
+                elif re.match(pattern.removesuffix("$") + INLINE_LABEL_TAIL, V.normalize(text)) and len(V.normalize(text)) > len(key) - 1:
                     found.append((r, c, text))
         return found
 

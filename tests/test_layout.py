@@ -628,3 +628,20 @@ def test_declaration_form_sent_instead_is_no_monitoring_form(tmp_path):
             ["项目资金（万元）", None, "年度资金总额", 100], ["一级指标", "二级指标", "三级指标", "指标值"],
             ["产出指标", "数量指标", "培训人次", "≥100人次"]]
     assert parse(build(tmp_path / "a.xlsx", [SheetSpec("申报表", rows=rows)])) == []
+
+
+def test_every_identity_label_inline_with_its_colon(tmp_path):
+    identity = [["项目支出绩效目标执行监控表"], ["项目名称：社区养老服务项目"],
+                ["主管部门：湟源县民政局", None, None, "部门代码：311001", None, "实施单位：湟源县养老服务中心"],
+                ["年度总体目标：完成助餐服务。"]]
+    f = raw_form(tmp_path, [*identity, *FUND_ROWS, INDICATOR_HEADER, *INDICATOR_ROWS]).fields
+    assert (f["project_name"], f["dept_name"], f["dept_code"], f["unit_name"]) == (
+        "社区养老服务项目", "湟源县民政局", "311001", "湟源县养老服务中心")
+    assert f["annual_goal"] == "完成助餐服务。"
+
+
+def test_money_unit_declared_as_renminbi_yuan(tmp_path):
+    funds = [["项目资金", None, "年初预算数", "1-7月执行数", "1-7月执行率", "全年预计执行数"],
+             ["年度资金总额", None, 58000, 23000, None, 58000]]
+    f = raw_form(tmp_path, [*IDENTITY_ROWS, ["金额单位：人民币元"], *funds, INDICATOR_HEADER, *INDICATOR_ROWS]).fields
+    assert (f["money_unit_declared"], f["budget_total"], f["executed_total"]) == ("元", 5.8, 2.3)
