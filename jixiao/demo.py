@@ -15,8 +15,8 @@ How it is built:
   完成目标可能性 (确定能 / 有可能 / 完全不可能).
 * :data:`SUBMISSIONS` says which file carries which projects and how it is laid out: a
   :class:`Style` holds one switch per real-world quirk (amounts in 元, line-broken headers,
-  full-width digits, short level names, ...). One painter (:class:`FormPainter`) draws every
-  form from a project and a style; :func:`write_workbook` saves it as .xlsx or .xls.
+  full-width digits, short level names, ...). A :class:`Clerk` types a project the way the
+  style says, and the shared painter of :mod:`jixiao.forms` draws the form and writes .xlsx or .xls.
 * A few bad files (truncated download, renamed Word report, 0-byte file, a payroll sheet) and a
   later re-submission of one project complete the picture.
 
@@ -32,14 +32,12 @@ import os
 import random
 import re
 import zipfile
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from openpyxl.utils import get_column_letter
-
-REASONS = ("经费保障", "制度保障", "人员保障", "硬件条件保障", "其他")
-LEVELS = ("确定能", "有可能", "完全不可能")
+from .forms import (LEVELS, REASONS, Canvas, Form, FormStyle, Formatted, FundRow, IndicatorRow, fund_headers,
+                    indicator_headers, paint_form, rows_sheet, xls_bytes, xlsx_bytes)
 CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
 
 # 二级指标 short key -> (一级指标, 二级指标); order = framework order of the table rows.
@@ -758,30 +756,6 @@ class Style:
     sheet_names: str = "project"  # project | numbered (项目1, 项目2 …)
 
 
-@dataclass
-class Put:
-    value: Any
-    fmt: str | None = None
-    wrap: bool = False
-
-
-@dataclass
-class Canvas:
-    """Cells and merged ranges of one sheet, independent of the file format (1-based)."""
-
-    name: str
-    hidden: bool = False
-    cells: dict[tuple[int, int], Put] = field(default_factory=dict)
-    merges: list[tuple[int, int, int, int]] = field(default_factory=list)
-
-    def put(self, row: int, col: int, value: Any, width: int = 1, height: int = 1,
-            fmt: str | None = None) -> None:
-        if value is not None and value != "":
-            self.cells[(row, col)] = Put(value, fmt, isinstance(value, str) and ("\n" in value or len(value) > 30))
-        if width > 1 or height > 1:
-            self.merges.append((row, col, row + height - 1, col + width - 1))
-
-
 BREAKS = {
     "一级指标": "一级\n指标", "二级指标": "二级\n指标", "三级指标": "三级\n指标", "年度指标值": "年度\n指标值",
     "全年预计完成情况": "全年预计\n完成情况", "偏差原因分析": "偏差原因\n分析", "完成目标可能性": "完成目标\n可能性",
@@ -793,54 +767,96 @@ FULLWIDTH = str.maketrans("0123456789%.", "０１２３４５６７８９％．"
 NOTES = ("注：1.偏差原因分析：针对与预期目标产生偏差的指标值，分别从经费保障、制度保障、人员保障、硬件条件保障等方面进行分析，"
          "在对应栏内打“√”，可多选。2.完成目标可能性：对照年度指标值，判断全年完成目标的可能性，在“确定能”“有可能”"
          "“完全不可能”对应栏内打“√”。3.原因说明：说明预计到年底不能完成目标的原因及拟采取的措施。")
-FUND_COLUMNS = {"budget": 3, "executed": 6, "rate": 9, "expected": 12}  # each spans three columns
 
 
-class FormPainter:
-    """Paints one project form on a canvas from row ``top``; ``row`` is the next free row after."""
+def header_text(style: Style, text: str) -> str:
+    """A header as the unit typed it: line-broken or with spaces between the characters."""
+    mode, period = style.headers, style.period
+    if mode == "breaks":
+        if text.startswith(period):
+            return f"{period}\n{text[len(period):]}"
+        return BREAKS.get(text, text)
+    if mode == "spaced" and len(text) >= 4:
+        head = period if text.startswith(period) else ""
+        return head + " ".join(text[len(head):])
+    return text
 
-    def __init__(self, canvas: Canvas, project: Project, style: Style, top: int, rng: random.Random):
-        self.canvas, self.project, self.style, self.rng = canvas, project, style, rng
-        self.columns = self._indicator_columns()
-        self.width = max(16, len(self.columns))
-        self.row = top
 
-    def paint(self) -> int:
-        self._titles()
-        self._identity()
-        self._funds()
-        self.canvas.put(self.row, 1, "年度总体目标", width=2)
-        self.canvas.put(self.row, 3, self.project.spec.goal, width=self.width - 2)
-        self.row += 1
-        self._indicator_header()
-        self._indicator_rows()
-        self.canvas.put(self.row, 1, NOTES, width=self.width)
-        self.canvas.put(self.row + 1, 1, f"填报人：{self.project.filler}", width=4)
-        self.canvas.put(self.row + 1, 5, f"联系电话：{self.project.phone}", width=4)
-        self.row += 2
-        return self.row
+def form_style(style: Style) -> FormStyle:
+    """The layout part of a demo style, for the shared form painter."""
+    def relabel(texts):
+        return {key: header_text(style, text) for key, text in texts.items()}
 
-    # -- texts -----------------------------------------------------------------------------
-    def _header(self, text: str) -> str:
-        mode, period = self.style.headers, self.style.period
-        if mode == "breaks":
-            if text.startswith(period):
-                return f"{period}\n{text[len(period):]}"
-            return BREAKS.get(text, text)
-        if mode == "spaced" and len(text) >= 4:
-            head = period if text.startswith(period) else ""
-            return head + " ".join(text[len(head):])
-        return text
+    return FormStyle(
+        period=style.period, money_unit=style.money_unit, inline_name=style.inline_name,
+        headers=relabel(indicator_headers(style.period)), fund_headers=relabel(fund_headers(style.period)),
+        reasons_as=style.reasons_as, possibility_as=style.possibility_as,
+        reason_labels=tuple(header_text(style, r) for r in REASONS),
+        possibility_labels=tuple(header_text(style, p) for p in LEVELS),
+        level_fill=style.level_fill, blank_rows=style.blank_rows, fund_remarks=True,
+        formulas="uncached" if style.rate == "formula" else None, blank_rate_without_budget=True)
 
-    def _dept_text(self) -> str:
-        dept = self.project.dept
+
+@dataclass
+class Clerk:
+    """Types one project into the form the way the unit's clerk does (``style``'s content quirks).
+
+    ``rng`` picks comparator wordings and mixed tick marks, cell by cell in reading order.
+    """
+
+    style: Style
+    rng: random.Random
+
+    def form(self, project: Project) -> Form:
+        spec = project.spec
+        return Form(spec.name, self._dept_text(project.dept), spec.unit, spec.goal,
+                    [self._fund_row(i, *row) for i, row in enumerate(project.funds)],
+                    [self._indicator(ind) for ind in project.indicators],
+                    NOTES, (f"填报人：{project.filler}", f"联系电话：{project.phone}"))
+
+    def _dept_text(self, dept: DeptSpec) -> str:
         code = dept.code.translate(FULLWIDTH) if self.style.fullwidth else dept.code
         return f"{dept.name}（代码：{code}）" if self.style.code == "labelled" else f"{dept.name}（{code}）"
 
-    def _target(self, ind: Indicator) -> tuple[Any, str | None]:
-        text, style = ind.target, self.style
+    # -- funds -------------------------------------------------------------------------------
+    def _fund_row(self, i: int, label: str, budget: float, executed: float, expected: float) -> FundRow:
+        rate = round(executed / budget, 4) if budget else None
+        return FundRow(label, *(self._amount(i, amount) for amount in (budget, executed, expected)), rate)
+
+    def _amount(self, i: int, amount: float) -> Any:
+        """An amount cell; ``i`` 0 is 年度资金总额 (never left blank)."""
+        s = self.style
+        if amount == 0 and s.zero_as_blank and i > 0:
+            return None
+        value = round(amount * 10000, 2) if s.money_unit == "元" else amount
+        if s.amounts_as_text:
+            return f"{value:,.2f}" if not value.is_integer() else f" {int(value)} "
+        return value
+
+    # -- indicators --------------------------------------------------------------------------
+    def _indicator(self, ind: Indicator) -> IndicatorRow:
+        s = self.style
+        cells = {"name": ind.name, "target": self._target(ind.target),
+                 "actual": self._measure(ind.actual, ind.unit), "expected": self._measure(ind.expected, ind.unit),
+                 "reason_text": ind.reason_text, "remarks": ind.remarks}
+        ticks = {}
+        if s.reasons_as == "ticks":
+            ticks.update((reason, self._tick()) for reason in REASONS if reason in ind.reasons)
+        else:
+            cells["reasons"] = self._reasons_text(ind)
+        if s.possibility_as == "ticks":
+            ticks[ind.possibility] = self._tick()
+        else:
+            cells["possibility"] = "不可能" if ind.possibility == "完全不可能" else ind.possibility
+        return IndicatorRow(self._level(ind.level1), self._level(ind.level2), cells, ticks)
+
+    def _level(self, text: str) -> str:
+        return text.removesuffix("指标").removeprefix("服务对象") if self.style.short_levels else text
+
+    def _target(self, text: str) -> Any:
+        style = self.style
         if style.percent_cells and re.fullmatch(r"\d+(\.\d+)?%", text):
-            return float(text[:-1]) / 100, "0%"
+            return Formatted(float(text[:-1]) / 100, "0%")
         if style.comparators == "ascii":
             text = text.replace("≥", ">=").replace("≤", "<=")
         elif style.comparators == "words" and text[:1] in "≥≤":
@@ -850,156 +866,21 @@ class FormPainter:
             else:
                 words = ("不超过{}", "{}以内", "控制在{}以内")
             text = self.rng.choice(words).format(number)
-        if style.fullwidth:
-            text = text.translate(FULLWIDTH)
-        return text, None
+        return text.translate(FULLWIDTH) if style.fullwidth else text
 
-    def _measure(self, value: Any, unit: str | None) -> tuple[Any, str | None]:
+    def _measure(self, value: Any, unit: str | None) -> Any:
         if not isinstance(value, float):
-            return value, None
+            return value
         number = int(value) if value.is_integer() else value
         if self.style.percent_cells and unit == "%":
-            return value / 100, "0%" if value.is_integer() else "0.0%"
+            return Formatted(value / 100, "0%" if value.is_integer() else "0.0%")
         if self.style.values_as_text:
-            return f"{number}{unit or ''}", None
-        return number, None
+            return f"{number}{unit or ''}"
+        return number
 
     def _tick(self) -> str:
         tick = self.style.tick
         return tick if isinstance(tick, str) else self.rng.choice(tick)
-
-    # -- header and funds --------------------------------------------------------------------
-    def _titles(self) -> None:
-        put, w = self.canvas.put, self.width
-        put(self.row, 1, "项目支出绩效目标执行监控表", width=w)
-        put(self.row + 1, 1, f"（2023年{self.style.period}）", width=w)
-        put(self.row + 2, 1, f"填报单位（盖章）：{self.project.spec.unit}", width=w - 4)
-        put(self.row + 2, w - 3, f"单位：{self.style.money_unit}", width=4)
-        self.row += 3
-
-    def _identity(self) -> None:
-        put, w, p = self.canvas.put, self.width, self.project
-        if self.style.inline_name:
-            put(self.row, 1, f"项目名称：{p.spec.name}", width=w)
-        else:
-            put(self.row, 1, "项目名称", width=2)
-            put(self.row, 3, p.spec.name, width=w - 2)
-        put(self.row + 1, 1, "主管部门及代码", width=2)
-        put(self.row + 1, 3, self._dept_text(), width=6)
-        put(self.row + 1, 9, "实施单位", width=2)
-        put(self.row + 1, 11, p.spec.unit, width=w - 10)
-        self.row += 2
-
-    def _funds(self) -> None:
-        put, s, header = self.canvas.put, self.style, self.row
-        texts = {"budget": "年初预算数", "executed": f"{s.period}执行数", "rate": f"{s.period}执行率",
-                 "expected": "全年预计执行数"}
-        put(header, 1, f"项目资金（{s.money_unit}）", width=2)
-        for role, col in FUND_COLUMNS.items():
-            put(header, col, self._header(texts[role]), width=3)
-        put(header, 15, "备注", width=self.width - 14)
-        for i, (label, budget, executed, expected) in enumerate(self.project.funds, start=1):
-            r = header + i
-            put(r, 1, label, width=2)
-            for role, amount in zip(("budget", "executed", "expected"), (budget, executed, expected)):
-                put(r, FUND_COLUMNS[role], self._amount(r, role, amount, header), width=3)
-            put(r, FUND_COLUMNS["rate"], self._rate(r, budget, executed), width=3, fmt="0.00%")
-            put(r, 15, None, width=self.width - 14)
-        self.row = header + len(self.project.funds) + 1
-
-    def _amount(self, r: int, role: str, amount: float, header: int) -> Any:
-        s = self.style
-        if s.rate == "formula" and r == header + 1:
-            letter = get_column_letter(FUND_COLUMNS[role])
-            return f"=SUM({letter}{r + 1}:{letter}{r + 3})"
-        if amount == 0 and s.zero_as_blank and r > header + 1:
-            return None
-        value = round(amount * 10000, 2) if s.money_unit == "元" else amount
-        if s.amounts_as_text:
-            return f"{value:,.2f}" if not value.is_integer() else f" {int(value)} "
-        return value
-
-    def _rate(self, r: int, budget: float, executed: float) -> Any:
-        """The reported 执行率 (a formula in the formula style); blank when there is no budget."""
-        if not budget:
-            return None
-        if self.style.rate == "formula":
-            e, b = get_column_letter(FUND_COLUMNS["executed"]), get_column_letter(FUND_COLUMNS["budget"])
-            return f"={e}{r}/{b}{r}"
-        return round(executed / budget, 4)
-
-    # -- indicator table ---------------------------------------------------------------------
-    def _indicator_columns(self) -> list[tuple[str, str | None]]:
-        s = self.style
-        cols: list[tuple[str, str | None]] = [(r, None) for r in ("level1", "level2", "name", "target", "actual", "expected")]
-        cols += [("reasons", r) for r in REASONS] if s.reasons_as == "ticks" else [("reasons", None)]
-        cols += [("possibility", p) for p in LEVELS] if s.possibility_as == "ticks" else [("possibility", None)]
-        return cols + [("reason_text", None), ("remarks", None)]
-
-    def _indicator_header(self) -> None:
-        titles = {"level1": "一级指标", "level2": "二级指标", "name": "三级指标", "target": "年度指标值",
-                  "actual": f"{self.style.period}执行情况", "expected": "全年预计完成情况", "reasons": "偏差原因分析",
-                  "possibility": "完成目标可能性", "reason_text": "原因说明", "remarks": "备注"}
-        depth = 2 if any(sub for _, sub in self.columns) else 1
-        done = set()
-        for col, (role, sub) in enumerate(self.columns, start=1):
-            if sub is None:
-                self.canvas.put(self.row, col, self._header(titles[role]), height=depth)
-                continue
-            if role not in done:
-                span = sum(1 for r, _ in self.columns if r == role)
-                self.canvas.put(self.row, col, self._header(titles[role]), width=span)
-                done.add(role)
-            self.canvas.put(self.row + 1, col, self._header(sub))
-        self.row += depth
-
-    def _indicator_rows(self) -> None:
-        rows = []
-        indicators = self.project.indicators
-        for i, ind in enumerate(indicators):
-            if i and self.style.blank_rows and ind.level2 != indicators[i - 1].level2:
-                self.row += 1
-            rows.append(self.row)
-            self._indicator_row(ind)
-            self.row += 1
-        for col, attr in ((1, "level1"), (2, "level2")):
-            self._level_cells(col, attr, rows)
-
-    def _level_cells(self, col: int, attr: str, rows: list[int]) -> None:
-        indicators = self.project.indicators
-        runs: list[list[int]] = []
-        for i, ind in enumerate(indicators):
-            same = i and getattr(ind, attr) == getattr(indicators[i - 1], attr) and (
-                attr == "level1" or ind.level1 == indicators[i - 1].level1)
-            runs[-1].append(i) if same else runs.append([i])
-        for run in runs:
-            text = getattr(indicators[run[0]], attr)
-            if self.style.short_levels:
-                text = text.removesuffix("指标").removeprefix("服务对象")
-            for n, i in enumerate(run):
-                if n == 0 or self.style.level_fill == "repeat":
-                    self.canvas.put(rows[i], col, text)
-            if self.style.level_fill == "merged" and len(run) > 1:
-                self.canvas.merges.append((rows[run[0]], col, rows[run[-1]], col))
-
-    def _indicator_row(self, ind: Indicator) -> None:
-        r = self.row
-        for col, (role, sub) in enumerate(self.columns, start=1):
-            value, fmt = None, None
-            if role == "name":
-                value = ind.name
-            elif role == "target":
-                value, fmt = self._target(ind)
-            elif role in ("actual", "expected"):
-                value, fmt = self._measure(getattr(ind, role), ind.unit)
-            elif role == "reasons":
-                value = self._reasons_text(ind) if sub is None else (self._tick() if sub in ind.reasons else None)
-            elif role == "possibility":
-                value = self._possibility_text(ind) if sub is None else (self._tick() if sub == ind.possibility else None)
-            elif role in ("reason_text", "remarks"):
-                value = getattr(ind, role)
-            if role not in ("level1", "level2"):
-                self.canvas.put(r, col, value, fmt=fmt)
 
     @staticmethod
     def _reasons_text(ind: Indicator) -> str | None:
@@ -1007,10 +888,6 @@ class FormPainter:
         if not ind.reasons:
             return None
         return f"{'、'.join(ind.reasons)}：{(ind.reason_text or '').split('；')[0]}"
-
-    @staticmethod
-    def _possibility_text(ind: Indicator) -> str:
-        return "不可能" if ind.possibility == "完全不可能" else ind.possibility
 
 
 # -- submissions -------------------------------------------------------------------------------
@@ -1117,7 +994,7 @@ def sheet_title(project: Project) -> str:
 def form_sheets(projects: list[Project], style: Style, rng: random.Random) -> list[Canvas]:
     """The form sheets of a workbook: one project per sheet, or ``style.per_sheet`` stacked."""
     groups = [projects[i:i + style.per_sheet] for i in range(0, len(projects), style.per_sheet)]
-    sheets = []
+    sheets, clerk, layout = [], Clerk(style, rng), form_style(style)
     for n, group in enumerate(groups, start=1):
         if style.per_sheet > 1:
             name = "监控表" if len(groups) == 1 else f"监控表{n}"
@@ -1128,13 +1005,12 @@ def form_sheets(projects: list[Project], style: Style, rng: random.Random) -> li
         canvas = Canvas(name)
         row = 1
         for i, project in enumerate(group):
-            row = FormPainter(canvas, project, style, row + (2 if i else 0), rng).paint()
+            row = paint_form(canvas, clerk.form(project), layout, row + (2 if i else 0))
         sheets.append(canvas)
     return sheets
 
 
 def instruction_sheet(period: str) -> Canvas:
-    canvas = Canvas("填报说明")
     lines = (
         "填报说明",
         "一、本表按项目填报，每个项目填写一张《项目支出绩效目标执行监控表》。",
@@ -1144,9 +1020,7 @@ def instruction_sheet(period: str) -> Canvas:
         "五、偏差原因分析、完成目标可能性在对应栏内打“√”；预计不能完成目标的，须在“原因说明”栏说明原因及拟采取的措施。",
         "六、请于2023年8月30日前报送县财政局预算绩效管理室（电子版发送至639671126@qq.com）。",
     )
-    for r, line in enumerate(lines, start=1):
-        canvas.put(r, 1, line, width=10)
-    return canvas
+    return rows_sheet("填报说明", [[line] for line in lines], width=10)
 
 
 def dropdown_sheet() -> Canvas:
@@ -1183,30 +1057,8 @@ COLUMN_WIDTHS = {1: 10, 2: 12, 3: 22, 4: 13, 5: 13, 6: 13, 15: 26, 16: 26}
 
 def render_xlsx(sheets: list[Canvas], when: dt.datetime) -> bytes:
     """An .xlsx as Excel saves it, except that formulas carry no cached result (as openpyxl writes)."""
-    import openpyxl
-    from openpyxl.styles import Alignment
-
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    wrap = Alignment(wrap_text=True, vertical="center")
-    for canvas in sheets:
-        sheet = book.create_sheet(canvas.name)
-        sheet.sheet_state = "hidden" if canvas.hidden else "visible"
-        for (r, c), put in canvas.cells.items():
-            cell = sheet.cell(r, c, value=put.value)
-            if put.fmt:
-                cell.number_format = put.fmt
-            if put.wrap:
-                cell.alignment = wrap
-        for r1, c1, r2, c2 in canvas.merges:
-            sheet.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
-        for col, width in COLUMN_WIDTHS.items():
-            sheet.column_dimensions[get_column_letter(col)].width = width
-    book.properties.creator = "Administrator"
-    book.properties.created = when.replace(tzinfo=None)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return freeze_zip(buffer.getvalue(), when)
+    properties = {"creator": "Administrator", "created": when.replace(tzinfo=None)}
+    return freeze_zip(xlsx_bytes(sheets, COLUMN_WIDTHS, properties=properties), when)
 
 
 def freeze_zip(data: bytes, when: dt.datetime) -> bytes:
@@ -1226,26 +1078,8 @@ def freeze_zip(data: bytes, when: dt.datetime) -> bytes:
 
 
 def render_xls(sheets: list[Canvas]) -> bytes:
-    """A BIFF8 .xls (as WPS saves it), written with xlwt."""
-    import xlwt
-
-    book = xlwt.Workbook(encoding="utf-8")
-    styles: dict[tuple[str, bool], Any] = {}
-    for canvas in sheets:
-        sheet = book.add_sheet(canvas.name, cell_overwrite_ok=True)
-        sheet.visibility = 1 if canvas.hidden else 0
-        for (r, c), put in canvas.cells.items():
-            key = (put.fmt or "General", put.wrap)
-            if key not in styles:
-                styles[key] = xlwt.easyxf("align: wrap on, vert centre" if put.wrap else "", num_format_str=key[0])
-            sheet.write(r - 1, c - 1, put.value, styles[key])
-        for r1, c1, r2, c2 in canvas.merges:
-            sheet.merge(r1 - 1, r2 - 1, c1 - 1, c2 - 1)
-        for col, width in COLUMN_WIDTHS.items():
-            sheet.col(col - 1).width = width * 256
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    """A BIFF8 .xls (as WPS saves it)."""
+    return xls_bytes(sheets, COLUMN_WIDTHS)
 
 
 def render_word_report(dept: DeptSpec, when: dt.datetime) -> bytes:

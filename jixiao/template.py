@@ -22,6 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .approved import approved_projects, read_approved
 from .config import Settings
+from .forms import FORM_TITLE, fund_headers, indicator_headers
 from .values import POSSIBILITY_LEVELS, REASON_CATEGORIES
 
 TICK = "√"
@@ -118,7 +119,7 @@ class SheetWriter:
     # -- header -------------------------------------------------------------------------------
     def _titles(self) -> None:
         s = self.settings
-        self.sheet.cell(TITLE_ROW, 1, "项目支出绩效目标执行监控表").font = Font(size=16, bold=True)
+        self.sheet.cell(TITLE_ROW, 1, FORM_TITLE).font = Font(size=16, bold=True)
         self.sheet.cell(PERIOD_ROW, 1, f"（{s.year}年1-{s.period_end_month}月）")
         self.sheet.cell(UNIT_ROW, 1, f"填报单位（盖章）：{_text(self.project.unit_name) or ''}")
         self.sheet.cell(UNIT_ROW, WIDTH - 3, "单位：万元")
@@ -137,10 +138,9 @@ class SheetWriter:
         self.prefilled(DEPT_ROW, 11, _text(p.unit_name), width=WIDTH - 10)
 
     def _funds(self) -> None:
-        m = self.settings.period_end_month
         header = FUNDS_HEADER_ROW
         self.put(header, 1, "项目资金（万元）", width=2)
-        titles = {"budget": "年初预算数", "executed": f"1-{m}月执行数", "rate": f"1-{m}月执行率", "expected": "全年预计执行数"}
+        titles = fund_headers(f"1-{self.settings.period_end_month}月")
         for role, col in FUND_COLUMNS.items():
             self.put(header, col, titles[role], width=3)
         self.put(header, 15, None, width=2)
@@ -171,14 +171,13 @@ class SheetWriter:
 
     # -- indicators ---------------------------------------------------------------------------
     def _indicator_header(self) -> None:
-        m, top = self.settings.period_end_month, INDICATOR_HEADER_ROW
-        titles = {"level1": "一级指标", "level2": "二级指标", "name": "三级指标", "target": "年度指标值",
-                  "actual": f"1-{m}月执行情况", "expected": "全年预计完成情况", "reason_text": "原因说明", "remarks": "备注"}
+        top = INDICATOR_HEADER_ROW
+        titles = indicator_headers(f"1-{self.settings.period_end_month}月")
         for role, col in INDICATOR_COLUMNS.items():
             self.put(top, col, titles[role], height=2)
-        for group, columns in (("偏差原因分析", REASON_COLUMNS), ("完成目标可能性", POSSIBILITY_COLUMNS)):
+        for role, columns in (("reasons", REASON_COLUMNS), ("possibility", POSSIBILITY_COLUMNS)):
             first = min(columns.values())
-            self.put(top, first, group, width=len(columns))
+            self.put(top, first, titles[role], width=len(columns))
             for label, col in columns.items():
                 self.put(top + 1, col, label)
         for row in (top, top + 1):
