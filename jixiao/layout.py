@@ -725,14 +725,14 @@ class SheetReader:
     def _reasons(self, r, roles, reason_cols) -> dict[str, Any]:
         ticked, notes = [], []
         for c, category in reason_cols.items():
-            value = self.grid.value(r, c)
+            value = self._down_filled(r, c)
             if V.is_ticked(value):
                 ticked.append(category)
                 text = V.normalize(value)
                 if len(text) > 2 and not re.fullmatch(r"[√✓✔☑●■是YyVv1]+", text):
                     notes.append(str(value).strip())
         if "reasons" in roles and roles["reasons"] not in reason_cols:
-            text = self.grid.value(r, roles["reasons"])
+            text = self._down_filled(r, roles["reasons"])
             if not V.is_blank(text):
                 ticked.extend(V.parse_reasons_text(text))
                 notes.append(str(text).strip())
@@ -744,6 +744,12 @@ class SheetReader:
                 "reasons_cell": self._first_address(r, list(reason_cols) or [roles.get("reasons")]),
                 "reason_text_cell": self._first_address(r, [roles.get("reason_text")])}
 
+    def _down_filled(self, row: int, col: int) -> Any:
+        """A tick or judgement cell merged down over several indicators ('确定能' once for a group) counts for each;
+        one merged across several tick columns counts only for its first."""
+        r0, c0 = self.grid.origin(row, col)
+        return self.grid.value(r0, c0) if c0 == col else self.grid.value(row, col)
+
     @staticmethod
     def _first_address(row: int, columns: list[int | None]) -> str | None:
         """Where a finding about a (possibly multi-column) group of this row should point."""
@@ -751,10 +757,10 @@ class SheetReader:
         return address(row, min(present)) if present else None
 
     def _possibility(self, r, roles, possibility_cols, findings) -> dict[str, Any]:
-        levels = [level for c, level in possibility_cols.items() if V.is_ticked(self.grid.value(r, c))]
+        levels = [level for c, level in possibility_cols.items() if V.is_ticked(self._down_filled(r, c))]
         raw = None
         if "possibility" in roles and roles["possibility"] not in possibility_cols:
-            raw = self.grid.value(r, roles["possibility"])
+            raw = self._down_filled(r, roles["possibility"])
             parsed = V.parse_possibility(raw) if isinstance(raw, str) else None
             if parsed:
                 levels.append(parsed)

@@ -105,14 +105,30 @@ def format_number(value: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
+FORMAT_LITERAL_RE = re.compile(r'"([^"]*)"|\\(.)')
+
+
+def displayed_number(value: float, number_format: str = "General") -> tuple[float, str | None]:
+    """A numeric cell as read on screen: (number, unit the format prints after it).
+
+    0.95 with '0%' reads 95 %; a custom format that only prints a sign or a word
+    (WPS '0"%"', '0"台"', '0\\%') shows the stored number itself with that unit.
+    """
+    section = (number_format or "General").split(";")[0]
+    bare = FORMAT_LITERAL_RE.sub("", section)
+    if "%" in bare:
+        return round(float(value) * 100, 10), "%"
+    literal = "".join(quoted or escaped for quoted, escaped in FORMAT_LITERAL_RE.findall(section))
+    return float(value), normalize(literal) or None
+
+
 def cell_text(value: Any, number_format: str = "General") -> str | None:
     """How the cell reads on screen: 0.95 with a % format reads '95%'."""
     if value is None:
         return None
     if is_number(value):
-        if "%" in (number_format or ""):
-            return f"{format_number(float(value) * 100)}%"
-        return format_number(float(value))
+        number, unit = displayed_number(value, number_format)
+        return f"{format_number(number)}{unit or ''}"
     text = str(value).strip()
     return text or None
 
@@ -161,8 +177,10 @@ def parse_rate(value: Any, number_format: str = "General") -> float | None:
     if value is None or isinstance(value, bool):
         return None
     if is_number(value):
-        number = float(value)
-        return number * 100 if ("%" in number_format or abs(number) <= 1.0) else number
+        number, unit = displayed_number(value, number_format)
+        if unit == "%":
+            return number
+        return number * 100 if abs(number) <= 1.0 else number
     text = normalize(value)
     number = parse_amount(text.rstrip("%"))
     if number is None:
@@ -228,10 +246,8 @@ def parse_target(value: Any, number_format: str = "General") -> Target:
     if is_blank(value):
         return Target("qualitative")
     if is_number(value):
-        number = float(value)
-        if "%" in number_format:
-            return Target("=", round(number * 100, 10), None, "%")
-        return Target("=", number)
+        number, unit = displayed_number(value, number_format)
+        return Target("=", number, None, unit)
     text = normalize(value)
     text = PERIOD_RE.sub("", text)
     if DATE_PHRASE_RE.search(text):
@@ -267,10 +283,7 @@ def parse_measure(value: Any, number_format: str = "General") -> Measure:
     if is_blank(value) or isinstance(value, bool):
         return Measure(None)
     if is_number(value):
-        number = float(value)
-        if "%" in number_format:
-            return Measure(round(number * 100, 10), "%")
-        return Measure(number)
+        return Measure(*displayed_number(value, number_format))
     text = DATE_PHRASE_RE.sub("", PERIOD_RE.sub("", normalize(value)))
     _, rest = _strip_comparators(APPROXIMATE_RE.sub("", text))
     match = NUMBER_RE.search(rest)

@@ -15,7 +15,7 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
-from . import formulas
+from . import formulas, values
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -39,7 +39,7 @@ class Cell:
 
     @property
     def is_percent(self) -> bool:
-        return "%" in (self.number_format or "")
+        return values.displayed_number(0.0, self.number_format)[1] == "%"
 
 
 @dataclass

@@ -645,3 +645,24 @@ def test_money_unit_declared_as_renminbi_yuan(tmp_path):
              ["年度资金总额", None, 58000, 23000, None, 58000]]
     f = raw_form(tmp_path, [*IDENTITY_ROWS, ["金额单位：人民币元"], *funds, INDICATOR_HEADER, *INDICATOR_ROWS]).fields
     assert (f["money_unit_declared"], f["budget_total"], f["executed_total"]) == ("元", 5.8, 2.3)
+
+
+def test_possibility_ticked_once_in_a_cell_merged_down_a_group(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    funds = [[None if isinstance(v, Pct) else v for v in row] for row in FUND_ROWS]
+    for row in [*IDENTITY_ROWS, *funds, ["一级指标", "二级指标", "三级指标", "年度指标值", "1-7月执行情况",
+                                             "全年预计完成情况", "偏差原因分析", None, "完成目标可能性"],
+                [None] * 6 + ["经费保障", "其他", "确定能", "有可能", "完全不可能"],
+                ["产出指标", "数量指标", "培训人次", "≥1200人次", 760, 1250, None, None, "√"],
+                ["产出指标", "数量指标", "培训场次", "≥12场", 8, 12],
+                ["满意度指标", "服务对象满意度指标", "满意度", "≥90%", "92%", "93%", "资金未到位", None, None, "√"]]:
+        sheet.append(row)
+    sheet.merge_cells("I12:I13")  # one √ for both 数量 indicators
+    sheet.merge_cells("G14:H14")  # a reason text written across the tick columns names one category
+    book.save(tmp_path / "m.xlsx")
+    got = indicators(only(tmp_path / "m.xlsx"))
+    assert [got[n]["possibility"] for n in ("培训人次", "培训场次", "满意度")] == ["确定能", "确定能", "有可能"]
+    assert got["满意度"]["reasons"] == ["经费保障"]

@@ -282,3 +282,15 @@ def test_increase_words_are_lower_bounds(text, op, value, unit):
                                            (None, None)])
 def test_plain_numbers_typed_as_text(value, number):
     assert V.plain_number(value) == number
+
+
+@pytest.mark.parametrize("fmt, shown", [("0%", (95.0, "%")), ('0"%"', (0.95, "%")), ("0.0\\%", (0.95, "%")),
+                                        ('0"台"', (0.95, "台")), ("#,##0.00_ ", (0.95, None)), ("General", (0.95, None))])
+def test_custom_formats_that_only_print_a_sign_keep_the_number(fmt, shown):
+    assert V.displayed_number(0.95, fmt) == shown
+
+
+def test_number_with_a_literal_percent_format_is_a_percent_as_typed():
+    assert V.parse_target(95, '0"%"') == V.Target("=", 95, None, "%")
+    assert V.parse_measure(10, '0"台"') == V.Measure(10, "台")
+    assert V.cell_text(95, '0.0"%"') == "95%" and V.parse_rate(51.07, '0.00"%"') == 51.07
