@@ -83,13 +83,15 @@ def read_submission(path: Path, root: Path, settings: Settings) -> FileResult:
     if result.file_type == "xls" and ext != "xls" or result.file_type == "xlsx" and ext == "xls":
         result.findings.append(Finding(None, None, "info", "EXTENSION_MISMATCH",
                                        f"文件扩展名为 .{ext}，实际内容是 {result.file_type} 格式，已按实际格式读取。"))
-    form_sheets = 0
+    form_sheets, other_forms = 0, []
     for grid in grids:
         for where, message in grid.notes:
             result.findings.append(Finding(grid.name, where, "warning", "FORMULA_NOT_COMPUTED", message))
         try:
             reader = SheetReader(grid, settings.year, settings.period_end_month, settings.money_unit,
                                  settings.yuan_suspect_threshold)
+            if reader.is_other_form():
+                other_forms.append(grid.name)
             if not reader.looks_like_form():
                 continue
             form_sheets += 1
@@ -103,6 +105,9 @@ def read_submission(path: Path, root: Path, settings: Settings) -> FileResult:
             traceback.print_exc(file=sys.stderr)
     if not any(grid.cells for grid in grids):
         return _failed(result, "工作簿是空的，没有填写任何内容。")
+    if form_sheets == 0 and other_forms:
+        return _failed(result, f"这是绩效目标申报表、自评表等其他表格（工作表“{'”“'.join(other_forms)}”），不是执行监控表。"
+                               "请报送《项目支出绩效目标执行监控表》（含1-N月执行数和执行情况）。")
     if form_sheets == 0:
         return _failed(result, "未在任何工作表中找到《项目支出绩效目标执行监控表》（缺少“项目名称”“三级指标”“年度指标值”等表头），"
                                "该文件可能不是监控表。")

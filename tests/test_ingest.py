@@ -234,3 +234,18 @@ def test_group_columns_have_a_cell_address_for_findings(tmp_path):
     line = row["row"]
     assert (row["reasons_cell"], row["possibility_cell"], row["reason_text_cell"]) == (
         f"G{line}", f"L{line}", f"O{line}")
+
+
+def test_a_declaration_form_sent_instead_is_named_as_such(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "申报表"
+    rows = [["项目支出绩效目标申报表"], ["项目名称", "农村公路养护项目"],
+            ["一级指标", "二级指标", "三级指标", "年度指标值"], ["产出指标", "数量指标", "养护里程", "≥120公里"]]
+    for row in rows:
+        sheet.append(row)
+    book.save(raw / "申报表.xlsx")
+    status, reason = status_of(ingest(raw, tmp_path / "out", SETTINGS), "申报表.xlsx")
+    assert status == "failed" and "申报表" in reason and "不是执行监控表" in reason
