@@ -18,6 +18,7 @@ import os
 import queue
 import re
 import shutil
+import sys
 import tempfile
 import time
 import traceback
@@ -28,7 +29,6 @@ from .brief import OVERVIEW_NAME, load_brief_data
 from .config import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS_DIR = ROOT / "notebooks"
 DEPARTMENT_NOTEBOOK = "department_brief.ipynb"
 OVERVIEW_NOTEBOOK = "overview.ipynb"
 TEMPLATES_DIR = Path(__file__).with_name("templates")
@@ -389,6 +389,15 @@ def _worker(tasks, results) -> None:
         results.put(("crashed", None, traceback.format_exc(limit=3)))
 
 
+def installed_notebooks(root: Path = ROOT, prefix: Path = Path(sys.prefix)) -> Path:
+    """The brief notebooks: notebooks/ of a checkout (editable install), else the copy pip installs
+    under <prefix>/share/jixiao/notebooks (pyproject data-files)."""
+    for candidate in (root / "notebooks", prefix / "share" / "jixiao" / "notebooks"):
+        if (candidate / DEPARTMENT_NOTEBOOK).is_file():
+            return candidate
+    raise FileNotFoundError(f"找不到简报笔记本 {DEPARTMENT_NOTEBOOK}（应在 {root / 'notebooks'}）")
+
+
 def run_briefs(processed_dir, out_dir, departments=None, formats=FORMATS, jobs: int = 2, rules_path=None,
                settings: Settings | None = None, progress: bool = True, include_overview: bool = True,
                notebooks_dir: Path | None = None) -> BriefsResult:
@@ -407,7 +416,7 @@ def run_briefs(processed_dir, out_dir, departments=None, formats=FORMATS, jobs: 
     result.failures += [(name, "数据中没有这个主管部门") for name in wanted if name not in known]
     wanted = [name for name in wanted if name in known]
     plan = plan_jobs(data, Path(out_dir), wanted, formats, Path(rules_path) if rules_path else None,
-                     Path(notebooks_dir) if notebooks_dir else NOTEBOOKS_DIR, include_overview)
+                     Path(notebooks_dir) if notebooks_dir else installed_notebooks(), include_overview)
     for outcome in _render_all(plan, formats, jobs, progress):
         result.outcomes.append(outcome)
         result.written += outcome.written

@@ -189,3 +189,15 @@ def test_a_failing_notebook_is_reported_and_the_rest_written(batch, tmp_path):
     assert [name for name, _ in result.failures] == [brief.OVERVIEW_NAME]
     assert "测试用的失败" in result.failures[0][1]
     assert [p.name for p in result.written] == [f"{PLAIN_DEPT}.html"]
+
+
+def test_notebooks_are_found_in_a_checkout_or_where_pip_installed_them(tmp_path):
+    from jixiao.render import ROOT, installed_notebooks
+
+    assert installed_notebooks() == ROOT / "notebooks"
+    shared = tmp_path / "prefix" / "share" / "jixiao" / "notebooks"
+    shared.mkdir(parents=True)
+    (shared / "department_brief.ipynb").write_text("{}", encoding="utf-8")
+    assert installed_notebooks(root=tmp_path / "site-packages", prefix=tmp_path / "prefix") == shared
+    with pytest.raises(FileNotFoundError, match="找不到简报笔记本"):
+        installed_notebooks(root=tmp_path / "nowhere", prefix=tmp_path / "nowhere")
