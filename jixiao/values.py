@@ -164,7 +164,7 @@ def parse_amount(value: Any) -> float | None:
     text = normalize(value)
     if text.lower() in EMPTY_MARKS:
         return None
-    text = re.sub(r"(万元|元)$", "", text).replace(",", "")
+    text = re.sub(r"^[¥￥]|(万元|元)$", "", text).replace(",", "")
     try:
         return float(text)
     except ValueError:
@@ -387,17 +387,30 @@ def reason_from_label(label: str) -> str | None:
 def parse_reasons_text(value: Any) -> list[str]:
     """Categories named in a free-text reason cell, in canonical order.
 
-    Explicit category names ('经费保障、人员保障', '经费;人员', '其他：资金下达晚') win;
-    otherwise keywords of the prose ('资金未到位' -> 经费保障) are used, and prose
-    without one counts as 其他.
+    Each part ('经费保障、人员保障', '经费;人员', '人员保障 其他', '其他：资金下达晚') is
+    read on its own: a category name wins, else the keywords of its prose
+    ('资金未到位' -> 经费保障). Prose without any category counts as 其他.
     """
-    text = normalize(value)
-    if not text or text.lower() in EMPTY_MARKS:
+    if value is None or normalize(value).lower() in EMPTY_MARKS:
         return []
-    parts = [p for p in re.split(r"[、,;；|/。]+", text) if p]
-    # "其他：上级资金未下达" names its category before the colon
-    named = {reason_from_label(p.split(":", 1)[0]) for p in parts} - {None}
-    if named:
-        return [c for c in REASON_CATEGORIES if c in named]
-    found = {category for word, category in REASON_KEYWORDS if word in text}
+    parts = [p for p in re.split(r"[、,，;；|/。]+", unicodedata.normalize("NFKC", str(value))) if p.strip()]
+    found = {category for part in parts for category in _reason_part_categories(part)}
     return [c for c in REASON_CATEGORIES if c in (found or {"其他"})]
+
+
+def _reason_part_categories(part: str) -> set[str]:
+    """Whitespace separates items too ('人员保障 其他'), unless it only spaces out one label ('经 费 保 障')."""
+    pieces = [normalize(p) for p in part.split() if normalize(p)]
+    if len(pieces) > 1:
+        per_piece = [_reason_categories(p) for p in pieces]
+        if all(per_piece):
+            return set().union(*per_piece)
+    return _reason_categories(normalize(part))
+
+
+def _reason_categories(text: str) -> set[str]:
+    # "其他：上级资金未下达" names its category before the colon
+    named = reason_from_label(text.split(":", 1)[0])
+    if named:
+        return {named}
+    return {category for word, category in REASON_KEYWORDS if word in text}

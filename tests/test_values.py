@@ -240,6 +240,14 @@ def test_reason_texts(text, reasons):
     assert V.parse_reasons_text(text) == reasons
 
 
+@pytest.mark.parametrize("text, reasons", [
+    ("人员保障 其他", ["人员保障", "其他"]), ("经费保障\n硬件条件保障", ["经费保障", "硬件条件保障"]),
+    ("资金未到位、人员不足", ["经费保障", "人员保障"]), ("经 费 保 障", ["经费保障"]), ("资金 未到位", ["经费保障"])])
+def test_reason_texts_read_each_item_on_its_own(text, reasons):
+    """A named category in one item no longer hides the others (space-separated or prose items)."""
+    assert V.parse_reasons_text(text) == reasons
+
+
 @pytest.mark.parametrize("label, category", [("经费\n保障", "经费保障"), ("硬件保障", "硬件条件保障"), ("其它", "其他"),
                                              ("制 度 保 障", "制度保障"), ("原因说明", None)])
 def test_reason_labels(label, category):
@@ -254,7 +262,7 @@ def test_comparator_cells(text, op):
 
 
 @pytest.mark.parametrize("value, amount", [("1,234.50", 1234.5), (" 40 ", 40), ("１２３", 123), ("12,345,600.00", 12345600),
-                                           ("100万元", 100), (0, 0), ("—", None), ("", None), (None, None), ("约100", None)])
+                                           ("100万元", 100), ("¥12,345.60", 12345.6), ("￥ 800元", 800), (0, 0), ("—", None), ("", None), (None, None), ("约100", None)])
 def test_amounts(value, amount):
     assert V.parse_amount(value) == amount
 
