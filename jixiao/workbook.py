@@ -19,6 +19,9 @@ from . import formulas, values
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
+# Files clerks send instead of the workbook: a scan, a screenshot or a printed PDF.
+OTHER_FILE_MAGICS = ((b"%PDF", "PDF 文件（可能是扫描件或打印件）"), (b"\x89PNG", "图片（PNG 截图）"),
+                     (b"\xff\xd8\xff", "图片（JPG 照片或扫描件）"), (b"GIF8", "图片（GIF）"))
 ENCRYPTED_MARKER = "EncryptedPackage".encode("utf-16-le")
 
 
@@ -121,6 +124,9 @@ def sniff(path: Path) -> str:
         if ENCRYPTED_MARKER in path.read_bytes():
             raise UnreadableWorkbook("文件设置了打开密码（已加密），财政局无法读取。请取消密码后重新报送。")
         return "xls"
+    for magic, kind in OTHER_FILE_MAGICS:
+        if head.startswith(magic):
+            raise UnreadableWorkbook(f"这是一个{kind}，只是扩展名为 Excel，无法读取数据。请报送 Excel 格式的监控表（不要截图、扫描或打印成 PDF）。")
     text_start = path.read_bytes()[:512].lstrip().lower()
     if text_start.startswith((b"<html", b"<!doctype", b"<?xml", b"<table")):
         raise UnreadableWorkbook(

@@ -74,6 +74,8 @@ def bad_batch(tmp_path) -> Path:
     (raw / "notes.xls").write_text("项目名称,年度指标值\n", encoding="utf-8")
     write_unrelated_workbook(raw / "salary.xlsx")
     write_blank_workbook(raw / "blank.xlsx")
+    (raw / "scan.xlsx").write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj")
+    (raw / "photo.xls").write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF")
     return raw
 
 
@@ -86,6 +88,8 @@ def bad_batch(tmp_path) -> Path:
     ("notes.xls", "不是 Excel"),
     ("salary.xlsx", "不是监控表"),
     ("blank.xlsx", "空的"),
+    ("scan.xlsx", "PDF"),
+    ("photo.xls", "图片"),
 ])
 def test_bad_files_fail_with_a_chinese_reason_and_the_batch_goes_on(bad_batch, tmp_path, name, words):
     tables = ingest(bad_batch, tmp_path / "out", SETTINGS)
