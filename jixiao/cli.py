@@ -70,9 +70,12 @@ def _profile(rules_path: Path | None):
         raise CommandError(str(exc)) from exc
 
 
-def _require_tables(processed_dir: Path) -> None:
+def _settings_and_tables(args) -> tuple[Settings, Path]:
+    """Settings, and the processed folder a stage command works on (it must hold the ingest tables)."""
+    processed_dir = Path(args.processed_dir)
     if not (processed_dir / "projects.parquet").is_file():
         raise CommandError(f"{processed_dir} 中没有整洁数据表，请先运行 jixiao ingest")
+    return _settings(args), processed_dir
 
 
 # -- stages ---------------------------------------------------------------------------------------
@@ -190,34 +193,26 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_check(args) -> int:
-    settings = _settings(args)
-    processed = Path(args.processed_dir)
-    _require_tables(processed)
+    settings, processed = _settings_and_tables(args)
     check_stage(processed, args.approved, settings, _rules_path(args, settings))
     return 0
 
 
 def cmd_metrics(args) -> int:
-    settings = _settings(args)
-    processed = Path(args.processed_dir)
-    _require_tables(processed)
+    settings, processed = _settings_and_tables(args)
     metrics_stage(processed, Path(args.out) if args.out else settings.paths.reports, settings,
                   _rules_path(args, settings))
     return 0
 
 
 def cmd_feedback(args) -> int:
-    settings = _settings(args)
-    processed = Path(args.processed_dir)
-    _require_tables(processed)
+    settings, processed = _settings_and_tables(args)
     feedback_stage(processed, Path(args.raw) if args.raw else settings.paths.raw, Path(args.out))
     return 0
 
 
 def cmd_charts(args) -> int:
-    settings = _settings(args)
-    processed = Path(args.processed_dir)
-    _require_tables(processed)
+    settings, processed = _settings_and_tables(args)
     out = Path(args.out) if args.out else period_folder(settings, settings.paths.reports, processed) / "charts"
     charts_stage(processed, out)
     return 0
@@ -225,9 +220,7 @@ def cmd_charts(args) -> int:
 
 def cmd_briefs(args) -> int:
     """Exit code 0 when every brief was written, 1 when any failed, 2 when nothing could start."""
-    settings = _settings(args)
-    processed = Path(args.processed_dir)
-    _require_tables(processed)
+    settings, processed = _settings_and_tables(args)
     formats = tuple(part.strip() for part in args.format.split(",") if part.strip())
     result = briefs_stage(processed, Path(args.out) if args.out else settings.paths.reports, settings,
                           _rules_path(args, settings), departments=args.department, formats=formats,
