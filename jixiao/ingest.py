@@ -79,10 +79,28 @@ def read_submission(path: Path, root: Path, settings: Settings) -> FileResult:
         return _failed(result, exc.reason)
     except Exception as exc:  # noqa: BLE001 - a reader bug must not stop the batch
         return _failed(result, f"读取文件时发生程序错误（{type(exc).__name__}: {exc}），请把该文件转交技术人员。")
+    _note_extension(result, path)
+    form_sheets, other_forms = _read_sheets(grids, settings, result)
+    if not any(grid.cells for grid in grids):
+        return _failed(result, "工作簿是空的，没有填写任何内容。")
+    if form_sheets == 0 and other_forms:
+        return _failed(result, f"这是绩效目标申报表、自评表等其他表格（工作表“{'”“'.join(other_forms)}”），不是执行监控表。"
+                               "请报送《项目支出绩效目标执行监控表》（含1-N月执行数和执行情况）。")
+    if form_sheets == 0:
+        return _failed(result, "未在任何工作表中找到《项目支出绩效目标执行监控表》（缺少“项目名称”“三级指标”“年度指标值”等表头），"
+                               "该文件可能不是监控表。")
+    return _settle_status(result)
+
+
+def _note_extension(result: FileResult, path: Path) -> None:
     ext = path.suffix.lower().lstrip(".")
     if result.file_type == "xls" and ext != "xls" or result.file_type == "xlsx" and ext == "xls":
         result.findings.append(Finding(None, None, "info", "EXTENSION_MISMATCH",
                                        f"文件扩展名为 .{ext}，实际内容是 {result.file_type} 格式，已按实际格式读取。"))
+
+
+def _read_sheets(grids, settings: Settings, result: FileResult) -> tuple[int, list[str]]:
+    """Read every form sheet into ``result``; returns (form sheets, names of other forms sent instead)."""
     form_sheets, other_forms = 0, []
     for grid in grids:
         for where, message in grid.notes:
@@ -103,14 +121,11 @@ def read_submission(path: Path, root: Path, settings: Settings) -> FileResult:
             result.findings.append(Finding(grid.name, None, "error", "SHEET_UNREADABLE",
                                            f"工作表“{grid.name}”读取失败（{type(exc).__name__}），其余工作表照常读取。"))
             traceback.print_exc(file=sys.stderr)
-    if not any(grid.cells for grid in grids):
-        return _failed(result, "工作簿是空的，没有填写任何内容。")
-    if form_sheets == 0 and other_forms:
-        return _failed(result, f"这是绩效目标申报表、自评表等其他表格（工作表“{'”“'.join(other_forms)}”），不是执行监控表。"
-                               "请报送《项目支出绩效目标执行监控表》（含1-N月执行数和执行情况）。")
-    if form_sheets == 0:
-        return _failed(result, "未在任何工作表中找到《项目支出绩效目标执行监控表》（缺少“项目名称”“三级指标”“年度指标值”等表头），"
-                               "该文件可能不是监控表。")
+    return form_sheets, other_forms
+
+
+def _settle_status(result: FileResult) -> FileResult:
+    """ok, partial (some error findings) or failed (a form without any data)."""
     for project in result.projects:
         result.findings.extend(project.findings)
     usable = [p for p in result.projects if p.indicators or any(f.get("budget") is not None for f in p.funds)]
