@@ -50,8 +50,11 @@ CARRIED_FIELDS = ("dept_text", "dept_code", "unit_name", "project_name", "annual
                   "budget_total", "budget_fiscal", "budget_carryover", "budget_other")
 PROJECT_FIELDS = CARRIED_FIELDS[:5] + CARRIED_FIELDS[7:]
 HEADER_SCAN_ROWS = 15  # a title or a note may sit above the header row
-RIGIDITY_CODES = ("TARGET_CHANGED", "INDICATOR_MISSING", "INDICATOR_ADDED", "INDICATOR_RENAMED",
-                  "PROJECT_NOT_APPROVED", "PROJECT_NOT_SUBMITTED")
+RIGIDITY_CODES = ("TARGET_CHANGED", "INDICATOR_MISSING", "INDICATOR_ADDED", "INDICATOR_RENAMED", "LEVEL_CHANGED",
+                  "BUDGET_CHANGED", "PROJECT_NOT_APPROVED", "PROJECT_NOT_SUBMITTED")
+# Funds source (funds table) -> its row label in the monitoring table; budgets compare per source.
+BUDGET_SOURCES = (("total", "年度资金总额"), ("fiscal", "当年财政拨款"), ("carryover", "上年结转资金"),
+                  ("other", "其他资金"))
 
 
 class ApprovedTargetsError(ValueError):
@@ -287,12 +290,15 @@ def match_projects(projects: pd.DataFrame, approved: pd.DataFrame) -> dict[str, 
 
 
 def rigidity_findings(projects: pd.DataFrame, indicators: pd.DataFrame, approved: pd.DataFrame,
-                      min_similarity: float) -> list[dict[str, Any]]:
-    """TARGET_CHANGED, INDICATOR_MISSING/ADDED/RENAMED and PROJECT_NOT_APPROVED findings."""
+                      min_similarity: float, funds: pd.DataFrame | None = None,
+                      amount_tolerance: float = 0.0) -> list[dict[str, Any]]:
+    """Every rigidity finding (:data:`RIGIDITY_CODES`); budgets are compared only when ``funds`` is given."""
     findings = []
     matches = match_projects(projects, approved)
     approved_by_project = {pid: list(group.itertuples()) for pid, group in approved.groupby("project_id", sort=False)}
     submitted_by_project = {pid: list(group.itertuples()) for pid, group in indicators.groupby("project_id", sort=False)}
+    approved_project_rows = {p.project_id: p for p in approved_projects(approved).itertuples()}
+    budget_rows = _budget_rows(funds)
     for project in projects.itertuples():
         approved_id = matches[project.project_id]
         if approved_id is None:
@@ -301,6 +307,8 @@ def rigidity_findings(projects: pd.DataFrame, indicators: pd.DataFrame, approved
         pairs = pair_indicators(submitted_by_project.get(project.project_id, []),
                                 approved_by_project[approved_id], min_similarity)
         findings += [f for pair in pairs for f in _pair_findings(project, pair)]
+        findings += _budget_findings(project, approved_project_rows[approved_id],
+                                     budget_rows.get(project.project_id, {}), amount_tolerance)
     submitted = set(matches.values())
     findings += [_not_submitted(p) for p in approved_projects(approved).itertuples() if p.project_id not in submitted]
     return findings
@@ -341,6 +349,8 @@ def _pair_findings(project, pair: Pair) -> list[dict[str, Any]]:
                          f"指标“{s.name}”（年度指标值“{_str(s.target_text) or '未填'}”）不在年初批复的绩效目标中。",
                          "绩效指标不得自行增加，请删除该行；如果是批复指标改了名称，请改回批复时的名称。")]
     out = []
+    if level_changed(s, a):
+        out.append(_level_changed(project, s, a))
     if pair.renamed:
         out.append(_finding(project, s.sheet, _str(s.name_cell), "INDICATOR_RENAMED",
                             f"三级指标名称“{s.name}”与年初批复的“{a.name}”不一致（疑似改了名称）。",
@@ -350,3 +360,72 @@ def _pair_findings(project, pair: Pair) -> list[dict[str, Any]]:
                             f"指标“{a.name}”的年度指标值填为“{_str(s.target_text) or '空'}”，与年初批复的“{a.target_text}”不一致。",
                             f"年初批复的绩效目标不得擅自调整，请改回“{a.target_text}”；确需调整的，应按程序报批。"))
     return out
+
+
+# -- levels (一级/二级指标) ----------------------------------------------------------------------
+LEVEL_CANONICALS = (("level1", canonical_level1), ("level2", canonical_level2))
+
+
+def _canonical_level(value: Any, canonical) -> str | None:
+    """The standard level name, or the normalised text of a level outside the system; blank -> None."""
+    text = _str(value)
+    if not text or not V.normalize(text):
+        return None
+    return canonical(text) or V.normalize(text)
+
+
+def level_changed(submitted, approved) -> bool:
+    """Filed under another 一级 or 二级指标 than approved; a blank level on either side is no change."""
+    for field, canonical in LEVEL_CANONICALS:
+        s, a = (_canonical_level(getattr(row, field), canonical) for row in (submitted, approved))
+        if s and a and s != a:
+            return True
+    return False
+
+
+def _level_path(row) -> str:
+    level1, level2 = _str(row.level1) or "一级指标未填", _str(row.level2) or "二级指标未填"
+    return f"{level1}—{level2}"
+
+
+def _level_changed(project, s, a) -> dict[str, Any]:
+    # The indicators table keeps no level cell, so the finding points at the indicator's name.
+    return _finding(project, s.sheet, _str(s.name_cell), "LEVEL_CHANGED",
+                    f"指标“{a.name}”在年初批复中属于“{_level_path(a)}”，填报时放在了“{_level_path(s)}”下。",
+                    f"批复的指标体系不得自行调整，请把该指标移回“{_level_path(a)}”。")
+
+
+# -- budgets (年初预算数) ------------------------------------------------------------------------
+def _budget_rows(funds: pd.DataFrame | None) -> dict[str, dict[str, Any]]:
+    """project_id -> source -> its first funds row (the row whose 年初预算数 cell a finding points at)."""
+    rows: dict[str, dict[str, Any]] = {}
+    if funds is None or funds.empty:
+        return rows
+    for row in funds.itertuples():
+        rows.setdefault(row.project_id, {}).setdefault(row.source, row)
+    return rows
+
+
+def _budget_findings(project, approved_project, funds_rows: dict[str, Any], tolerance: float) -> list[dict[str, Any]]:
+    """BUDGET_CHANGED per funds source where both the approval and the submission state an amount."""
+    out = []
+    for source, label in BUDGET_SOURCES:
+        approved_amount = _number(getattr(approved_project, f"budget_{source}"))
+        row = funds_rows.get(source)
+        submitted_amount = None if row is None else _number(row.budget)
+        if approved_amount is None or submitted_amount is None:
+            continue  # no approved budget, or nothing filed: omissions are the reader's findings, not changes
+        if abs(submitted_amount - approved_amount) > tolerance + 1e-9:
+            out.append(_budget_changed(project, row, label, submitted_amount, approved_amount))
+    return out
+
+
+def _budget_changed(project, row, label: str, submitted: float, approved: float) -> dict[str, Any]:
+    return _finding(project, _str(row.sheet) or project.sheet, _str(row.budget_cell), "BUDGET_CHANGED",
+                    f"{label}的年初预算数填为 {_amount(submitted)} 万元，与年初批复的 {_amount(approved)} 万元不一致"
+                    f"（相差 {_amount(submitted - approved)} 万元）。",
+                    f"年初预算数应按批复填写，请改为 {_amount(approved)}；年中已按程序调整预算的，请在备注中注明调整文号。")
+
+
+def _amount(value: float) -> str:
+    return f"{value:,.2f}"

@@ -442,6 +442,11 @@ RIGIDITY_RULES = (
     Rule("INDICATOR_ADDED", "error", "批复", "填报了年初批复中没有的指标", "自行增加“宣传次数”", "删除该指标。"),
     Rule("INDICATOR_RENAMED", "warning", "批复", "三级指标名称与批复的名称相近但不同（名称相似度 ≥ rename_min_similarity）",
          "“农村公路养护里程”写成“农村公路养护总里程”", "改回批复的名称。"),
+    Rule("LEVEL_CHANGED", "warning", "批复", "指标与批复的指标对上了（同名或改名），但放在了不同的一级指标或二级指标下（按规范名比较，空白不算改动）",
+         "批复“路面优良率”属于质量指标，填报放在数量指标下", "移回批复的一级、二级指标。"),
+    Rule("BUDGET_CHANGED", "warning", "批复",
+         "年初预算数与年初批复不一致：批复表含年初预算数时，年度资金总额及两边都填了的各资金来源逐项比较，相差超过 amount_tolerance",
+         "批复年初预算数 100，填报 110", "按批复填写年初预算数；年中已调整的在备注中注明调整文号。"),
     Rule("PROJECT_NOT_APPROVED", "warning", "批复", "报送的项目在年初批复中找不到（按实施单位和项目名称，忽略空格和全半角）",
          "项目名称写成简称", "按预算批复填写项目全称和实施单位。"),
     Rule("PROJECT_NOT_SUBMITTED", "warning", "批复", "年初批复的项目没有收到监控表（按实施单位和项目名称比对）",
@@ -466,7 +471,8 @@ def check_tables(tables: dict[str, pd.DataFrame], approved: pd.DataFrame | None 
         if rule.check is not None:
             found += _run_rule(rule, ctx)
     if approved is not None:
-        found += rigidity_findings(tables["projects"], tables["indicators"], approved, limits.rename_min_similarity)
+        found += rigidity_findings(tables["projects"], tables["indicators"], approved, limits.rename_min_similarity,
+                                   funds=tables.get("funds"), amount_tolerance=limits.amount_tolerance)
     for item in found:
         item["severity"] = RULES_BY_CODE[item["code"]].severity
     return schema.conform(pd.DataFrame(found), "findings")

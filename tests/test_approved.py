@@ -4,6 +4,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
+from openpyxl.cell.cell import MergedCell
 
 from jixiao import template as T
 from jixiao.approved import RIGIDITY_CODES, ApprovedTargetsError, read_approved, same_target
@@ -68,6 +69,80 @@ def test_renamed_indicator_is_reported_as_renamed(tmp_path):
 
     found = only(rigidity(tmp_path, approved_rows(), edit), "INDICATOR_RENAMED")
     assert len(found) == 1 and "群众满意度" in found.iloc[0]["suggestion"]
+
+
+def level2_cell(sheet, name):
+    return sheet.cell(indicator_rows(sheet)[name], T.INDICATOR_COLUMNS["level2"])
+
+
+def test_level_changed_on_the_moved_indicator_only(tmp_path):
+    def edit(book):
+        level2_cell(road_sheet(book), "路面优良率").value = "数量指标"  # approved under 质量指标
+
+    found = only(rigidity(tmp_path, approved_rows(), edit), "LEVEL_CHANGED")
+    assert list(found["cell"]) == [f"C{T.FIRST_INDICATOR_ROW + 2}"] and found.iloc[0]["severity"] == "warning"
+    message = found.iloc[0]["message"]
+    assert "产出指标—质量指标" in message and "产出指标—数量指标" in message and "移回" in message
+
+
+def test_level_changed_follows_a_renamed_indicator_and_reads_level_names_canonically(tmp_path):
+    def edit(book):
+        sheet = road_sheet(book)
+        row = indicator_rows(sheet)["群众满意度"]
+        sheet.cell(row, T.INDICATOR_COLUMNS["name"]).value = "沿线群众满意度"
+        sheet.cell(row, T.INDICATOR_COLUMNS["level1"]).value = "满意度"  # same level, short form
+        level2_cell(sheet, "水毁抢通时间").value = "时效"  # same level, without the 指标 suffix
+        level2_cell(sheet, "群众出行条件").value = "经济效益指标"  # approved under 社会效益指标
+
+    found = rigidity(tmp_path, approved_rows(), edit)
+    assert sorted(found["code"]) == ["INDICATOR_RENAMED", "LEVEL_CHANGED"], found[["code", "message"]].to_string()
+    assert "群众出行条件" in found.set_index("code").loc["LEVEL_CHANGED", "message"]
+
+
+def test_blank_submitted_levels_are_not_a_change(tmp_path):
+    def edit(book):
+        sheet = road_sheet(book)
+        for row in indicator_rows(sheet).values():
+            for level in ("level1", "level2"):
+                cell = sheet.cell(row, T.INDICATOR_COLUMNS[level])
+                if not isinstance(cell, MergedCell):
+                    cell.value = None
+
+    assert rigidity(tmp_path, approved_rows(), edit).empty
+
+
+def budget_row(source):
+    return T.FUNDS_HEADER_ROW + 1 + [s for s, _ in T.FUND_ROWS].index(source)
+
+
+def budget_cell(sheet, source):
+    return sheet.cell(budget_row(source), T.FUND_COLUMNS["budget"])
+
+
+def test_budget_changed_points_at_each_changed_budget_cell(tmp_path):
+    def edit(book):
+        sheet = road_sheet(book)
+        budget_cell(sheet, "total").value = 110  # approved 100
+        budget_cell(sheet, "fiscal").value = 90  # approved 80; 结转 20 and 其他 0 unchanged
+
+    found = only(rigidity(tmp_path, approved_rows(), edit), "BUDGET_CHANGED")
+    assert list(found["cell"]) == [f"C{budget_row('total')}", f"C{budget_row('fiscal')}"]
+    assert set(found["sheet"]) == {"农村公路养护项目"} and set(found["severity"]) == {"warning"}
+    total = found.iloc[0]["message"]
+    assert "年度资金总额" in total and "110.00" in total and "100.00" in total and "请改为 100.00" in total
+
+
+def test_budget_within_tolerance_or_not_approved_is_silent(tmp_path):
+    def edit(book):
+        budget_cell(road_sheet(book), "total").value = 100.005  # inside the default 0.01 万元
+
+    assert rigidity(tmp_path, approved_rows(), edit).empty
+
+    def bigger(book):
+        budget_cell(road_sheet(book), "total").value = 110
+
+    without_budgets = [row[:4] + row[8:] for row in approved_rows()]
+    assert rigidity(tmp_path, without_budgets, bigger).empty
 
 
 def test_projects_match_despite_spaces_and_full_width(tmp_path):
