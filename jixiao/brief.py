@@ -560,7 +560,7 @@ class DepartmentBrief:
         findings = self._findings()
         changed = findings[findings["code"].isin(RIGIDITY_CODES)] if len(findings) else findings
         if len(changed):
-            return (f"绩效目标调整情况：发现 {len(changed)} 处指标或指标值与年初批复不一致（见表6），"
+            return (f"绩效目标调整情况：发现 {len(changed)} 处项目、指标、指标值或预算与年初批复不一致（见表6），"
                     "按通知要求不得随意更改年初批复的绩效目标，请说明原因或予以纠正。")
         return "绩效目标调整情况：未发现单位自行调整年初批复的绩效目标和指标。"
 
