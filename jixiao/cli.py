@@ -12,8 +12,8 @@ from pathlib import Path
 
 from . import __version__
 from .config import Settings, load_settings
+from .ingest import STATUS_LABELS
 
-STATUS_LABELS = {"ok": "完整读取", "partial": "部分读取", "failed": "无法读取"}
 
 
 ARGPARSE_MESSAGES = (("the following arguments are required", "缺少必需的参数"),
@@ -105,12 +105,14 @@ def check_stage(processed_dir: Path, approved: str | None, settings: Settings, r
 
 
 def metrics_stage(processed_dir: Path, reports_dir: Path, settings: Settings, rules_path: Path | None) -> dict:
+    from .ingest import read_tables
     from .metrics import run_metrics, summary_text
     from .summary_excel import write_summary_workbook
 
     profile = _profile(rules_path)
     tables = run_metrics(processed_dir, rules_path, settings)
-    workbook = write_summary_workbook(tables, reports_dir)
+    intake = {name: frame for name, frame in read_tables(processed_dir).items() if name in ("submissions", "findings")}
+    workbook = write_summary_workbook({**tables, **intake}, reports_dir)
     print(summary_text(tables, profile))
     print(f"结果表已写入 {processed_dir}；Excel 汇总表：{workbook}")
     return tables

@@ -26,6 +26,7 @@ from .workbook import UnreadableWorkbook, read_workbook, sniff
 
 EXTENSIONS = {".xlsx", ".xlsm", ".xls"}
 TABLE_NAMES = ("submissions", "projects", "funds", "indicators", "findings")
+STATUS_LABELS = {"ok": "完整读取", "partial": "部分读取", "failed": "无法读取"}
 
 
 @dataclass

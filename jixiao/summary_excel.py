@@ -17,6 +17,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from .checks import SEVERITY_LABELS
+from .ingest import STATUS_LABELS
 from .metrics import (BLUE, DIRECTION_LABELS, GREEN, LIGHT_LABELS, RED, UNKNOWN, YELLOW, _missing,
                       _is_listlike)
 
@@ -40,7 +42,7 @@ SHEET_NAMES = ("部门汇总", "项目明细", "指标明细", "重点监控清�
 class Col:
     header: str
     source: str | None  # column of the frame; None = blank column to fill in by hand
-    kind: str = "text"  # text | money | percent | int | score | light | bool | direction | list
+    kind: str = "text"  # text | money | percent | int | score | light | bool | direction | list | status | severity
 
 
 def report_dir(reports_root: Path, year: int, month: int) -> Path:
@@ -73,6 +75,11 @@ def build_workbook(tables: dict[str, pd.DataFrame], year: int, month: int) -> Wo
     key = projects[projects["key_monitoring"].fillna(False).astype(bool)]
     _table_sheet(workbook, "重点监控清单", key, key_columns(period))
     _table_sheet(workbook, "整改清单", rectification_items(projects, indicators), rectification_columns())
+    # Every received file with its status, and every finding, so a clerk never needs the Parquet tables.
+    if "submissions" in tables:
+        _table_sheet(workbook, "报送文件", tables["submissions"], submission_columns())
+    if "findings" in tables:
+        _table_sheet(workbook, "问题清单", tables["findings"], finding_columns())
     _notes_sheet(workbook, year, period, profile_name, profile_hash, method)
     return workbook
 
@@ -127,6 +134,23 @@ def key_columns(period: str) -> list[Col]:
         Col("预算执行率", "execution_rate", "percent"), Col("执行进度比", "execution_ratio", "percent"),
         Col("预算执行灯", "budget_light", "light"), Col("目标完成灯", "target_light", "light"),
         Col("双监控灯", "dual_light", "light"), Col("列入原因", "key_reason"), Col("处理建议", "suggestion"),
+    ]
+
+
+def submission_columns() -> list[Col]:
+    return [
+        Col("报送文件", "source_file"), Col("读取状态", "status", "status"), Col("原因", "reason"),
+        Col("项目数", "n_projects", "int"), Col("指标数", "n_indicators", "int"),
+        Col("被较新报送替代的项目数", "n_replaced", "int"), Col("文件修改时间", "modified"),
+        Col("SHA-256", "sha256"),
+    ]
+
+
+def finding_columns() -> list[Col]:
+    return [
+        Col("报送文件", "source_file"), Col("工作表", "sheet"), Col("单元格", "cell"),
+        Col("严重程度", "severity", "severity"), Col("规则代码", "code"), Col("问题说明", "message"),
+        Col("修改建议", "suggestion"),
     ]
 
 
@@ -191,6 +215,10 @@ def _write_value(cell, value, kind: str) -> str:
         return write_text(cell, "是" if bool(value) else "否")
     if kind == "direction":
         return write_text(cell, DIRECTION_LABELS.get(value, str(value)))
+    if kind == "status":
+        return write_text(cell, STATUS_LABELS.get(value, str(value)))
+    if kind == "severity":
+        return write_text(cell, SEVERITY_LABELS.get(value, str(value)))
     if kind == "list":
         return write_text(cell, "、".join(str(v) for v in value) if _is_listlike(value) else "")
     return write_text(cell, str(value))

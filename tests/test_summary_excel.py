@@ -108,3 +108,23 @@ def test_libreoffice_opens_the_workbook(workbook_path, tmp_path):
     subprocess.run(command, check=True, capture_output=True, timeout=LIBREOFFICE_TIMEOUT)
     converted = out / (workbook_path.stem + ".pdf")
     assert converted.is_file() and converted.stat().st_size > 0
+
+
+def test_received_files_and_findings_sheets_speak_chinese(tmp_path):
+    import pandas as pd
+
+    from jixiao import schema
+
+    submissions = schema.conform(pd.DataFrame({
+        "source_file": ["教育局/监控表.xlsx", "=坏文件.xlsx"], "status": ["ok", "failed"],
+        "reason": ["", "文件已损坏，无法打开"], "n_projects": [2, 0], "n_indicators": [14, 0]}), "submissions")
+    findings = schema.conform(pd.DataFrame({
+        "source_file": ["教育局/监控表.xlsx"], "sheet": ["项目1"], "cell": ["D14"], "severity": ["error"],
+        "code": ["TARGET_MISSING"], "message": ["没有填写年度指标值"]}), "findings")
+    path = write_summary_workbook({**_metrics(), "submissions": submissions, "findings": findings}, tmp_path)
+    book = openpyxl.load_workbook(path)
+    files = book["报送文件"]
+    assert [c.value for c in files[2]][:4] == ["教育局/监控表.xlsx", "完整读取", None, 2]
+    assert files["B3"].value == "无法读取" and files["A3"].data_type == "s", "a file name stays text"
+    assert [c.value for c in book["问题清单"][2]][:6] == [
+        "教育局/监控表.xlsx", "项目1", "D14", "必须改正", "TARGET_MISSING", "没有填写年度指标值"]
