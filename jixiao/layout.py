@@ -102,7 +102,11 @@ def _label_key(value: str) -> str:
 
 def header_role(value: Any) -> str | None:
     """The indicator-table column a header text names, or None."""
-    text = label_key(value)
+    return _header_role(label_key(value))
+
+
+@lru_cache(maxsize=8192)  # header scanning asks about every cell of every row; texts repeat
+def _header_role(text: str) -> str | None:
     if not text or len(text) > MAX_LABEL_LEN:
         return None
     if "备注" in text:
@@ -133,7 +137,12 @@ def header_role(value: Any) -> str | None:
 
 
 def fund_column_role(value: Any) -> str | None:
-    text = label_key(value)
+    """The funds-block column a header text names (budget, executed, rate, expected), or None."""
+    return _fund_column_role(label_key(value))
+
+
+@lru_cache(maxsize=8192)
+def _fund_column_role(text: str) -> str | None:
     if not text or len(text) > MAX_LABEL_LEN:
         return None
     if "预计" in text and "率" not in text:

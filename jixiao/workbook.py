@@ -64,6 +64,7 @@ class Grid:
         self._max_row = max((r for r, _ in self.cells), default=0)
         self._max_col = max((c for _, c in self.cells), default=0)
         self._origin = {}
+        self._spans = {(r1, c1): (r1, c1, r2, c2) for r1, c1, r2, c2 in self.merged}
         for r1, c1, r2, c2 in self.merged:
             for r in range(r1, r2 + 1):
                 for c in range(c1, c2 + 1):
@@ -98,11 +99,8 @@ class Grid:
         return self.origin(row, col) == (row, col)
 
     def span(self, row: int, col: int) -> tuple[int, int, int, int]:
-        r0, c0 = self.origin(row, col)
-        for r1, c1, r2, c2 in self.merged:
-            if (r1, c1) == (r0, c0):
-                return r1, c1, r2, c2
-        return row, col, row, col
+        """The merged range holding (row, col), or the cell itself."""
+        return self._spans.get(self.origin(row, col), (row, col, row, col))
 
 
 def address(row: int, col: int) -> str:
