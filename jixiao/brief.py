@@ -30,6 +30,7 @@ from .metrics import (BLUE, GREEN, LIGHT_LABELS, NO_DEPT, RED, UNKNOWN, YELLOW, 
                       SUGGEST_PAY, SUGGEST_REDUCE, SUGGEST_SPEED_UP, SUGGEST_SUSPEND, SUGGEST_UNKNOWN,
                       compute_metrics, ranking_method_text)
 from .rules import RuleProfile, load_profile
+from .schema import is_missing
 
 INPUT_TABLES = ("submissions", "projects", "funds", "indicators", "findings")
 DEFAULT_PROCESSED_DIR = Path("data/processed")
@@ -74,7 +75,7 @@ def esc(value) -> str:
 
 
 def text(value) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+    if is_missing(value):
         return ""
     return str(value).strip()
 

@@ -9,7 +9,6 @@ same source that assigns severities. Every tolerance and threshold is a field of
 """
 from __future__ import annotations
 
-import math
 import re
 import traceback
 from dataclasses import dataclass, fields
@@ -75,12 +74,8 @@ class Context:
 
 
 # -- helpers ------------------------------------------------------------------------------------
-def missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
-
-
 def text_or_none(value: Any) -> str | None:
-    return None if missing(value) or V.is_blank(value) else str(value)
+    return None if schema.is_missing(value) or V.is_blank(value) else str(value)
 
 
 def amount(value: float) -> str:
@@ -93,7 +88,7 @@ def finding(row, cell: Any, code: str, problem: str, fix: str) -> dict[str, Any]
 
 
 def period(row) -> str:
-    month = 7 if missing(row.period_end_month) else int(row.period_end_month)
+    month = 7 if schema.is_missing(row.period_end_month) else int(row.period_end_month)
     return f"1-{month}月"
 
 
@@ -115,12 +110,12 @@ def meets_target(row, value: float) -> bool:
     return {
         ">=": value >= target - eps, "=": value >= target - eps, ">": value > target,
         "<=": value <= target + eps, "<": value < target,
-        "range": target - eps <= value <= (row.target_value_max if not missing(row.target_value_max) else target) + eps,
+        "range": target - eps <= value <= (row.target_value_max if not schema.is_missing(row.target_value_max) else target) + eps,
     }.get(op, True)
 
 
 def numeric_forecast(row) -> bool:
-    return row.target_op != "qualitative" and not missing(row.target_value) and not missing(row.expected_value)
+    return row.target_op != "qualitative" and not schema.is_missing(row.target_value) and not schema.is_missing(row.expected_value)
 
 
 # -- funds rules (§7.1, §7.2) -------------------------------------------------------------------
@@ -140,11 +135,11 @@ def check_fund_sums(ctx: Context) -> Iterable[dict]:
             continue
         for role, _ in FUND_ROLES:
             stated, values = getattr(total, role), [getattr(p, role) for p in parts]
-            if missing(stated) or all(missing(v) for v in values):
+            if schema.is_missing(stated) or all(schema.is_missing(v) for v in values):
                 continue
-            parts_sum = sum(v for v in values if not missing(v))
+            parts_sum = sum(v for v in values if not schema.is_missing(v))
             if abs(stated - parts_sum) > ctx.limits.amount_tolerance + 1e-9:
-                terms = " + ".join(f"{p.label} {amount(getattr(p, role))}" for p in parts if not missing(getattr(p, role)))
+                terms = " + ".join(f"{p.label} {amount(getattr(p, role))}" for p in parts if not schema.is_missing(getattr(p, role)))
                 label = role_label(total, role)
                 yield finding(total, getattr(total, f"{role}_cell"), "FUNDS_SUM_MISMATCH",
                               f"年度资金总额的{label} {amount(stated)} 万元不等于各资金来源之和 {amount(parts_sum)} 万元"
@@ -153,12 +148,12 @@ def check_fund_sums(ctx: Context) -> Iterable[dict]:
 
 
 def unit_slip(value: Any, reference: Any, ratio: float) -> bool:
-    return not missing(value) and not missing(reference) and reference > 0 and value / reference >= ratio
+    return not schema.is_missing(value) and not schema.is_missing(reference) and reference > 0 and value / reference >= ratio
 
 
 def check_executed_within_budget(ctx: Context) -> Iterable[dict]:
     for row in ctx.funds.itertuples():
-        if missing(row.executed) or missing(row.budget) or unit_slip(row.executed, row.budget, ctx.limits.unit_slip_ratio):
+        if schema.is_missing(row.executed) or schema.is_missing(row.budget) or unit_slip(row.executed, row.budget, ctx.limits.unit_slip_ratio):
             continue
         if row.executed > row.budget + ctx.limits.amount_tolerance + 1e-9:
             yield finding(row, row.executed_cell, "EXECUTED_OVER_BUDGET",
@@ -169,7 +164,7 @@ def check_executed_within_budget(ctx: Context) -> Iterable[dict]:
 
 def check_reported_rate(ctx: Context) -> Iterable[dict]:
     for row in ctx.funds.itertuples():
-        if missing(row.executed_rate_reported) or missing(row.executed) or missing(row.budget) or row.budget <= 0:
+        if schema.is_missing(row.executed_rate_reported) or schema.is_missing(row.executed) or schema.is_missing(row.budget) or row.budget <= 0:
             continue
         recomputed = row.executed / row.budget * 100
         if abs(row.executed_rate_reported - recomputed) > ctx.limits.rate_tolerance_pp:
@@ -181,7 +176,7 @@ def check_reported_rate(ctx: Context) -> Iterable[dict]:
 
 def check_forecast_not_below_executed(ctx: Context) -> Iterable[dict]:
     for row in ctx.funds.itertuples():
-        if missing(row.executed) or missing(row.expected):
+        if schema.is_missing(row.executed) or schema.is_missing(row.expected):
             continue
         if row.expected < row.executed - ctx.limits.amount_tolerance - 1e-9:
             yield finding(row, row.expected_cell, "FORECAST_BELOW_EXECUTED",
@@ -214,11 +209,11 @@ def _slip(row, role: str, value: float, reference_label: str, reference: float) 
 def check_rate_over_ceiling(ctx: Context) -> Iterable[dict]:
     ceiling = ctx.limits.rate_ceiling
     for row in ctx.indicators.itertuples():
-        if row.target_unit != "%" or missing(row.target_value) or row.target_value > ceiling:
+        if row.target_unit != "%" or schema.is_missing(row.target_value) or row.target_value > ceiling:
             continue
         for role, label in (("actual", f"{period(row)}执行情况"), ("expected", "全年预计完成情况")):
             value = getattr(row, f"{role}_value")
-            if not missing(value) and value > ceiling:
+            if not schema.is_missing(value) and value > ceiling:
                 yield finding(row, getattr(row, f"{role}_cell"), "INDICATOR_RATE_OVER_100",
                               f"指标“{row.name}”的{label}为 {V.format_number(value)}%，超过了 {V.format_number(ceiling)}%。",
                               f"比率类指标（如合格率、覆盖率、满意度）不会超过 {V.format_number(ceiling)}%，请核实后填写实际比率，如“96%”。")
@@ -240,7 +235,7 @@ def check_target_parses(ctx: Context) -> Iterable[dict]:
 
 def check_comparator_lost(ctx: Context) -> Iterable[dict]:
     for row in ctx.indicators.itertuples():
-        if row.target_op != "=" or row.target_unit != "%" or missing(row.target_value):
+        if row.target_op != "=" or row.target_unit != "%" or schema.is_missing(row.target_value):
             continue
         text = V.normalize(row.target_text)
         if 200 < row.target_value < 300 and text.startswith("2"):
@@ -263,7 +258,7 @@ def check_possibility_given(ctx: Context) -> Iterable[dict]:
 def check_possibility_wording(ctx: Context) -> Iterable[dict]:
     for row in ctx.indicators.itertuples():
         text = text_or_none(row.possibility_text)
-        if text is None or missing(row.possibility) or V.normalize(text) == row.possibility:
+        if text is None or schema.is_missing(row.possibility) or V.normalize(text) == row.possibility:
             continue
         yield finding(row, first_cell(row, "possibility_cell", "expected_cell", "name_cell"), "POSSIBILITY_NONSTANDARD",
                       f"指标“{row.name}”的完成目标可能性写成了“{text}”，已按“{row.possibility}”理解。",
@@ -314,9 +309,9 @@ def check_placeholder_forecasts(ctx: Context) -> Iterable[dict]:
     for _, group in ctx.indicators.groupby("project_id", sort=False):
         rows = list(group.itertuples())
         head = rows[0]
-        if len(rows) < limits.placeholder_min_indicators or missing(head.budget_total) or head.budget_total <= 0:
+        if len(rows) < limits.placeholder_min_indicators or schema.is_missing(head.budget_total) or head.budget_total <= 0:
             continue
-        if not all(V.normalize(r.expected_text) in PLACEHOLDER_FORECASTS for r in rows) or missing(head.executed_total):
+        if not all(V.normalize(r.expected_text) in PLACEHOLDER_FORECASTS for r in rows) or schema.is_missing(head.executed_total):
             continue
         rate = head.executed_total / head.budget_total
         progress = time_progress(int(head.year), int(head.period_end_month), ctx.profile.time_progress.basis) / 100

@@ -11,7 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from . import __version__
-from .config import Settings, load_settings
+from .config import Settings, load_settings, period_dir
 from .ingest import STATUS_LABELS
 
 
@@ -182,7 +182,7 @@ def period_folder(settings: Settings, reports_dir: Path, processed_dir: Path) ->
     year = int(projects["year"].mode().iloc[0]) if projects["year"].notna().any() else settings.year
     month = (int(projects["period_end_month"].mode().iloc[0]) if projects["period_end_month"].notna().any()
              else settings.period_end_month)
-    return reports_dir / f"{year}-{month:02d}"
+    return period_dir(reports_dir, year, month)
 
 
 # -- commands -------------------------------------------------------------------------------------

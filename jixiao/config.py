@@ -57,6 +57,11 @@ class Settings:
         return f"1-{self.period_end_month}月"
 
 
+def period_dir(reports_root: Path, year: int, month: int) -> Path:
+    """reports/<year>-<MM>/: every output of one monitoring period (month zero-padded so folders sort by time)."""
+    return Path(reports_root) / f"{year}-{month:02d}"
+
+
 def _section(data: dict, name: str) -> dict:
     value = data.get(name, {})
     if not isinstance(value, dict):

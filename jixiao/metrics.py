@@ -10,7 +10,6 @@ never a guess.
 from __future__ import annotations
 
 import json
-import math
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,22 +42,12 @@ SUGGEST_UNKNOWN = "补充资料后判断"
 
 # ---------------------------------------------------------------- small helpers
 
-def _missing(value) -> bool:
-    if value is None or value is pd.NA:
-        return True
-    return isinstance(value, float) and math.isnan(value)
-
-
-def _is_listlike(value) -> bool:
-    return isinstance(value, (list, tuple)) or (hasattr(value, "tolist") and not isinstance(value, str))
-
-
 def _text(value) -> str:
-    return "" if _missing(value) else str(value).strip()
+    return "" if schema.is_missing(value) else str(value).strip()
 
 
 def _number(value) -> float | None:
-    if _missing(value):
+    if schema.is_missing(value):
         return None
     try:
         return float(value)
@@ -513,7 +502,7 @@ def _project_record(row: dict, indicators: pd.DataFrame | None, profile: RulePro
 def main_reasons(indicators: pd.DataFrame, top: int) -> str:
     """The deviation reasons most often ticked on the red and yellow indicators, with counts."""
     warned = indicators[indicators["light"].isin([RED, YELLOW])]
-    counts = Counter(reason for reasons in warned["reasons"] if _is_listlike(reasons) for reason in reasons)
+    counts = Counter(reason for reasons in warned["reasons"] for reason in schema.as_list(reasons))
     return "、".join(f"{reason}（{n}）" for reason, n in counts.most_common(top)) if top else ""
 
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .brief import OVERVIEW_NAME, load_brief_data
-from .config import Settings
+from .config import Settings, period_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPARTMENT_NOTEBOOK = "department_brief.ipynb"
@@ -137,7 +137,7 @@ def inside(folder: Path, path: Path) -> Path:
 
 def briefs_dir(out_dir: Path, year: int, month: int) -> Path:
     """reports/<year>-<month>/briefs/ (month zero-padded like the 汇总 folder, so folders sort by time)."""
-    return Path(out_dir) / f"{year}-{month:02d}" / "briefs"
+    return period_dir(out_dir, year, month) / "briefs"
 
 
 # ---------------------------------------------------------------- planning

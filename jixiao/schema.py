@@ -225,21 +225,22 @@ def conform(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     for column in columns:
         series = frame[column.name] if column.name in frame else pd.Series([None] * len(frame), index=frame.index)
         if column.type == "list":
-            out[column.name] = series.map(_as_list)
+            out[column.name] = series.map(as_list)
         elif column.type in ("float", "int"):
             out[column.name] = pd.to_numeric(series, errors="coerce").astype(DTYPES[column.type])
         elif column.type == "string":
-            out[column.name] = series.map(lambda v: None if _missing(v) else str(v)).astype(DTYPES["string"])
+            out[column.name] = series.map(lambda v: None if is_missing(v) else str(v)).astype(DTYPES["string"])
         else:
             out[column.name] = series.astype(DTYPES[column.type])
     return out.reset_index(drop=True)
 
 
-def _missing(value) -> bool:
+def is_missing(value) -> bool:
+    """A cell of a tidy table holds nothing: None, pandas NA or NaN."""
     return value is None or value is pd.NA or (isinstance(value, float) and value != value)
 
 
-def _as_list(value) -> list:
+def as_list(value) -> list:
     """Lists come back from Parquet as numpy arrays; anything else that is not a list is empty."""
     if isinstance(value, (list, tuple)) or (hasattr(value, "tolist") and not isinstance(value, str)):
         return list(value)

@@ -18,9 +18,10 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from .checks import SEVERITY_LABELS
+from .config import period_dir
 from .ingest import STATUS_LABELS
-from .metrics import (BLUE, DIRECTION_LABELS, GREEN, LIGHT_LABELS, RED, UNKNOWN, YELLOW, _missing,
-                      _is_listlike)
+from .metrics import BLUE, DIRECTION_LABELS, GREEN, LIGHT_LABELS, RED, UNKNOWN, YELLOW
+from .schema import as_list, is_missing
 
 MONEY_FORMAT = "0.00"      # 万元, two decimals
 PERCENT_FORMAT = "0.0%"    # one decimal; the tables store 95 for 95 %, the cell holds 0.95
@@ -47,7 +48,7 @@ class Col:
 
 def report_dir(reports_root: Path, year: int, month: int) -> Path:
     """reports/<year>-<month>/汇总/ (month zero-padded so folders sort by time)."""
-    return Path(reports_root) / f"{year}-{month:02d}" / "汇总"
+    return period_dir(reports_root, year, month) / "汇总"
 
 
 def write_summary_workbook(tables: dict[str, pd.DataFrame], out_dir: Path) -> Path:
@@ -195,7 +196,7 @@ def _table_sheet(workbook: Workbook, title: str, frame: pd.DataFrame, columns: l
 
 def _write_value(cell, value, kind: str) -> str:
     """Write one value with its format; return the text shown, for the column width."""
-    if _missing(value) and kind != "list":
+    if is_missing(value) and kind != "list":
         return ""
     if kind == "money":
         cell.value, cell.number_format = float(value), MONEY_FORMAT
@@ -220,7 +221,7 @@ def _write_value(cell, value, kind: str) -> str:
     if kind == "severity":
         return write_text(cell, SEVERITY_LABELS.get(value, str(value)))
     if kind == "list":
-        return write_text(cell, "、".join(str(v) for v in value) if _is_listlike(value) else "")
+        return write_text(cell, "、".join(str(v) for v in as_list(value)))
     return write_text(cell, str(value))
 
 
