@@ -1,4 +1,4 @@
-"""Briefs: the analyst's loop (issue 5 baseline) against ``jixiao.render.run_briefs``, side by side.
+"""Briefs: the analyst's loop (issue 5 baseline) against ``jixiao.outputs.render.run_briefs``, side by side.
 
 Baseline, per department: the ``papermill`` CLI, then ``jupyter nbconvert --to html --no-input``,
 then one headless Chromium ``--print-to-pdf`` (each a fresh process and kernel).
@@ -24,10 +24,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from jixiao.brief import load_brief_data  # noqa: E402
-from jixiao.config import Settings  # noqa: E402
-from jixiao.ingest import ingest  # noqa: E402
-from jixiao.render import CHROMIUM_PATH, run_briefs, safe_name  # noqa: E402
+from jixiao.outputs.brief import load_brief_data  # noqa: E402
+from jixiao.config.settings import Settings  # noqa: E402
+from jixiao.normalise.ingest import ingest  # noqa: E402
+from jixiao.outputs.render import CHROMIUM_PATH, run_briefs, safe_name  # noqa: E402
 
 BIN = Path(sys.executable).parent
 NOTEBOOK = ROOT / "notebooks" / "department_brief.ipynb"

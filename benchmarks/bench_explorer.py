@@ -13,7 +13,7 @@ and deviations perturbed, so neither categories nor search texts collapse to 629
 Then scripted sessions of filter changes (a drill-down: department, light, slider, a search
 word, sort, 重点监控, unit; and province-wide search, slider and sort) are timed twice, best of ``--repeat`` runs per step:
 
-- ``jixiao.explorer``: set the widget value; the explorer updates summary, table, chart and the
+- ``jixiao.outputs.explorer``: set the widget value; the explorer updates summary, table, chart and the
   project list from its precomputed arrays.
 - naive: re-filter the joined DataFrame with ``==`` and ``str.contains``, sort it, count with
   groupby, render the table with ``to_html`` and build a new ``go.FigureWidget`` — what a
@@ -32,12 +32,12 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from jixiao import plots
-from jixiao.config import Settings
-from jixiao.explorer import (LIGHT_SEVERITY, LIGHTS_OF_CHOICE, SEARCH_COLUMNS, TABLE_ROW_LIMIT, Explorer, indicator_frame,
+from jixiao.outputs import plots
+from jixiao.config.settings import Settings
+from jixiao.outputs.explorer import (LIGHT_SEVERITY, LIGHTS_OF_CHOICE, SEARCH_COLUMNS, TABLE_ROW_LIMIT, Explorer, indicator_frame,
                              table_columns)
-from jixiao.ingest import ingest
-from jixiao.metrics import LIGHT_LABELS, run_metrics
+from jixiao.normalise.ingest import ingest
+from jixiao.metrics.compute import LIGHT_LABELS, run_metrics
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_COUNTY = "湟源县"

@@ -5,7 +5,7 @@ Usage::
     .venv/bin/python benchmarks/bench_ingest.py [RAW_DIR] [--scale 2000] [--repeat 5]
 
 Part 1 reads every readable workbook of RAW_DIR (default: the demo county in data/raw)
-once with ``jixiao.ingest.read_submission`` (open, locate the form, parse every value)
+once with ``jixiao.normalise.ingest.read_submission`` (open, locate the form, parse every value)
 and once with calamine's plain cell dump, and prints the per-workbook ratio.
 Part 2 copies those workbooks into a temporary batch of ``--scale`` files and runs the
 whole ``ingest`` (with Parquet output) at growing sizes, serial and with both cores,
@@ -24,8 +24,8 @@ from pathlib import Path
 
 import python_calamine as calamine
 
-from jixiao.config import Settings
-from jixiao.ingest import discover, ingest, read_submission
+from jixiao.config.settings import Settings
+from jixiao.normalise.ingest import discover, ingest, read_submission
 
 ROOT = Path(__file__).resolve().parents[1]
 

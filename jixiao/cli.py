@@ -10,9 +10,9 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from . import __version__
-from .config import Settings, load_settings, period_dir
-from .ingest import STATUS_LABELS
+from jixiao import __version__
+from jixiao.config.settings import Settings, load_settings, period_dir
+from jixiao.normalise.ingest import STATUS_LABELS
 
 
 
@@ -62,7 +62,7 @@ def _rules_path(args, settings: Settings) -> Path | None:
 
 
 def _profile(rules_path: Path | None):
-    from .rules import RuleProfileError, load_profile
+    from jixiao.config.profile import RuleProfileError, load_profile
 
     try:
         return load_profile(rules_path)
@@ -80,7 +80,7 @@ def _settings_and_tables(args) -> tuple[Settings, Path]:
 
 # -- stages ---------------------------------------------------------------------------------------
 def ingest_stage(raw_dir: Path, out_dir: Path, settings: Settings, jobs: int | None, quiet: bool) -> dict:
-    from .ingest import ingest
+    from jixiao.normalise.ingest import ingest
 
     if not raw_dir.is_dir():
         raise CommandError(f"找不到报送文件夹 {raw_dir}")
@@ -93,8 +93,8 @@ def ingest_stage(raw_dir: Path, out_dir: Path, settings: Settings, jobs: int | N
 
 
 def check_stage(processed_dir: Path, approved: str | None, settings: Settings, rules_path: Path | None):
-    from .approved import ApprovedTargetsError
-    from .checks import run_checks, summary_line
+    from jixiao.validate.approved import ApprovedTargetsError
+    from jixiao.validate.checks import run_checks, summary_line
 
     try:
         findings = run_checks(processed_dir, Path(approved) if approved else None, settings, _profile(rules_path))
@@ -105,9 +105,9 @@ def check_stage(processed_dir: Path, approved: str | None, settings: Settings, r
 
 
 def metrics_stage(processed_dir: Path, reports_dir: Path, settings: Settings, rules_path: Path | None) -> dict:
-    from .ingest import read_tables
-    from .metrics import run_metrics, summary_text
-    from .summary_excel import write_summary_workbook
+    from jixiao.normalise.ingest import read_tables
+    from jixiao.metrics.compute import run_metrics, summary_text
+    from jixiao.outputs.summary_excel import write_summary_workbook
 
     profile = _profile(rules_path)
     tables = run_metrics(processed_dir, rules_path, settings)
@@ -119,7 +119,7 @@ def metrics_stage(processed_dir: Path, reports_dir: Path, settings: Settings, ru
 
 
 def feedback_stage(processed_dir: Path, raw_dir: Path, out_dir: Path) -> list[Path]:
-    from .feedback import write_feedback
+    from jixiao.outputs.feedback import write_feedback
 
     paths = write_feedback(processed_dir, raw_dir, out_dir)
     print(f"已生成反馈工作簿 {len(paths)} 个：{out_dir}")
@@ -127,7 +127,7 @@ def feedback_stage(processed_dir: Path, raw_dir: Path, out_dir: Path) -> list[Pa
 
 
 def charts_stage(processed_dir: Path, out_dir: Path) -> list[Path]:
-    from .charts import write_charts
+    from jixiao.outputs.charts import write_charts
 
     try:
         paths = write_charts(processed_dir, out_dir)
@@ -140,7 +140,7 @@ def charts_stage(processed_dir: Path, out_dir: Path) -> list[Path]:
 def briefs_stage(processed_dir: Path, reports_dir: Path, settings: Settings, rules_path: Path | None,
                  departments=None, formats=("html", "pdf"), jobs: int = 2, quiet: bool = False,
                  overview: bool = True):
-    from .render import FORMATS, run_briefs
+    from jixiao.outputs.render import FORMATS, run_briefs
 
     unknown = [fmt for fmt in formats if fmt not in FORMATS]
     if unknown or not formats:
@@ -231,8 +231,8 @@ def cmd_briefs(args) -> int:
 
 
 def cmd_template(args) -> int:
-    from .approved import ApprovedTargetsError
-    from .template import write_templates
+    from jixiao.validate.approved import ApprovedTargetsError
+    from jixiao.forms.fill_in import write_templates
 
     try:
         paths = write_templates(Path(args.approved), Path(args.out), _settings(args))
@@ -266,7 +266,7 @@ def cmd_run(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from .demo import write_demo_county
+    from jixiao.demo.generator import write_demo_county
 
     paths = write_demo_county(Path(args.out), seed=args.seed)
     print(f"已生成示范县报送文件 {len(paths)} 个：{args.out}")
@@ -274,14 +274,14 @@ def cmd_demo(args) -> int:
 
 
 def cmd_schema(args) -> int:
-    from .schema import markdown
+    from jixiao.store.schema import markdown
 
     sys.stdout.write(markdown())
     return 0
 
 
 def cmd_rules(args) -> int:
-    from .checks import rules_markdown
+    from jixiao.validate.checks import rules_markdown
 
     sys.stdout.write(rules_markdown())
     return 0

@@ -6,9 +6,9 @@ from types import SimpleNamespace
 import pytest
 from openpyxl.cell.cell import MergedCell
 
-from jixiao import template as T
-from jixiao.approved import RIGIDITY_CODES, ApprovedTargetsError, read_approved, same_target
-from jixiao.values import parse_target
+from jixiao.forms import fill_in as T
+from jixiao.validate.approved import RIGIDITY_CODES, ApprovedTargetsError, read_approved, same_target
+from jixiao.normalise.values import parse_target
 from test_template import (ROAD, approved_rows, filled_templates, indicator_rows, ingest_and_check, road_sheet,
                            write_approved_csv, write_approved_xlsx)
 

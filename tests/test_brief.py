@@ -1,4 +1,4 @@
-"""Brief content (jixiao.brief), safe names and the notebook rules; no kernel, no browser."""
+"""Brief content (jixiao.outputs.brief), safe names and the notebook rules; no kernel, no browser."""
 from __future__ import annotations
 
 import ast
@@ -8,10 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from jixiao import brief
-from jixiao.config import Settings
-from jixiao.ingest import ingest
-from jixiao.render import assign_file_names, external_references, inside, safe_name
+from jixiao.outputs import brief
+from jixiao.config.settings import Settings
+from jixiao.normalise.ingest import ingest
+from jixiao.outputs.render import assign_file_names, external_references, inside, safe_name
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -107,7 +107,7 @@ def test_unknown_department_names_the_choices(processed):
 def test_overview_has_ranking_method_and_key_list(processed):
     overview = brief.county_overview(processed)
     page = overview.html()
-    from jixiao.metrics import ranking_method_text
+    from jixiao.metrics.compute import ranking_method_text
 
     assert brief.esc(ranking_method_text(overview.data.profile)) in page
     key = overview.data.tables["project_status"]["key_monitoring"].sum()

@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from jixiao import charts, plots
+from jixiao.outputs import charts
+from jixiao.outputs import plots
 
 P = 7 / 12 * 100
 WIDTH = 640

@@ -7,12 +7,12 @@ import pandas as pd
 import pytest
 from openpyxl.utils import get_column_letter
 
-from jixiao import checks
-from jixiao import template as T
-from jixiao.checks import CATALOGUE, CHECK_RULES, check_tables, rules_markdown, run_checks
-from jixiao.rules import profile_from_text
-from jixiao.config import Settings
-from jixiao.ingest import ingest, read_tables
+from jixiao.validate import checks
+from jixiao.forms import fill_in as T
+from jixiao.validate.checks import CATALOGUE, CHECK_RULES, check_tables, rules_markdown, run_checks
+from jixiao.config.profile import profile_from_text
+from jixiao.config.settings import Settings
+from jixiao.normalise.ingest import ingest, read_tables
 from conftest import ROOT
 from test_template import filled_templates, indicator_rows, ingest_and_check, road_sheet
 
@@ -177,7 +177,7 @@ def test_catalogue_codes_are_unique_and_documented():
 
 
 def test_catalogue_covers_every_ingest_code():
-    sources = "".join((ROOT / "jixiao" / name).read_text(encoding="utf-8") for name in ("layout.py", "ingest.py"))
+    sources = "".join((ROOT / "jixiao" / name).read_text(encoding="utf-8") for name in ("normalise/layout.py", "normalise/ingest.py"))
     emitted = set(re.findall(r'"(?:error|warning|info)",\s*"([A-Z_]+)"', sources))
     emitted |= set(re.findall(r'Finding\([^)]*?"([A-Z][A-Z_]{4,})"', sources))
     assert emitted <= {rule.code for rule in CATALOGUE}, emitted - {rule.code for rule in CATALOGUE}

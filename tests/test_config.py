@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from jixiao.config import Settings, load_settings, settings_from_mapping
+from jixiao.config.settings import Settings, load_settings, settings_from_mapping
 
 
 def test_defaults_follow_the_2023_notice():

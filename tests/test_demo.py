@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from jixiao import demo
-from jixiao.config import Settings
-from jixiao.ingest import ingest
-from jixiao.values import REASON_CATEGORIES
-from jixiao.workbook import read_workbook
+from jixiao.demo import generator as demo
+from jixiao.config.settings import Settings
+from jixiao.normalise.ingest import ingest
+from jixiao.normalise.values import REASON_CATEGORIES
+from jixiao.read.workbook import read_workbook
 
 
 def _digest(paths: list[Path], root: Path) -> dict[str, tuple[str, float]]:

@@ -17,12 +17,12 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from jixiao import explorer as explorer_module
-from jixiao.config import Settings
-from jixiao.explorer import ALL, NO_PROJECT, Explorer, factorize, normalise_text
-from jixiao.ingest import ingest
-from jixiao.metrics import compute_metrics, run_metrics
-from jixiao.rules import load_profile
+from jixiao.outputs import explorer as explorer_module
+from jixiao.config.settings import Settings
+from jixiao.outputs.explorer import ALL, NO_PROJECT, Explorer, factorize, normalise_text
+from jixiao.normalise.ingest import ingest
+from jixiao.metrics.compute import compute_metrics, run_metrics
+from jixiao.config.profile import load_profile
 from test_metrics import indicator, project, tables
 
 ROOT = Path(__file__).resolve().parents[1]

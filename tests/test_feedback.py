@@ -8,9 +8,9 @@ import subprocess
 import openpyxl
 import pytest
 
-from jixiao import template as T
-from jixiao.feedback import ISSUE_HEADERS, ISSUE_SHEET, write_feedback
-from jixiao.ingest import read_tables
+from jixiao.forms import fill_in as T
+from jixiao.outputs.feedback import ISSUE_HEADERS, ISSUE_SHEET, write_feedback
+from jixiao.normalise.ingest import read_tables
 from test_template import filled_templates, indicator_rows, ingest_and_check, road_sheet
 
 ISSUE_FIRST_ROW = 5
@@ -107,7 +107,7 @@ def test_feedback_workbook_opens_in_libreoffice(feedback, tmp_path):
 def test_reply_goes_to_the_unit_or_to_the_department_that_consolidated_several_units():
     import pandas as pd
 
-    from jixiao.feedback import unit_names
+    from jixiao.outputs.feedback import unit_names
 
     projects = pd.DataFrame({
         "source_file": ["一中.xlsx", "汇总.xlsx", "汇总.xlsx", "无名.xlsx"],

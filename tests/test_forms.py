@@ -7,7 +7,7 @@ import openpyxl
 import pytest
 import xlrd
 
-from jixiao.forms import (Canvas, Form, Formatted, FormStyle, FundRow, IndicatorRow, paint_form, write_workbook,
+from jixiao.forms.painter import (Canvas, Form, Formatted, FormStyle, FundRow, IndicatorRow, paint_form, write_workbook,
                           xls_bytes, xlsx_bytes)
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from factory import one_project, with_style
-from jixiao import formulas
-from jixiao.workbook import Cell, Grid, read_workbook
+from jixiao.read import formulas
+from jixiao.read.workbook import Cell, Grid, read_workbook
 
 
 def grid_with(formula_cells: dict[str, str], values: dict[str, object]) -> Grid:

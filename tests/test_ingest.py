@@ -13,9 +13,9 @@ import openpyxl
 import pytest
 
 from factory import Ind, Project, Style, one_project, with_style
-from jixiao import schema
-from jixiao.config import Settings
-from jixiao.ingest import discover, ingest, project_id, read_tables
+from jixiao.store import schema
+from jixiao.config.settings import Settings
+from jixiao.normalise.ingest import discover, ingest, project_id, read_tables
 
 SETTINGS = Settings()
 

@@ -7,13 +7,13 @@ import math
 import pandas as pd
 import pytest
 
-from jixiao import schema
-from jixiao.config import Settings
-from jixiao.schema import METRICS_TABLES
-from jixiao.metrics import (OUTPUT_TABLES, budget_light, compute_metrics,
+from jixiao.store import schema
+from jixiao.config.settings import Settings
+from jixiao.store.schema import METRICS_TABLES
+from jixiao.metrics.compute import (OUTPUT_TABLES, budget_light, compute_metrics,
                             dual_light, judge_indicator, rank_departments,
                             ranking_method_text, run_metrics)
-from jixiao.rules import load_profile, profile_from_text, time_progress
+from jixiao.config.profile import load_profile, profile_from_text, time_progress
 
 PROFILE = load_profile()
 P = 7 / 12 * 100  # 序时进度 of 1-7月 by months: 58.33 %
@@ -388,7 +388,7 @@ def test_contract_columns_are_present():
 
 
 def test_every_project_and_indicator_gets_a_status_on_the_public_samples(samples_dir, tmp_path):
-    from jixiao.ingest import ingest
+    from jixiao.normalise.ingest import ingest
 
     ingest(samples_dir, tmp_path, SETTINGS)
     out = run_metrics(tmp_path, None, SETTINGS)

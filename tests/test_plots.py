@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.io as pio
 import pytest
 
-from jixiao import plots
+from jixiao.outputs import plots
 
 P = 7 / 12 * 100  # 序时进度 at the end of July, 58.33 %
 EDU, HEALTH = "县教育局", "县卫生健康局"

@@ -14,10 +14,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from jixiao import brief
-from jixiao.config import Settings
-from jixiao.ingest import ingest
-from jixiao.render import (CHROMIUM_ARGS, CHROMIUM_PATH, LOCAL_SCHEMES, MAX_HTML_BYTES, briefs_dir,
+from jixiao.outputs import brief
+from jixiao.config.settings import Settings
+from jixiao.normalise.ingest import ingest
+from jixiao.outputs.render import (CHROMIUM_ARGS, CHROMIUM_PATH, LOCAL_SCHEMES, MAX_HTML_BYTES, briefs_dir,
                            external_references, normalised_html, plan_jobs, render_fresh, run_briefs)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,7 +66,7 @@ def _file(batch, name: str, fmt: str) -> Path:
 
 
 def _stem(name: str) -> str:
-    from jixiao.render import safe_name
+    from jixiao.outputs.render import safe_name
 
     return safe_name(name)
 
@@ -192,7 +192,7 @@ def test_a_failing_notebook_is_reported_and_the_rest_written(batch, tmp_path):
 
 
 def test_notebooks_are_found_in_a_checkout_or_where_pip_installed_them(tmp_path):
-    from jixiao.render import ROOT, installed_notebooks
+    from jixiao.outputs.render import ROOT, installed_notebooks
 
     assert installed_notebooks() == ROOT / "notebooks"
     shared = tmp_path / "prefix" / "share" / "jixiao" / "notebooks"

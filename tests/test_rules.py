@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from jixiao.rules import DEFAULT_PROFILE_PATH, RuleProfileError, load_profile, profile_from_text
+from jixiao.config.profile import DEFAULT_PROFILE_PATH, RuleProfileError, load_profile, profile_from_text
 
 
 def test_default_profile_follows_the_domain_notes():

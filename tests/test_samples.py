@@ -6,8 +6,8 @@ import re
 import subprocess
 import sys
 
-from jixiao.config import Settings
-from jixiao.ingest import ingest
+from jixiao.config.settings import Settings
+from jixiao.normalise.ingest import ingest
 
 
 def test_samples_score_at_least_099_and_failed_files_fail(samples_dir, score_tool, tmp_path):

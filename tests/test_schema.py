@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from jixiao import schema
-from jixiao.ingest import TABLE_NAMES
+from jixiao.store import schema
+from jixiao.normalise.ingest import TABLE_NAMES
 from conftest import ROOT
 
 

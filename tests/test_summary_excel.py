@@ -7,10 +7,10 @@ import subprocess
 import openpyxl
 import pytest
 
-from jixiao.config import Settings
-from jixiao.metrics import compute_metrics
-from jixiao.rules import load_profile
-from jixiao.summary_excel import LIGHT_FILLS, SHEET_NAMES, report_dir, write_summary_workbook
+from jixiao.config.settings import Settings
+from jixiao.metrics.compute import compute_metrics
+from jixiao.config.profile import load_profile
+from jixiao.outputs.summary_excel import LIGHT_FILLS, SHEET_NAMES, report_dir, write_summary_workbook
 from test_metrics import indicator, project, tables
 
 LIBREOFFICE_TIMEOUT = 300  # seconds; the first start of a fresh profile is slow
@@ -113,7 +113,7 @@ def test_libreoffice_opens_the_workbook(workbook_path, tmp_path):
 def test_received_files_and_findings_sheets_speak_chinese(tmp_path):
     import pandas as pd
 
-    from jixiao import schema
+    from jixiao.store import schema
 
     submissions = schema.conform(pd.DataFrame({
         "source_file": ["教育局/监控表.xlsx", "=坏文件.xlsx"], "status": ["ok", "failed"],

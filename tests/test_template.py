@@ -14,11 +14,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from jixiao import template as T
-from jixiao.approved import read_approved
-from jixiao.checks import run_checks
-from jixiao.config import Settings
-from jixiao.ingest import ingest
+from jixiao.forms import fill_in as T
+from jixiao.validate.approved import read_approved
+from jixiao.validate.checks import run_checks
+from jixiao.config.settings import Settings
+from jixiao.normalise.ingest import ingest
 
 HEADERS = ["主管部门", "实施单位", "项目名称", "年度总体目标", "年初预算数", "当年财政拨款", "上年结转资金", "其他资金",
            "一级指标", "二级指标", "三级指标", "年度指标值"]

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jixiao import values as V
+from jixiao.normalise import values as V
 
 UNITS = ["%", "台", "个", "套", "次", "人", "人次", "户", "所", "座", "公里", "平方米", "亩", "吨", "万元", "元",
          "万元/台", "天", "小时", "分钟", "万亩", "起", "项"]

@@ -7,7 +7,7 @@ import zipfile
 import pytest
 
 from factory import Pct, Project, SheetSpec, build, dropdown_sheet, instruction_sheet, one_project, with_style
-from jixiao.workbook import OLE2_MAGIC, Grid, UnreadableWorkbook, read_workbook, sniff
+from jixiao.read.workbook import OLE2_MAGIC, Grid, UnreadableWorkbook, read_workbook, sniff
 
 
 # -- file type by content ----------------------------------------------------------------------

@@ -25,10 +25,10 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .brief import OVERVIEW_NAME, load_brief_data
-from .config import Settings, period_dir
+from jixiao.outputs.brief import OVERVIEW_NAME, load_brief_data
+from jixiao.config.settings import Settings, period_dir
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DEPARTMENT_NOTEBOOK = "department_brief.ipynb"
 OVERVIEW_NOTEBOOK = "overview.ipynb"
 TEMPLATES_DIR = Path(__file__).with_name("templates")

@@ -2,7 +2,7 @@
 重点监控, suggestions and the department ranking.
 
 Plain functions over the ingest tables (pandas DataFrames). Every threshold comes
-from the rule profile (``jixiao.rules``); the method is documented in
+from the rule profile (``jixiao.config.profile``); the method is documented in
 ``docs/metrics.md``. Percentages follow the ingest convention: 95 means 95 %.
 Anything that cannot be judged gets the light ``unknown`` and a Chinese reason,
 never a guess.
@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .rules import RuleProfile, load_profile, time_progress
-from . import schema
+from jixiao.config.profile import RuleProfile, load_profile, time_progress
+from jixiao.store import schema
 
 PERCENT = 100.0  # ratios are stored as percentages (95 for 95 %), like the ingest tables
 OUTPUT_TABLES = ("project_status", "indicator_status", "department_summary")

@@ -18,7 +18,7 @@ import kaleido
 import pandas as pd
 import plotly.graph_objects as go
 
-from . import plots
+from jixiao.outputs import plots
 
 log = logging.getLogger(__name__)
 

@@ -20,10 +20,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .approved import approved_projects, read_approved
-from .config import Settings
-from .forms import FORM_TITLE, fund_headers, indicator_headers
-from .values import POSSIBILITY_LEVELS, REASON_CATEGORIES
+from jixiao.validate.approved import approved_projects, read_approved
+from jixiao.config.settings import Settings
+from jixiao.forms.painter import FORM_TITLE, fund_headers, indicator_headers
+from jixiao.normalise.values import POSSIBILITY_LEVELS, REASON_CATEGORIES
 
 TICK = "√"
 WIDTH = 16  # columns A..P

@@ -4,7 +4,7 @@ Nothing here depends on fixed cell addresses. Following tidyxl/unpivotr, cells a
 read first, headers are attached by direction from anchor texts (项目名称 → the
 value to its right; 年初预算数 → the values below it on the rows labelled
 年度资金总额 …; 三级指标/年度指标值 → the indicator table below), and types are
-coerced last with :mod:`jixiao.values`. Anything that drifts from the expected
+coerced last with :mod:`jixiao.normalise.values`. Anything that drifts from the expected
 layout becomes a :class:`Finding` pointing at sheet and cell.
 """
 from __future__ import annotations
@@ -14,8 +14,8 @@ from functools import lru_cache
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from . import values as V
-from .workbook import Cell, Grid, address
+from jixiao.normalise import values as V
+from jixiao.read.workbook import Cell, Grid, address
 
 MAX_LABEL_LEN = 16
 # Rows under the form (notes, signatures). '注' needs its colon or number: '注册企业数' is an indicator.

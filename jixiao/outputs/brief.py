@@ -4,11 +4,11 @@ A department brief follows the notice's 附件1 outline (源财〔2023〕432号)
 bureau shows its leadership. Every function returns HTML fragments built from the metrics tables
 (docs/schema.md). Anything a unit typed (names, reasons, measures) is escaped with ``esc`` before
 it reaches the page, so a ``<script>`` in a reason is printed, never run. Charts come from
-``jixiao.plots`` and are embedded as static SVG images (no plotly.js in the page: offline, small,
+``jixiao.outputs.plots`` and are embedded as static SVG images (no plotly.js in the page: offline, small,
 identical in the browser and in print).
 
 Notebooks call :func:`department_brief` / :func:`county_overview` and display the sections; the
-batch (``jixiao.render``) runs those notebooks. Nothing here depends on the notebook machinery.
+batch (``jixiao.outputs.render``) runs those notebooks. Nothing here depends on the notebook machinery.
 """
 from __future__ import annotations
 
@@ -24,13 +24,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import __version__
-from .config import Settings
-from .metrics import (BLUE, GREEN, LIGHT_LABELS, NO_DEPT, RED, UNKNOWN, YELLOW, SUGGEST_CORRECT,
+from jixiao import __version__
+from jixiao.config.settings import Settings
+from jixiao.metrics.compute import (BLUE, GREEN, LIGHT_LABELS, NO_DEPT, RED, UNKNOWN, YELLOW, SUGGEST_CORRECT,
                       SUGGEST_PAY, SUGGEST_REDUCE, SUGGEST_SPEED_UP, SUGGEST_SUSPEND, SUGGEST_UNKNOWN,
                       compute_metrics, ranking_method_text)
-from .rules import RuleProfile, load_profile
-from .schema import is_missing
+from jixiao.config.profile import RuleProfile, load_profile
+from jixiao.store.schema import is_missing
 
 INPUT_TABLES = ("submissions", "projects", "funds", "indicators", "findings")
 DEFAULT_PROCESSED_DIR = Path("data/processed")
@@ -194,7 +194,7 @@ def figure_svg(fig) -> str:
     A batch kernel renders many briefs: the first chart pays the browser start (2-3 s), the rest
     about 0.15 s each.
     """
-    from . import charts
+    from jixiao.outputs import charts
 
     if not charts.server_running():
         import kaleido
@@ -556,7 +556,7 @@ class DepartmentBrief:
         return f"（其中{'、'.join(parts)}）" if parts else ""
 
     def _adjustment_text(self) -> str:
-        from .approved import RIGIDITY_CODES
+        from jixiao.validate.approved import RIGIDITY_CODES
 
         findings = self._findings()
         changed = findings[findings["code"].isin(RIGIDITY_CODES)] if len(findings) else findings
@@ -768,8 +768,8 @@ def stamp_html(data: BriefData, source_files: list[str]) -> str:
 
 
 def build_chart(name: str, alt: str, *args) -> str:
-    """A chart from ``jixiao.plots`` by name, embedded as SVG; a note instead when it cannot be drawn."""
-    from . import plots
+    """A chart from ``jixiao.outputs.plots`` by name, embedded as SVG; a note instead when it cannot be drawn."""
+    from jixiao.outputs import plots
 
     try:
         return chart_html(getattr(plots, name)(*args), alt)

@@ -16,7 +16,7 @@ How it is built:
 * :data:`SUBMISSIONS` says which file carries which projects and how it is laid out: a
   :class:`Style` holds one switch per real-world quirk (amounts in 元, line-broken headers,
   full-width digits, short level names, ...). A :class:`Clerk` types a project the way the
-  style says, and the shared painter of :mod:`jixiao.forms` draws the form and writes .xlsx or .xls.
+  style says, and the shared painter of :mod:`jixiao.forms.painter` draws the form and writes .xlsx or .xls.
 * A few bad files (truncated download, renamed Word report, 0-byte file, a payroll sheet) and a
   later re-submission of one project complete the picture.
 
@@ -36,7 +36,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .forms import (LEVELS, REASONS, Canvas, Form, FormStyle, Formatted, FundRow, IndicatorRow, fund_headers,
+from jixiao.forms.painter import (LEVELS, REASONS, Canvas, Form, FormStyle, Formatted, FundRow, IndicatorRow, fund_headers,
                     indicator_headers, paint_form, rows_sheet, xls_bytes, xlsx_bytes)
 CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
 

@@ -5,7 +5,7 @@ collected into one findings table; a rule that crashes becomes a finding itself
 instead of stopping the others. The rules are data (:data:`CATALOGUE`: code,
 severity, meaning, example, fix) so that ``docs/rules.md`` is generated from the
 same source that assigns severities. Every tolerance and threshold is a field of
-:class:`jixiao.rules.CheckRules` (the ``[checks]`` section of the rule profile).
+:class:`jixiao.config.profile.CheckRules` (the ``[checks]`` section of the rule profile).
 """
 from __future__ import annotations
 
@@ -17,12 +17,12 @@ from typing import Any, Callable, Iterable
 
 import pandas as pd
 
-from . import schema
-from . import values as V
-from .approved import RIGIDITY_CODES, read_approved, rigidity_findings
-from .config import Settings
-from .rules import CheckRules, RuleProfile, load_profile, time_progress
-from .ingest import read_tables
+from jixiao.store import schema
+from jixiao.normalise import values as V
+from jixiao.validate.approved import RIGIDITY_CODES, read_approved, rigidity_findings
+from jixiao.config.settings import Settings
+from jixiao.config.profile import CheckRules, RuleProfile, load_profile, time_progress
+from jixiao.normalise.ingest import read_tables
 
 SEVERITY_LABELS = {"error": "必须改正", "warning": "请核实", "info": "已自动处理"}
 PLACEHOLDER_FORECASTS = {"100%", "100", "已完成", "完成", "全部完成", "已全部完成", "100%完成", "能完成", "可以完成"}
@@ -524,12 +524,12 @@ STAGE_TITLES = {"校验": "二、校验规则（jixiao check）", "批复": "三
 
 
 def rules_markdown() -> str:
-    """docs/rules.md, generated from :data:`CATALOGUE` and :class:`jixiao.rules.CheckRules` (the ``[checks]`` section of the rule profile)."""
+    """docs/rules.md, generated from :data:`CATALOGUE` and :class:`jixiao.config.profile.CheckRules` (the ``[checks]`` section of the rule profile)."""
     lines = [
         "# 校验规则目录 / Rule catalogue",
         "",
-        "由 `jixiao/checks.py` 生成（`jixiao rules > docs/rules.md`，或 `python -m jixiao.checks`），请勿手工修改。",
-        "Generated from `jixiao/checks.py`; do not edit by hand.",
+        "由 `jixiao/validate/checks.py` 生成（`jixiao rules > docs/rules.md`，或 `python -m jixiao.validate.checks`），请勿手工修改。",
+        "Generated from `jixiao/validate/checks.py`; do not edit by hand.",
         "",
         "每条问题提示（findings 表的一行）都有稳定的规则代码、严重程度、工作表和单元格，以及一段中文说明："
         "哪里有问题、应如何填写。严重程度：" + "；".join(f"`{k}` {v}" for k, v in SEVERITY_LABELS.items()) + "。",
@@ -545,7 +545,7 @@ def rules_markdown() -> str:
               "规则中的阈值都在规则配置文件的 `[checks]` 一节（默认 `jixiao/profiles/default.toml`，"
               "可用 `--rules` 换用自己的配置），默认值来自领域说明（monitoring.md §4、§7）。"
               "“执行严重滞后”沿用 `[budget] red_below` 的红灯标准，序时进度沿用 `[time_progress]`。"
-              "元/万元判断另用配置项 `yuan_suspect_threshold`（`jixiao/config.py`）。", "",
+              "元/万元判断另用配置项 `yuan_suspect_threshold`（`jixiao/config/settings.py`）。", "",
               "| 设置 | 默认值 | 含义 |", "|---|---|---|"]
     lines += [f"| `{f.name}` | {getattr(defaults, f.name)} | {SETTING_DOCS[f.name]} |" for f in fields(CheckRules)]
     lines.append("")

@@ -32,10 +32,10 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from . import plots
-from .layout import LEVEL1_NAMES
-from .metrics import BLUE, DIRECTION_LABELS, GREEN, LIGHT_LABELS, NO_DEPT, RED, UNKNOWN, YELLOW
-from .summary_excel import FORMULA_TRIGGERS, LIGHT_FILLS, MONEY_FORMAT, PERCENT_FORMAT, write_text
+from jixiao.outputs import plots
+from jixiao.normalise.layout import LEVEL1_NAMES
+from jixiao.metrics.compute import BLUE, DIRECTION_LABELS, GREEN, LIGHT_LABELS, NO_DEPT, RED, UNKNOWN, YELLOW
+from jixiao.outputs.summary_excel import FORMULA_TRIGGERS, LIGHT_FILLS, MONEY_FORMAT, PERCENT_FORMAT, write_text
 
 TABLE_ROW_LIMIT = 200         # rows rendered in the table; the export holds the whole selection
 PROJECT_OPTION_LIMIT = 500    # projects offered in the detail dropdown (more is unusable to pick from)

@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import schema
-from . import values as V
-from .config import Settings
-from .layout import Finding, ParsedProject, SheetReader
-from .workbook import UnreadableWorkbook, read_workbook, sniff
+from jixiao.store import schema
+from jixiao.normalise import values as V
+from jixiao.config.settings import Settings
+from jixiao.normalise.layout import Finding, ParsedProject, SheetReader
+from jixiao.read.workbook import UnreadableWorkbook, read_workbook, sniff
 
 EXTENSIONS = {".xlsx", ".xlsm", ".xls"}
 TABLE_NAMES = ("submissions", "projects", "funds", "indicators", "findings")

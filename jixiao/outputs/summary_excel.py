@@ -17,11 +17,11 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from .checks import SEVERITY_LABELS
-from .config import period_dir
-from .ingest import STATUS_LABELS
-from .metrics import BLUE, DIRECTION_LABELS, GREEN, LIGHT_LABELS, RED, UNKNOWN, YELLOW
-from .schema import as_list, is_missing
+from jixiao.validate.checks import SEVERITY_LABELS
+from jixiao.config.settings import period_dir
+from jixiao.normalise.ingest import STATUS_LABELS
+from jixiao.metrics.compute import BLUE, DIRECTION_LABELS, GREEN, LIGHT_LABELS, RED, UNKNOWN, YELLOW
+from jixiao.store.schema import as_list, is_missing
 
 MONEY_FORMAT = "0.00"      # 万元, two decimals
 PERCENT_FORMAT = "0.0%"    # one decimal; the tables store 95 for 95 %, the cell holds 0.95
@@ -290,7 +290,7 @@ def _notes_sheet(workbook: Workbook, year: int, period: str, profile_name: str, 
 
 
 def _period(projects: pd.DataFrame) -> tuple[int, int]:
-    from .config import Settings
+    from jixiao.config.settings import Settings
 
     default = Settings()
     year = projects["year"].dropna().mode() if "year" in projects else pd.Series(dtype="Int64")

@@ -132,7 +132,7 @@ PROFILE_COLUMNS = (
     ("profile_hash", "string", "", "所用规则配置文件内容的 SHA-256（前 16 位）"),
 )
 
-METRICS_TABLES: dict[str, tuple[Column, ...]] = {  # written by jixiao.metrics
+METRICS_TABLES: dict[str, tuple[Column, ...]] = {  # written by jixiao.metrics.compute
     "project_status": _cols(
         ("project_id", "string", "", "项目标识（同 projects）"),
         ("dept_name", "string", "", "主管部门名称"),
@@ -266,8 +266,8 @@ def markdown() -> str:
     lines = [
         "# 数据表结构 / Tidy table schema",
         "",
-        "由 `jixiao/schema.py` 生成（`jixiao schema > docs/schema.md`），请勿手工修改。",
-        "Generated from `jixiao/schema.py`; do not edit by hand. Amounts are 万元; percentages are 95 for 95 %.",
+        "由 `jixiao/store/schema.py` 生成（`jixiao schema > docs/schema.md`），请勿手工修改。",
+        "Generated from `jixiao/store/schema.py`; do not edit by hand. Amounts are 万元; percentages are 95 for 95 %.",
         "",
     ]
     for table, columns in TABLES.items():

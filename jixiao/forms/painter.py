@@ -25,7 +25,7 @@ from typing import Any, NamedTuple
 
 from openpyxl.utils import get_column_letter
 
-from .values import POSSIBILITY_LEVELS, REASON_CATEGORIES
+from jixiao.normalise.values import POSSIBILITY_LEVELS, REASON_CATEGORIES
 
 REASONS = REASON_CATEGORIES
 LEVELS = POSSIBILITY_LEVELS

@@ -15,7 +15,8 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
-from . import formulas, values
+from jixiao.read import formulas
+from jixiao.normalise import values
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"

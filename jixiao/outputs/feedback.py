@@ -19,10 +19,10 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils.cell import coordinate_from_string
 
-from .checks import RULES_BY_CODE, SEVERITY_LABELS, rule_meaning, text_or_none
-from .ingest import read_tables
-from .template import safe_name
-from .workbook import UnreadableWorkbook, read_workbook, sniff
+from jixiao.validate.checks import RULES_BY_CODE, SEVERITY_LABELS, rule_meaning, text_or_none
+from jixiao.normalise.ingest import read_tables
+from jixiao.forms.fill_in import safe_name
+from jixiao.read.workbook import UnreadableWorkbook, read_workbook, sniff
 
 ISSUE_SHEET = "问题清单"
 COMMENT_AUTHOR = "县财政局绩效监控"

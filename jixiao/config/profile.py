@@ -16,7 +16,7 @@ import typing
 from dataclasses import dataclass, fields, is_dataclass, replace
 from pathlib import Path
 
-DEFAULT_PROFILE_PATH = Path(__file__).with_name("profiles") / "default.toml"
+DEFAULT_PROFILE_PATH = Path(__file__).resolve().parents[1] / "profiles" / "default.toml"
 PERCENT = 100.0  # percentages are stored as 95 for 95 %, like the ingest tables
 MONTHS_PER_YEAR = 12
 HASH_LENGTH = 16  # hex characters of the SHA-256 shown in outputs; enough to tell files apart
@@ -120,7 +120,7 @@ class RankingRules:
 
 @dataclass(frozen=True)
 class CheckRules:
-    """Tolerances of the submission checks (jixiao.checks; domain notes §7)."""
+    """Tolerances of the submission checks (jixiao.validate.checks; domain notes §7)."""
 
     amount_tolerance: float
     rate_tolerance_pp: float

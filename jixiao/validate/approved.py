@@ -24,11 +24,11 @@ from typing import Any, Iterable
 
 import pandas as pd
 
-from . import values as V
-from .config import Settings
-from .ingest import EXTENSIONS, project_id, read_submission
-from .layout import canonical_level1, canonical_level2, split_department
-from .workbook import UnreadableWorkbook, read_workbook
+from jixiao.normalise import values as V
+from jixiao.config.settings import Settings
+from jixiao.normalise.ingest import EXTENSIONS, project_id, read_submission
+from jixiao.normalise.layout import canonical_level1, canonical_level2, split_department
+from jixiao.read.workbook import UnreadableWorkbook, read_workbook
 
 APPROVED_COLUMNS = (
     "project_id", "dept_name", "dept_code", "dept_text", "unit_name", "project_name", "annual_goal",
@@ -324,7 +324,7 @@ def _not_submitted(approved_project) -> dict[str, Any]:
 
 
 def _finding(project, sheet, cell, code, message, suggestion) -> dict[str, Any]:
-    """A finding without severity: the rule catalogue (jixiao.checks) assigns it."""
+    """A finding without severity: the rule catalogue (jixiao.validate.checks) assigns it."""
     return {"source_file": project.source_file, "sheet": sheet, "cell": cell, "code": code,
             "message": f"{message}{suggestion}", "suggestion": suggestion, "project_id": project.project_id}
 

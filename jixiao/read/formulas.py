@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from openpyxl.utils import column_index_from_string
 
 if TYPE_CHECKING:
-    from .workbook import Grid
+    from jixiao.read.workbook import Grid
 
 REF = r"\$?([A-Z]{1,3})\$?(\d+)"
 RANGE_RE = re.compile(rf"{REF}:{REF}")
@@ -69,7 +69,7 @@ def fill_missing_results(grid: "Grid") -> None:
                 cell.recomputed = True
             except (FormulaError, ZeroDivisionError, TypeError, SyntaxError):
                 cell.value = None
-                from .workbook import address
+                from jixiao.read.workbook import address
 
                 grid.notes.append((address(*key), f"公式 {cell.formula} 没有保存计算结果，且无法重新计算"))
 
@@ -113,7 +113,7 @@ def _ref_value(grid: "Grid", row: int, col: int, seen: set) -> Any:
     value = cell.value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
-    from .values import parse_amount
+    from jixiao.normalise.values import parse_amount
 
     parsed = parse_amount(value)
     return 0.0 if parsed is None else parsed
