@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 from jixiao import __version__
-from jixiao.config.settings import Settings, load_settings, period_dir
+from jixiao.config.settings import Settings, load_settings, period_dir, with_overrides
 from jixiao.normalise.ingest import STATUS_LABELS
 
 
@@ -53,7 +52,7 @@ def _settings(args) -> Settings:
     overrides = {key: value for key, value in (("year", getattr(args, "year", None)),
                                                ("period_end_month", getattr(args, "month", None)))
                  if value is not None}
-    return replace(settings, **overrides) if overrides else settings
+    return with_overrides(settings, **overrides) if overrides else settings
 
 
 def _rules_path(args, settings: Settings) -> Path | None:

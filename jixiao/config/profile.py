@@ -12,51 +12,56 @@ import calendar
 import datetime as dt
 import hashlib
 import tomllib
-import typing
-from dataclasses import dataclass, fields, is_dataclass, replace
+from dataclasses import replace
 from pathlib import Path
+from typing import Literal
+
+from pydantic import ConfigDict, TypeAdapter, ValidationError
+from pydantic.dataclasses import dataclass
+
+from jixiao.config.errors import chinese_errors
 
 DEFAULT_PROFILE_PATH = Path(__file__).resolve().parents[1] / "profiles" / "default.toml"
 PERCENT = 100.0  # percentages are stored as 95 for 95 %, like the ingest tables
 MONTHS_PER_YEAR = 12
 HASH_LENGTH = 16  # hex characters of the SHA-256 shown in outputs; enough to tell files apart
 
-LIGHTS = ("red", "yellow", "green", "blue", "unknown")
-TIME_BASES = ("months", "days")
-DENOMINATORS = ("budget_total", "budget_fiscal")
-TARGET_BASES = ("lights", "completion")
+Light = Literal["red", "yellow", "green", "blue", "unknown"]
+LIGHTS: tuple[str, ...] = Light.__args__
+# Every section refuses unknown keys (a typo must not silently fall back to a default) and is immutable.
+SECTION = ConfigDict(extra="forbid")
 
 
 class RuleProfileError(ValueError):
     """A rule profile that cannot be used; the message is Chinese and names the key."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=SECTION)
 class TimeProgressRules:
-    basis: str
+    basis: Literal["months", "days"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=SECTION)
 class BudgetRules:
-    denominator: str
+    denominator: Literal["budget_total", "budget_fiscal"]
     red_below: float
     green_from: float
     expected_rate_yellow_below: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=SECTION)
 class RateRules:
     units: tuple[str, ...]
     name_keywords: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=SECTION)
 class CumulativeRules:
     level2: tuple[str, ...]
     one_off_name_keywords: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=SECTION)
 class QualitativeRules:
     not_achieved: tuple[str, ...]
     partly_achieved: tuple[str, ...]
@@ -66,7 +71,7 @@ class QualitativeRules:
     not_achieved_completion: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=SECTION)
 class IndicatorRules:
     deviation_red_above: float
     deviation_yellow_above: float
@@ -83,33 +88,33 @@ class IndicatorRules:
     qualitative: QualitativeRules
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=SECTION)
 class PossibilityRules:
     at_least_yellow: tuple[str, ...]
     red: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=SECTION)
 class DualLightRules:
-    execution_ok: tuple[str, ...]
-    targets_ok: tuple[str, ...]
+    execution_ok: tuple[Light, ...]
+    targets_ok: tuple[Light, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=SECTION)
 class KeyMonitoringRules:
     money_threshold: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=SECTION)
 class SuggestionRules:
     reduce_expected_rate_below: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=SECTION)
 class RankingRules:
     execution_weight: float
     target_weight: float
-    target_basis: str
+    target_basis: Literal["lights", "completion"]
     green_points: float
     blue_points: float
     yellow_points: float
@@ -118,7 +123,7 @@ class RankingRules:
     top_reasons: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=SECTION)
 class CheckRules:
     """Tolerances of the submission checks (jixiao.validate.checks; domain notes §7)."""
 
@@ -131,13 +136,13 @@ class CheckRules:
     rename_min_similarity: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=SECTION)
 class ProfileInfo:
     name: str
     description: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=SECTION)
 class RuleProfile:
     profile: ProfileInfo
     time_progress: TimeProgressRules
@@ -162,6 +167,9 @@ class RuleProfile:
         return f"{self.name}（哈希 {self.content_hash}）"
 
 
+PROFILE = TypeAdapter(RuleProfile)
+
+
 def time_progress(year: int, month: int, basis: str) -> float:
     """序时进度 p in percent: N/12 by months, or elapsed days to the end of month N / days in year."""
     if basis == "months":
@@ -181,7 +189,6 @@ def load_profile(path: Path | None = None) -> RuleProfile:
     if not path.is_file():
         raise RuleProfileError(f"找不到规则配置文件：{path}")
     user_data = _read_toml(path)
-    _check_known_keys(user_data, default_data, prefix="")
     merged = _deep_merge(default_data, user_data)
     # A copied profile must not carry the default's name: fall back to the file name.
     merged["profile"]["name"] = user_data.get("profile", {}).get("name") or path.stem
@@ -195,7 +202,6 @@ def profile_from_text(text: str, name_hint: str = "自定义规则") -> RuleProf
         user_data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise RuleProfileError(f"规则配置不是有效的 TOML：{exc}") from exc
-    _check_known_keys(user_data, default_data, prefix="")
     merged = _deep_merge(default_data, user_data)
     merged["profile"]["name"] = user_data.get("profile", {}).get("name") or name_hint
     return _build_profile(merged, text.encode("utf-8"), None)
@@ -213,17 +219,6 @@ def _read_toml(path: Path) -> dict:
         raise RuleProfileError(f"规则配置文件 {path} 不是有效的 TOML：{exc}") from exc
 
 
-def _check_known_keys(user: dict, default: dict, prefix: str) -> None:
-    for key, value in user.items():
-        dotted = f"{prefix}{key}"
-        if key not in default:
-            raise RuleProfileError(f"规则配置中有无法识别的设置项：{dotted}")
-        if isinstance(default[key], dict):
-            if not isinstance(value, dict):
-                raise RuleProfileError(f"规则配置中 [{dotted}] 必须是一个表")
-            _check_known_keys(value, default[key], prefix=f"{dotted}.")
-
-
 def _deep_merge(base: dict, override: dict) -> dict:
     merged = {k: (_deep_merge(v, {}) if isinstance(v, dict) else v) for k, v in base.items()}
     for key, value in override.items():
@@ -235,51 +230,13 @@ def _deep_merge(base: dict, override: dict) -> dict:
 
 
 def _build_profile(data: dict, raw: bytes, source: Path | None) -> RuleProfile:
-    profile = _build(RuleProfile, data, prefix="")
+    try:
+        profile = PROFILE.validate_python(data)
+    except ValidationError as exc:
+        raise RuleProfileError("规则配置有误：" + "；".join(chinese_errors(exc))) from None
     profile = replace(profile, content_hash=content_hash(raw), source=str(source or ""))
     _validate(profile)
     return profile
-
-
-def _build(cls, mapping: dict, prefix: str):
-    """Instantiate dataclass ``cls`` from ``mapping``, converting lists to tuples and checking types."""
-    hints = typing.get_type_hints(cls)
-    values = {}
-    for field in fields(cls):
-        if field.name in ("content_hash", "source"):
-            continue
-        dotted = f"{prefix}{field.name}"
-        if field.name not in mapping:
-            raise RuleProfileError(f"规则配置缺少设置项：{dotted}")
-        values[field.name] = _convert(hints[field.name], mapping[field.name], dotted)
-    return cls(**values)
-
-
-def _convert(hint, value, dotted: str):
-    if is_dataclass(hint):
-        if not isinstance(value, dict):
-            raise RuleProfileError(f"规则配置中 [{dotted}] 必须是一个表")
-        return _build(hint, value, prefix=f"{dotted}.")
-    if hint is bool:
-        if not isinstance(value, bool):
-            raise RuleProfileError(f"规则配置中 {dotted} 必须是 true 或 false")
-        return value
-    if hint is float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise RuleProfileError(f"规则配置中 {dotted} 必须是数字")
-        return float(value)
-    if hint is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise RuleProfileError(f"规则配置中 {dotted} 必须是整数")
-        return value
-    if hint is str:
-        if not isinstance(value, str):
-            raise RuleProfileError(f"规则配置中 {dotted} 必须是文字")
-        return value
-    # tuple[str, ...]
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise RuleProfileError(f"规则配置中 {dotted} 必须是文字列表")
-    return tuple(value)
 
 
 def _validate(profile: RuleProfile) -> None:
@@ -287,8 +244,6 @@ def _validate(profile: RuleProfile) -> None:
         if not ok:
             raise RuleProfileError(message)
 
-    require(profile.time_progress.basis in TIME_BASES, "time_progress.basis 只能是 months 或 days")
-    require(profile.budget.denominator in DENOMINATORS, "budget.denominator 只能是 budget_total 或 budget_fiscal")
     require(profile.budget.red_below <= profile.budget.green_from, "budget.red_below 不能大于 budget.green_from")
     ind = profile.indicator
     require(ind.pace_red_below <= ind.pace_green_from <= ind.blue_pace_from,
@@ -296,11 +251,7 @@ def _validate(profile: RuleProfile) -> None:
     require(ind.deviation_yellow_above <= ind.deviation_red_above,
             "indicator.deviation_yellow_above 不能大于 indicator.deviation_red_above")
     require(ind.negative_yellow_band >= 0, "indicator.negative_yellow_band 不能为负数")
-    for key, lights in (("dual_light.execution_ok", profile.dual_light.execution_ok),
-                        ("dual_light.targets_ok", profile.dual_light.targets_ok)):
-        require(set(lights) <= set(LIGHTS), f"{key} 只能包含 {', '.join(LIGHTS)}")
     rank = profile.ranking
-    require(rank.target_basis in TARGET_BASES, "ranking.target_basis 只能是 lights 或 completion")
     require(rank.execution_weight >= 0 and rank.target_weight >= 0, "ranking 的权重不能为负数")
     require(rank.execution_weight + rank.target_weight > 0, "ranking 的两个权重不能都为 0")
     require(rank.score_decimals >= 0 and rank.top_reasons >= 0, "ranking.score_decimals 和 top_reasons 不能为负数")
