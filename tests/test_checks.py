@@ -12,7 +12,8 @@ from jixiao.forms import fill_in as T
 from jixiao.validate.checks import CATALOGUE, CHECK_RULES, check_tables, rules_markdown, run_checks
 from jixiao.config.profile import profile_from_text
 from jixiao.config.settings import Settings
-from jixiao.normalise.ingest import ingest, read_tables
+from jixiao.normalise.ingest import ingest
+from jixiao.store.tables import read_ingest_tables
 from conftest import ROOT
 from test_template import filled_templates, indicator_rows, ingest_and_check, road_sheet
 
@@ -140,7 +141,7 @@ def test_thresholds_come_from_settings(tmp_path):
     edit, _ = CASES["RATE_MISMATCH"]
     raw = filled_templates(tmp_path, edit)
     ingest(raw, tmp_path / "p", Settings())
-    tables = read_tables(tmp_path / "p")
+    tables = read_ingest_tables(tmp_path / "p")
     strict = check_tables(tables)
     lenient = check_tables(tables, profile=profile_from_text("[checks]\nrate_tolerance_pp = 50.0\n"))
     assert "RATE_MISMATCH" in set(strict["code"]) and "RATE_MISMATCH" not in set(lenient["code"])
@@ -165,7 +166,7 @@ def test_a_crashing_rule_becomes_a_finding(tmp_path, monkeypatch):
     ingest(raw, tmp_path / "p", Settings())
     broken = checks.Rule("FUNDS_SUM_MISMATCH", "error", "校验", "", "", "", lambda ctx: 1 / 0)
     monkeypatch.setattr(checks, "CHECK_RULES", (broken, *CHECK_RULES[1:]))
-    findings = check_tables(read_tables(tmp_path / "p"))
+    findings = check_tables(read_ingest_tables(tmp_path / "p"))
     assert list(findings["code"]) == ["CHECK_FAILED"]
 
 

@@ -17,6 +17,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from jixiao.store.tables import TableError
 from jixiao.outputs import explorer as explorer_module
 from jixiao.config.settings import Settings
 from jixiao.outputs.explorer import ALL, NO_PROJECT, Explorer, factorize, normalise_text
@@ -290,7 +291,7 @@ def test_from_processed_finds_a_relative_folder_from_a_subdirectory(demo_process
 
 
 def test_from_processed_explains_missing_metrics(tmp_path):
-    with pytest.raises(FileNotFoundError, match="jixiao metrics"):
+    with pytest.raises(TableError, match="jixiao metrics"):
         Explorer.from_processed(tmp_path)
 
 

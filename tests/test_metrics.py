@@ -7,6 +7,7 @@ import math
 import pandas as pd
 import pytest
 
+from jixiao.store.tables import write_tables
 from jixiao.store import schema
 from jixiao.config.settings import Settings
 from jixiao.store.schema import METRICS_TABLES
@@ -350,8 +351,7 @@ def _sample_tables():
 
 
 def test_run_metrics_writes_complete_conforming_tables(tmp_path):
-    for name, frame in _sample_tables().items():
-        frame.to_parquet(tmp_path / f"{name}.parquet", index=False)
+    write_tables(tmp_path, _sample_tables())
     out = run_metrics(tmp_path, None, SETTINGS)
     for name in OUTPUT_TABLES:
         written = pd.read_parquet(tmp_path / f"{name}.parquet")

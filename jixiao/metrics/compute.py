@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from jixiao.store.tables import read_tables, write_tables
 from jixiao.config.profile import RuleProfile, load_profile, time_progress
 from jixiao.store import schema
 
@@ -630,10 +631,8 @@ def run_metrics(processed_dir: Path, rules_path: Path | None, settings) -> dict[
     """Read the ingest tables, compute, write the Parquet tables (and metrics_meta.json) into ``processed_dir``."""
     processed_dir = Path(processed_dir)
     profile = load_profile(rules_path)
-    tables = {name: pd.read_parquet(processed_dir / f"{name}.parquet") for name in ("projects", "indicators")}
-    result = compute_metrics(tables, profile, settings)
-    for name, frame in result.items():
-        frame.to_parquet(processed_dir / f"{name}.parquet", index=False)
+    tables = read_tables(processed_dir, ("projects", "indicators"))
+    result = write_tables(processed_dir, compute_metrics(tables, profile, settings))
     meta = {"profile_name": profile.name, "profile_hash": profile.content_hash, "profile_source": profile.source,
             "time_progress_basis": profile.time_progress.basis, "ranking_method": ranking_method_text(profile)}
     (processed_dir / "metrics_meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")

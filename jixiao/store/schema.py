@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from jixiao.domain.vocabulary import FUND_SOURCES, LIGHTS, SEVERITIES, STATUSES
+
 # "str" is pandas 3's string dtype with NaN for missing values (plain None/NaN for consumers).
 DTYPES = {"string": "str", "float": "float64", "int": "Int64", "bool": "boolean", "list": "object"}
 
@@ -20,10 +22,36 @@ class Column:
     type: str  # string | float | int | bool | list
     unit: str
     meaning: str
+    allowed: tuple[str, ...] = ()  # the only values a code column may hold
+    minimum: float | None = None
+    maximum: float | None = None
+
+
+# Constraints by column name, wherever the column appears. Only values the code itself sets are
+# constrained: a value read from a submission that is out of range becomes a finding at ingest, so a
+# failure here is a program error, never a bad workbook stopping the batch.
+CONSTRAINTS: dict[str, dict] = {
+    "status": {"allowed": STATUSES},
+    "severity": {"allowed": SEVERITIES},
+    "source": {"allowed": FUND_SOURCES},
+    "light": {"allowed": LIGHTS},
+    "budget_light": {"allowed": LIGHTS},
+    "target_light": {"allowed": LIGHTS},
+    "dual_light": {"allowed": LIGHTS},
+    "direction": {"allowed": ("positive", "negative", "equal", "qualitative")},
+    "size_bytes": {"minimum": 0},
+}
+COUNT_PREFIX = "n_"  # n_projects, n_red…: counts are never negative
 
 
 def _cols(*rows: tuple[str, str, str, str]) -> tuple[Column, ...]:
-    return tuple(Column(*row) for row in rows)
+    return tuple(Column(*row, **_constraints(row[0])) for row in rows)
+
+
+def _constraints(name: str) -> dict:
+    if name.startswith(COUNT_PREFIX):
+        return {"minimum": 0}
+    return CONSTRAINTS.get(name, {})
 
 
 TABLES: dict[str, tuple[Column, ...]] = {
@@ -126,6 +154,8 @@ TABLES: dict[str, tuple[Column, ...]] = {
 
 
 INGEST_TABLES = tuple(TABLES)
+# The checks' findings: same columns as the reader's, kept in their own table (each stage owns its files).
+TABLES["check_findings"] = TABLES["findings"]
 
 PROFILE_COLUMNS = (
     ("profile_name", "string", "", "所用规则配置的名称"),
@@ -227,12 +257,21 @@ def conform(frame: pd.DataFrame, table: str) -> pd.DataFrame:
         if column.type == "list":
             out[column.name] = series.map(as_list)
         elif column.type in ("float", "int"):
-            out[column.name] = pd.to_numeric(series, errors="coerce").astype(DTYPES[column.type])
+            out[column.name] = _numeric(series, f"{table}.{column.name}").astype(DTYPES[column.type])
         elif column.type == "string":
             out[column.name] = series.map(lambda v: None if is_missing(v) else str(v)).astype(DTYPES["string"])
         else:
             out[column.name] = series.astype(DTYPES[column.type])
     return out.reset_index(drop=True)
+
+
+def _numeric(series: pd.Series, where: str) -> pd.Series:
+    """Numbers as numbers; a value that is not a number is a program error, never silently blanked."""
+    cleaned = series.map(lambda v: None if is_missing(v) or (isinstance(v, str) and not v.strip()) else v)
+    try:
+        return pd.to_numeric(cleaned, errors="raise")
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"{where} 中有不是数值的值：{exc}") from None
 
 
 def is_missing(value) -> bool:
@@ -270,8 +309,27 @@ def markdown() -> str:
         "Generated from `jixiao/store/schema.py`; do not edit by hand. Amounts are 万元; percentages are 95 for 95 %.",
         "",
     ]
+    lines += [
+        "Every table is validated with its pandera model (`jixiao/store/tables.py`) whenever a stage writes or",
+        "reads it: exact columns in this order, these types, and the values in the column 取值.",
+        "",
+    ]
     for table, columns in TABLES.items():
-        lines += [f"## {table}", "", "| column | type | unit | meaning |", "|---|---|---|---|"]
-        lines += [f"| `{c.name}` | {c.type} | {c.unit} | {c.meaning} |" for c in columns]
+        lines += [f"## {table}", "", "| column | type | unit | 取值 | meaning |", "|---|---|---|---|---|"]
+        lines += [f"| `{c.name}` | {c.type} | {c.unit} | {_rule_text(c)} | {c.meaning} |" for c in columns]
         lines.append("")
     return "\n".join(lines)
+
+
+def _rule_text(column: Column) -> str:
+    """The pandera checks of a column in words (same logic as jixiao.store.tables._checks)."""
+    parts = []
+    if column.allowed:
+        parts.append("、".join(column.allowed))
+    if column.type == "float":
+        parts.append("有限数值")
+    if column.minimum is not None:
+        parts.append(f"≥ {column.minimum:g}")
+    if column.maximum is not None:
+        parts.append(f"≤ {column.maximum:g}")
+    return "；".join(parts)

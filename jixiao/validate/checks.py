@@ -22,7 +22,7 @@ from jixiao.normalise import values as V
 from jixiao.validate.approved import RIGIDITY_CODES, read_approved, rigidity_findings
 from jixiao.config.settings import Settings
 from jixiao.config.profile import CheckRules, RuleProfile, load_profile, time_progress
-from jixiao.normalise.ingest import read_tables
+from jixiao.store.tables import read_ingest_tables, write_table
 
 SEVERITY_LABELS = {"error": "必须改正", "warning": "请核实", "info": "已自动处理"}
 PLACEHOLDER_FORECASTS = {"100%", "100", "已完成", "完成", "全部完成", "已全部完成", "100%完成", "能完成", "可以完成"}
@@ -484,20 +484,19 @@ def _run_rule(rule: Rule, ctx: Context) -> list[dict]:
 
 def run_checks(processed_dir: Path, approved_path: Path | None = None, settings: Settings | None = None,
                profile: RuleProfile | None = None) -> pd.DataFrame:
-    """Read the ingest tables, run every rule, write and return the combined findings.
+    """Read the ingest tables, run every rule, write the checks' findings and return all findings.
 
-    Ingest findings are kept; findings of an earlier check run are replaced, so the
-    command can be repeated.
+    The checks' findings go to their own table (``check_findings``), replaced on every run, so the
+    command can be repeated and the reader's findings are never rewritten.
     """
     processed_dir = Path(processed_dir)
     settings = settings or Settings()
-    tables = read_tables(processed_dir)
+    tables = read_ingest_tables(processed_dir)
     approved = read_approved(Path(approved_path), settings) if approved_path else None
-    kept = tables["findings"][~tables["findings"]["code"].isin(NEW_CODES)]
-    new = check_tables(tables, approved, profile)
-    combined = schema.conform(pd.concat([kept, new], ignore_index=True), "findings")
-    combined.to_parquet(processed_dir / "findings.parquet", index=False)
-    return combined
+    reader_findings = tables["findings"][~tables["findings"]["code"].isin(NEW_CODES)]
+    tables["findings"] = reader_findings
+    new = write_table(processed_dir, "check_findings", check_tables(tables, approved, profile))
+    return schema.conform(pd.concat([reader_findings, new], ignore_index=True), "findings")
 
 
 def rule_meaning(rule: Rule, limits: CheckRules | None = None, for_docs: bool = False) -> str:
