@@ -17,6 +17,8 @@ from typing import Any, Callable, Iterable
 
 import pandas as pd
 
+from jixiao.domain.formatting import money as amount
+from jixiao.domain.formatting import period_label
 from jixiao.store import schema
 from jixiao.normalise import values as V
 from jixiao.validate.approved import RIGIDITY_CODES, read_approved, rigidity_findings
@@ -78,18 +80,13 @@ def text_or_none(value: Any) -> str | None:
     return None if schema.is_missing(value) or V.is_blank(value) else str(value)
 
 
-def amount(value: float) -> str:
-    return f"{value:,.2f}"
-
-
 def finding(row, cell: Any, code: str, problem: str, fix: str) -> dict[str, Any]:
     return {"source_file": row.source_file, "sheet": row.sheet, "cell": text_or_none(cell), "code": code,
             "message": f"{problem}{fix}", "suggestion": fix, "project_id": row.project_id}
 
 
 def period(row) -> str:
-    month = 7 if schema.is_missing(row.period_end_month) else int(row.period_end_month)
-    return f"1-{month}月"
+    return period_label(row.period_end_month)
 
 
 def first_cell(row, *columns: str) -> Any:
