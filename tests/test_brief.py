@@ -9,8 +9,6 @@ import pandas as pd
 import pytest
 
 from jixiao.outputs import brief
-from jixiao.config.settings import Settings
-from jixiao.normalise.ingest import ingest
 from jixiao.outputs.render import assign_file_names, external_references, inside, safe_name
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -19,10 +17,8 @@ INJECTION = '<script>window.__jixiaoInjected = 1;</script>'
 
 
 @pytest.fixture(scope="module")
-def processed(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("brief-processed")
-    ingest(ROOT / "data" / "raw", out, Settings(), progress=False)
-    return out
+def processed(demo_county) -> Path:
+    return demo_county
 
 
 # ---------------------------------------------------------------- notebooks

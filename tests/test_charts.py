@@ -60,6 +60,10 @@ def write_tables(folder: Path) -> Path:
     return folder
 
 
+# kaleido exports through Debian's Chromium.
+pytestmark = pytest.mark.browser
+
+
 @pytest.fixture(scope="module")
 def server():
     if not (shutil.which("chromium") or os.environ.get("BROWSER_PATH")):

@@ -13,6 +13,9 @@ from factory import Project, one_project
 from jixiao.store.tables import read_findings
 from conftest import ROOT
 
+# Every test here starts the command line as a process, as a clerk would.
+pytestmark = pytest.mark.slow
+
 
 def jixiao(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "jixiao.cli", *args], cwd=cwd, capture_output=True,
