@@ -25,6 +25,9 @@ LIGHTS = ("red", "yellow", "green", "blue", "unknown")
 TIME_BASES = ("months", "days")
 DENOMINATORS = ("budget_total", "budget_fiscal")
 TARGET_BASES = ("lights", "completion")
+EXECUTION_BASES = ("capped", "uncapped", "curve")
+TARGET_WEIGHTINGS = ("budget", "indicators")
+PROJECT_KINDS = ("salary_like", "direct_subsidy", "scheduled", "construction", "procurement")
 
 
 class RuleProfileError(ValueError):
@@ -67,6 +70,28 @@ class QualitativeRules:
 
 
 @dataclass(frozen=True)
+class BottomLineRules:
+    name_keywords: tuple[str, ...]
+    level2: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PlausibilityRules:
+    forecast_ratio_max: float
+    actual_over_forecast_max: float
+
+
+@dataclass(frozen=True)
+class DeadlineRules:
+    done: tuple[str, ...]
+    partly: tuple[str, ...]
+    in_progress: tuple[str, ...]
+    not_started: tuple[str, ...]
+    holidays: tuple[str, ...]
+    not_started_warn_days: int
+
+
+@dataclass(frozen=True)
 class IndicatorRules:
     deviation_red_above: float
     deviation_yellow_above: float
@@ -81,6 +106,9 @@ class IndicatorRules:
     rate: RateRules
     cumulative: CumulativeRules
     qualitative: QualitativeRules
+    bottom_line: BottomLineRules
+    plausibility: PlausibilityRules
+    deadline: DeadlineRules
 
 
 @dataclass(frozen=True)
@@ -96,8 +124,36 @@ class DualLightRules:
 
 
 @dataclass(frozen=True)
+class PeriodRules:
+    compare_other_periods: bool
+
+
+@dataclass(frozen=True)
 class KeyMonitoringRules:
     money_threshold: float
+    max_projects: int
+    min_severity: int
+    budget_red_points: int
+    budget_yellow_points: int
+    target_red_points: int
+    target_yellow_points: int
+
+
+@dataclass(frozen=True)
+class StockRules:
+    large_amount: float
+    slow_ratio_below: float
+    poor_result_lights: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ProjectKindRules:
+    salary_like: tuple[str, ...]
+    direct_subsidy: tuple[str, ...]
+    scheduled: tuple[str, ...]
+    construction: tuple[str, ...]
+    procurement: tuple[str, ...]
+    no_suspend_kinds: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -116,6 +172,19 @@ class RankingRules:
     red_points: float
     score_decimals: int
     top_reasons: int
+    execution_basis: str
+    execution_par_ratio: float
+    execution_par_points: float
+    execution_full_ratio: float
+    target_weighting: str
+    quality_weight: float
+    quality_late_file_points: float
+    quality_unreadable_file_points: float
+    quality_period_points: float
+    quality_copied_text_points: float
+    quality_error_points: float
+    quality_error_cap: float
+    quality_reasons_missing_points: float
 
 
 @dataclass(frozen=True)
@@ -145,7 +214,10 @@ class RuleProfile:
     indicator: IndicatorRules
     possibility: PossibilityRules
     dual_light: DualLightRules
+    period: PeriodRules
     key_monitoring: KeyMonitoringRules
+    stock: StockRules
+    project_kind: ProjectKindRules
     suggestion: SuggestionRules
     ranking: RankingRules
     checks: CheckRules
@@ -304,7 +376,39 @@ def _validate(profile: RuleProfile) -> None:
     require(rank.execution_weight >= 0 and rank.target_weight >= 0, "ranking 的权重不能为负数")
     require(rank.execution_weight + rank.target_weight > 0, "ranking 的两个权重不能都为 0")
     require(rank.score_decimals >= 0 and rank.top_reasons >= 0, "ranking.score_decimals 和 top_reasons 不能为负数")
+    require(rank.execution_basis in EXECUTION_BASES, "ranking.execution_basis 只能是 capped、uncapped 或 curve")
+    require(0 < rank.execution_par_ratio < rank.execution_full_ratio and 0 <= rank.execution_par_points <= 100,
+            "ranking 中应满足 0 < execution_par_ratio < execution_full_ratio，且 0 ≤ execution_par_points ≤ 100")
+    require(rank.target_weighting in TARGET_WEIGHTINGS, "ranking.target_weighting 只能是 budget 或 indicators")
+    require(rank.quality_weight >= 0, "ranking.quality_weight 不能为负数")
     require(profile.key_monitoring.money_threshold >= 0, "key_monitoring.money_threshold 不能为负数")
+    require(profile.key_monitoring.max_projects >= 0, "key_monitoring.max_projects 不能为负数")
+    require(set(profile.project_kind.no_suspend_kinds) <= set(PROJECT_KINDS),
+            f"project_kind.no_suspend_kinds 只能包含 {', '.join(PROJECT_KINDS)}")
+    require(set(profile.stock.poor_result_lights) <= set(LIGHTS), f"stock.poor_result_lights 只能包含 {', '.join(LIGHTS)}")
+    for entry in ind.deadline.holidays:
+        require(_holiday_ok(entry), f"indicator.deadline.holidays 中“{entry}”应写成“名称 YYYY-MM-DD”")
     checks = profile.checks
     require(min(checks.amount_tolerance, checks.rate_tolerance_pp) >= 0, "checks 中的容差不能为负数")
     require(0 <= checks.rename_min_similarity <= 1, "checks.rename_min_similarity 应在 0 到 1 之间")
+
+
+def _holiday_ok(entry: str) -> bool:
+    parts = entry.split()
+    if len(parts) != 2:
+        return False
+    try:
+        dt.date.fromisoformat(parts[1])
+    except ValueError:
+        return False
+    return True
+
+
+def holiday_dates(entries: tuple[str, ...]) -> dict[tuple[str, int], dt.date]:
+    """{(节日名称, 年份): 日期} from the profile's "名称 YYYY-MM-DD" entries."""
+    dates = {}
+    for entry in entries:
+        name, day = entry.split()
+        date = dt.date.fromisoformat(day)
+        dates[(name, date.year)] = date
+    return dates

@@ -12,6 +12,7 @@ Defaults follow the 2023 notice of 湟源县财政局 (源财〔2023〕432号): 
     year = 2024
     period_end_month = 8
     money_unit = "万元"
+    submission_deadline = "08-30"   # 报送截止日（月-日，监控年度内），通知：8月30日前报送
 
     [paths]
     raw = "data/raw"
@@ -26,6 +27,8 @@ Defaults follow the 2023 notice of 湟源县财政局 (源财〔2023〕432号): 
 """
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
@@ -51,10 +54,23 @@ class Settings:
     jobs: int = 2
     parallel_threshold: int = 40
     yuan_suspect_threshold: float = 100_000.0
+    # The notice (源财〔2023〕432号 五、3): tables reach the bureau "于2023年8月30日前"; "MM-DD" in the monitoring year.
+    submission_deadline: str = "08-30"
 
     @property
     def period_label(self) -> str:
         return f"1-{self.period_end_month}月"
+
+    @property
+    def monitoring_date(self) -> dt.date:
+        """The monitoring point: the last day of month N of the monitoring year (default 2023-07-31)."""
+        return dt.date(self.year, self.period_end_month, calendar.monthrange(self.year, self.period_end_month)[1])
+
+    @property
+    def deadline_date(self) -> dt.date:
+        """The submission deadline in the monitoring year (default 2023-08-30)."""
+        month, day = (int(part) for part in self.submission_deadline.split("-"))
+        return dt.date(self.year, month, day)
 
 
 def period_dir(reports_root: Path, year: int, month: int) -> Path:
@@ -85,6 +101,10 @@ def settings_from_mapping(data: dict, base: Path | None = None) -> Settings:
     settings = replace(Settings(), **flat, paths=replace(Paths(), **resolved))
     if not 1 <= settings.period_end_month <= 12:
         raise ValueError("period_end_month 必须在 1 到 12 之间")
+    try:
+        settings.deadline_date
+    except ValueError as exc:
+        raise ValueError("submission_deadline 应写成“月-日”，如 08-30") from exc
     if settings.money_unit not in ("万元", "元"):
         raise ValueError("money_unit 只能是 万元 或 元")
     return settings
