@@ -1,5 +1,8 @@
-"""Metrics: execution against time progress, indicator deviation, traffic lights,
-重点监控, suggestions and the department ranking.
+"""Metrics: execution against time progress, indicator deviation, traffic lights, deadlines,
+存量资金, 重点监控, suggestions, the department ranking and the county totals.
+
+Every judgement is computed here once and stored as columns of the metrics tables (with its
+Chinese basis), so that outputs only read them.
 
 Plain functions over the ingest tables (pandas DataFrames). Every threshold comes
 from the rule profile (``jixiao.config.profile``); the method is documented in
@@ -1069,9 +1072,13 @@ def summary_text(tables: dict[str, pd.DataFrame], profile: RuleProfile) -> str:
     lines = [
         f"规则配置：{profile.label}；序时进度 {_pct(float(p.mode().iloc[0])) if len(p) else '—'}",
         f"{len(projects)} 个项目 — 预算执行：{counts(projects['budget_light'])}；双监控：{counts(projects['dual_light'])}；"
-        f"重点监控 {int(projects['key_monitoring'].fillna(False).sum())} 个",
+        f"重点监控 {int(projects['key_monitoring'].fillna(False).sum())} 个"
+        f"（候选 {int(projects['key_rank'].notna().sum())} 个，上限 {profile.key_monitoring.max_projects} 个）",
         f"{len(indicators)} 个指标 — {counts(indicators['light'])}",
     ]
+    county = tables.get("county_summary")
+    if county is not None and len(county):
+        lines.append(str(county["scope_note"].iloc[0]))
     top = departments.dropna(subset=["rank"]).head(3)
     if len(top):
         lines.append("部门排名前三：" + "；".join(f"{int(r.rank)}. {r.dept_name}（{r.score:.2f} 分）"
