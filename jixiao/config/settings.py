@@ -102,7 +102,7 @@ def settings_from_mapping(data: dict, base: Path | None = None) -> Settings:
     if not 1 <= settings.period_end_month <= 12:
         raise ValueError("period_end_month 必须在 1 到 12 之间")
     try:
-        settings.deadline_date
+        _ = settings.deadline_date
     except ValueError as exc:
         raise ValueError("submission_deadline 应写成“月-日”，如 08-30") from exc
     if settings.money_unit not in ("万元", "元"):

@@ -630,8 +630,8 @@ def suggestions(budget: str, target: str, ratio: float | None, expected_rate: fl
     if budget == RED and target == RED and not protected:
         acts.append((SUGGEST_SUSPEND, "预算执行和绩效目标均严重滞后，建议按程序暂缓拨款，督促整改到位后再按进度拨付"))
     elif budget not in ok.execution_ok and protected:
-        acts.append((SUGGEST_PAY_OUT, f"属于{label}资金，不宜暂缓拨付；支出进度低于序时进度（执行进度比 {_pct(ratio)}），"
-                     "建议督促按时足额兑付到位"))
+        acts.append((SUGGEST_PAY_OUT, (f"属于{label}资金，不宜暂缓拨付；支出进度低于序时进度（执行进度比 {_pct(ratio)}），"
+                                       "建议督促按时足额兑付到位")))
     elif budget not in ok.execution_ok:
         extra = f"，全年预计结转结余 {carry:,.2f} 万元" if carry > 0 else ""
         acts.append((SUGGEST_SPEED_UP, f"支出进度低于序时进度（执行进度比 {_pct(ratio)}{extra}），建议督促单位加快执行"))
@@ -1071,9 +1071,9 @@ def summary_text(tables: dict[str, pd.DataFrame], profile: RuleProfile) -> str:
     p = projects["time_progress"].dropna()
     lines = [
         f"规则配置：{profile.label}；序时进度 {_pct(float(p.mode().iloc[0])) if len(p) else '—'}",
-        f"{len(projects)} 个项目 — 预算执行：{counts(projects['budget_light'])}；双监控：{counts(projects['dual_light'])}；"
-        f"重点监控 {int(projects['key_monitoring'].fillna(False).sum())} 个"
-        f"（候选 {int(projects['key_rank'].notna().sum())} 个，上限 {profile.key_monitoring.max_projects} 个）",
+        (f"{len(projects)} 个项目 — 预算执行：{counts(projects['budget_light'])}；双监控：{counts(projects['dual_light'])}；"
+         f"重点监控 {int(projects['key_monitoring'].fillna(False).sum())} 个"
+         f"（候选 {int(projects['key_rank'].notna().sum())} 个，上限 {profile.key_monitoring.max_projects} 个）"),
         f"{len(indicators)} 个指标 — {counts(indicators['light'])}",
     ]
     county = tables.get("county_summary")

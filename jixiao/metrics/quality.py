@@ -67,7 +67,7 @@ def quality_scores(project_table: pd.DataFrame, indicator_table: pd.DataFrame, s
     deadline = settings.deadline_date
     scores = {}
     for dept, group in project_table.assign(dept_name=project_table["dept_name"].fillna(NO_DEPT)).groupby("dept_name"):
-        files = submissions[submissions["source_file"].map(lambda s: owner.get(str(s)) == dept)] \
+        files = submissions[[owner.get(str(s)) == dept for s in submissions["source_file"]]] \
             if len(submissions) else submissions
         ids = set(group["project_id"])
         own_findings = findings[findings["project_id"].isin(ids)
@@ -84,9 +84,8 @@ def quality_scores(project_table: pd.DataFrame, indicator_table: pd.DataFrame, s
         off = group[~group["period_matches"].fillna(True).astype(bool)]
         off_files = _file_count(off, sources)
         if off_files:
-            deductions.append((off_files * rules.quality_period_points,
-                               f"{off_files} 份文件按{'、'.join(sorted(off['period_label'].dropna().unique()))}填报，"
-                               "未按规定期间"))
+            labels = "、".join(sorted(off["period_label"].dropna().unique()))
+            deductions.append((off_files * rules.quality_period_points, f"{off_files} 份文件按{labels}填报，未按规定期间"))
         if len(own_findings):
             copied = int((own_findings["code"] == COPIED_CODE).sum())
             if copied:

@@ -7,7 +7,7 @@ never broken silently. Inputs are plain values or the metrics tables; outputs ar
 from __future__ import annotations
 
 from collections import Counter
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 import pandas as pd
 

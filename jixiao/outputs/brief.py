@@ -696,7 +696,6 @@ class CountyOverview:
 
     def result_use(self) -> Section:
         ps = self.data.tables["project_status"]
-        summary = self.data.tables["department_summary"]
         items = []
         for name in SUGGESTION_ORDER:
             group = ps[ps["suggestion"] == name]

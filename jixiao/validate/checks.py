@@ -13,6 +13,7 @@ import json
 import re
 import traceback
 from dataclasses import dataclass, fields
+from dataclasses import field as dataclass_field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -60,7 +61,7 @@ class Context:
     funds: pd.DataFrame
     indicators: pd.DataFrame
     profile: RuleProfile
-    settings: Settings = Settings()
+    settings: Settings = dataclass_field(default_factory=Settings)
 
     @property
     def limits(self) -> CheckRules:
