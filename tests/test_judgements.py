@@ -291,3 +291,18 @@ def test_expected_achievement_counts_forecast_against_target_not_lights():
     assert short.meets_target is False
     frame = pd.DataFrame({"forecast_meets_target": [True, True, False, None]})
     assert wording.forecast_on_track(frame) == (2, 3)
+
+
+def test_file_times_that_cannot_be_receipt_times_are_not_counted_late():
+    from jixiao.metrics.quality import file_times_usable
+
+    copied = pd.DataFrame({"modified": ["2026-12-05T14:24:29+00:00", "2026-12-05T14:24:30+00:00"]})
+    received = pd.DataFrame({"modified": ["2023-08-29T10:00:00+08:00", "2023-09-04T09:30:00+08:00"]})
+    assert not file_times_usable(copied, dt.date(2023, 8, 30)) and file_times_usable(received, dt.date(2023, 8, 30))
+    data = tables([project("q1", dept="甲局")], [indicator("q1", target=100.0, actual=60.0, forecast=100.0)])
+    data["projects"]["source_file"] = ["甲局/a.xlsx"]
+    data["submissions"] = schema.conform(pd.DataFrame({"source_file": ["甲局/a.xlsx", "乙局/b.xlsx"],
+                                                       "status": ["ok", "ok"], "modified": copied["modified"]}),
+                                         "submissions")
+    dept = compute_metrics(data, PROFILE, SETTINGS)["department_summary"].iloc[0]
+    assert dept["quality_score"] == 100.0 and "未据此计逾期" in dept["quality_reason"]

@@ -55,6 +55,14 @@ def is_late(modified, deadline: dt.date) -> bool:
     return stamp.date() > deadline
 
 
+def file_times_usable(submissions: pd.DataFrame, deadline: dt.date) -> bool:
+    """Whether file times can stand for receipt times: not when every one of several files is 'late'
+    (a copied folder or a git checkout stamps them all with the copy time)."""
+    if "modified" not in submissions or len(submissions) < 2:
+        return True
+    return not all(is_late(modified, deadline) for modified in submissions["modified"])
+
+
 def quality_scores(project_table: pd.DataFrame, indicator_table: pd.DataFrame, submissions: pd.DataFrame | None,
                    findings: pd.DataFrame | None, profile: RuleProfile, settings,
                    projects: pd.DataFrame | None = None) -> dict[str, tuple[float, str]]:
@@ -65,6 +73,7 @@ def quality_scores(project_table: pd.DataFrame, indicator_table: pd.DataFrame, s
     sources = _project_sources(project_table, projects)
     owner = file_departments(submissions, sources)
     deadline = settings.deadline_date
+    times_usable = file_times_usable(submissions, deadline)
     scores = {}
     for dept, group in project_table.assign(dept_name=project_table["dept_name"].fillna(NO_DEPT)).groupby("dept_name"):
         files = submissions[[owner.get(str(s)) == dept for s in submissions["source_file"]]] \
@@ -74,7 +83,8 @@ def quality_scores(project_table: pd.DataFrame, indicator_table: pd.DataFrame, s
                                 | findings["source_file"].isin(set(files.get("source_file", [])))] \
             if len(findings) else findings
         deductions = []
-        late = [f for f, m in zip(files.get("source_file", []), files.get("modified", [])) if is_late(m, deadline)]
+        late = [f for f, m in zip(files.get("source_file", []), files.get("modified", [])) if is_late(m, deadline)] \
+            if times_usable else []
         if late:
             deductions.append((len(late) * rules.quality_late_file_points,
                                f"{len(late)} 份文件晚于报送截止日 {deadline.isoformat()}"))
@@ -103,6 +113,8 @@ def quality_scores(project_table: pd.DataFrame, indicator_table: pd.DataFrame, s
                                    f"{len(warned)} 个红黄灯指标中 {missing} 个未填原因说明"))
         score = max(FULL_SCORE - sum(points for points, _ in deductions), 0.0)
         reason = "；".join(f"{why}，扣 {points:.2f} 分" for points, why in deductions) or "未发现扣分事项"
+        if not times_usable:
+            reason += "（全部文件的修改时间都晚于报送截止日，不像收件时间（如复制或从仓库检出），未据此计逾期）"
         scores[dept] = (score, reason)
     return scores
 
