@@ -1011,8 +1011,8 @@ def county_summary(project_table: pd.DataFrame, departments: pd.DataFrame, indic
         "n_excluded_projects": len(outside),
         "excluded_departments": "、".join(excluded),
         "scope_note": (f"全县合计只含按{settings.year}年1-{settings.period_end_month}月填报的项目；"
-                       f"{'、'.join(excluded)}按{'、'.join(other_periods)}填报的 {len(outside)} 个项目单独计算，未纳入合计和比较"
-                       if len(outside) else f"全部项目均按{settings.year}年1-{settings.period_end_month}月填报"),
+                       f"{'、'.join(excluded)}按{'、'.join(other_periods)}填报的 {len(outside)} 个项目单独计算，未纳入合计和比较。"
+                       if len(outside) else f"全部项目均按{settings.year}年1-{settings.period_end_month}月填报。"),
         **_profile_columns(profile),
     }
     return schema.conform(pd.DataFrame([record]), "county_summary")

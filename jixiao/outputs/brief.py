@@ -650,7 +650,7 @@ class CountyOverview:
         return section("三、部门排名", paragraph(esc(ranking_method_text(self.data.profile))), note, table, chart)
 
     def deviations(self) -> Section:
-        ind = self.data.tables["indicator_status"]
+        ind = wording.in_comparison(self.data.tables["indicator_status"])
         by_level2 = _light_counts(ind, "level2", None)
         mean_dev = ind.groupby("level2")["deviation"].mean()
         by_level2 = by_level2.assign(mean_deviation=by_level2["group"].map(mean_dev))
@@ -680,7 +680,7 @@ class CountyOverview:
             "其余项目列入一般监控，保留各自的灯色和原因。"), table)
 
     def reasons(self) -> Section:
-        ind = self.data.tables["indicator_status"]
+        ind = wording.in_comparison(self.data.tables["indicator_status"])
         warned = ind[ind["light"].isin(WARNING_LIGHTS)]
         counts = reason_counts(warned)
         total = sum(counts.values)
