@@ -306,3 +306,14 @@ def test_file_times_that_cannot_be_receipt_times_are_not_counted_late():
                                          "submissions")
     dept = compute_metrics(data, PROFILE, SETTINGS)["department_summary"].iloc[0]
     assert dept["quality_score"] == 100.0 and "未据此计逾期" in dept["quality_reason"]
+
+
+def test_project_kind_words_the_speed_up_advice():
+    works = tables([project("w1", name="农村供水保障工程", budget=100.0, executed=20.0, expected=95.0)],
+                   [indicator("w1", target=100.0, actual=60.0, forecast=100.0)])
+    row = compute_metrics(works, PROFILE, SETTINGS)["project_status"].iloc[0]
+    assert row["project_kind"] == "建设工程类" and row["suggestion"] == "督促加快执行"
+    assert "按工程进度节点" in row["suggestions"][0]
+    campaign = tables([project("c1", name="根治欠薪专项整治", budget=100.0, executed=20.0, expected=95.0)],
+                      [indicator("c1", target=100.0, actual=60.0, forecast=100.0)])
+    assert compute_metrics(campaign, PROFILE, SETTINGS)["project_status"].iloc[0]["project_kind"] == ""

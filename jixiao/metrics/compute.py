@@ -49,6 +49,8 @@ SUGGEST_UNKNOWN = "补充资料后判断"
 SUGGESTION_PRIORITY = (SUGGEST_REDUCE, SUGGEST_SUSPEND, SUGGEST_PAY_OUT, SUGGEST_SPEED_UP, SUGGEST_CORRECT,
                        SUGGEST_UNKNOWN, SUGGEST_PAY)
 KEY_LEVEL, GENERAL_LEVEL = "重点监控", "一般监控"
+# What "speed up" means for a project paid by milestones or by contract.
+SPEED_UP_BY_KIND = {"construction": "按工程进度节点加快实施，按进度及时支付", "procurement": "尽快完成采购程序，按合同及时支付"}
 PROJECT_KIND_LABELS = {"salary_like": "工资类", "direct_subsidy": "直接补贴到人", "scheduled": "按期发放、运行维护类",
                        "construction": "建设工程类", "procurement": "采购储备类", "": ""}
 
@@ -634,7 +636,8 @@ def suggestions(budget: str, target: str, ratio: float | None, expected_rate: fl
                                        "建议督促按时足额兑付到位")))
     elif budget not in ok.execution_ok:
         extra = f"，全年预计结转结余 {carry:,.2f} 万元" if carry > 0 else ""
-        acts.append((SUGGEST_SPEED_UP, f"支出进度低于序时进度（执行进度比 {_pct(ratio)}{extra}），建议督促单位加快执行"))
+        how = SPEED_UP_BY_KIND.get(kind, "加快执行")
+        acts.append((SUGGEST_SPEED_UP, f"支出进度低于序时进度（执行进度比 {_pct(ratio)}{extra}），建议督促单位{how}"))
     if target == UNKNOWN:
         acts.append((SUGGEST_UNKNOWN, "绩效指标无法判断，建议单位补充执行情况和全年预计后重新判断"))
     elif target not in ok.targets_ok:
