@@ -317,3 +317,16 @@ def test_project_kind_words_the_speed_up_advice():
     campaign = tables([project("c1", name="根治欠薪专项整治", budget=100.0, executed=20.0, expected=95.0)],
                       [indicator("c1", target=100.0, actual=60.0, forecast=100.0)])
     assert compute_metrics(campaign, PROFILE, SETTINGS)["project_status"].iloc[0]["project_kind"] == ""
+
+
+def test_money_at_risk_takes_the_larger_or_the_sum_as_configured():
+    from jixiao.metrics.compute import money_at_risk
+
+    assert money_at_risk(354.05, 98.78) == pytest.approx(354.05) and money_at_risk(-5.0, None) == 0.0
+    assert money_at_risk(354.05, 98.78, "sum") == pytest.approx(452.83)
+    data = with_funds(tables([project("r1", budget=400.0, executed=40.0, expected=300.0)],
+                             [indicator("r1", target=100.0, actual=10.0, forecast=50.0)]),
+                      [carryover("r1", 119.13, 20.35)])
+    summed = profile_from_text('[key_monitoring]\nrisk_money = "sum"\n')
+    assert compute_metrics(data, summed, SETTINGS)["project_status"].iloc[0]["money_at_risk"] == \
+        pytest.approx(100.0 + 98.78)

@@ -132,6 +132,7 @@ class PeriodRules:
 class KeyMonitoringRules:
     money_threshold: float
     max_projects: int
+    risk_money: str
     min_severity: int
     budget_red_points: int
     budget_yellow_points: int
@@ -383,6 +384,7 @@ def _validate(profile: RuleProfile) -> None:
     require(rank.quality_weight >= 0, "ranking.quality_weight 不能为负数")
     require(profile.key_monitoring.money_threshold >= 0, "key_monitoring.money_threshold 不能为负数")
     require(profile.key_monitoring.max_projects >= 0, "key_monitoring.max_projects 不能为负数")
+    require(profile.key_monitoring.risk_money in ("max", "sum"), "key_monitoring.risk_money 只能是 max 或 sum")
     require(set(profile.project_kind.no_suspend_kinds) <= set(PROJECT_KINDS),
             f"project_kind.no_suspend_kinds 只能包含 {', '.join(PROJECT_KINDS)}")
     require(set(profile.stock.poor_result_lights) <= set(LIGHTS), f"stock.poor_result_lights 只能包含 {', '.join(LIGHTS)}")

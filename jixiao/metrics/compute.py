@@ -546,9 +546,10 @@ def severity_points(budget: str, target: str, profile: RuleProfile) -> int:
             + {RED: rules.target_red_points, YELLOW: rules.target_yellow_points}.get(target, 0))
 
 
-def money_at_risk(expected_carryover: float | None, stock_idle: float | None) -> float:
-    """风险资金: expected year-end 结余 or unspent 上年结转, whichever is larger (they overlap)."""
-    return max(expected_carryover or 0.0, stock_idle or 0.0, 0.0)
+def money_at_risk(expected_carryover: float | None, stock_idle: float | None, how: str = "max") -> float:
+    """风险资金: expected year-end 结余 and unspent 上年结转 — the larger (they overlap, default) or their sum."""
+    carry, idle = max(expected_carryover or 0.0, 0.0), max(stock_idle or 0.0, 0.0)
+    return carry + idle if how == "sum" else max(carry, idle)
 
 
 def select_key_projects(frame: pd.DataFrame, profile: RuleProfile) -> pd.DataFrame:
@@ -728,7 +729,7 @@ def _project_record(row: dict, indicators: pd.DataFrame | None, profile: RulePro
     acts = suggestions(budget, target, ratio, expected_rate, expected_carryover, stock, kind, profile)
     candidate = key_candidate_reasons(budget, budget_total, lights, ratio, profile)
     severity = severity_points(budget, target, profile)
-    risk = money_at_risk(expected_carryover, stock["stock_idle"])
+    risk = money_at_risk(expected_carryover, stock["stock_idle"], profile.key_monitoring.risk_money)
     return {
         **{k: row.get(k) for k in ("project_id", "dept_name", "unit_name", "project_name", "budget_total",
                                    "executed_total")},
