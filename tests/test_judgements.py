@@ -330,3 +330,14 @@ def test_money_at_risk_takes_the_larger_or_the_sum_as_configured():
     summed = profile_from_text('[key_monitoring]\nrisk_money = "sum"\n')
     assert compute_metrics(data, summed, SETTINGS)["project_status"].iloc[0]["money_at_risk"] == \
         pytest.approx(100.0 + 98.78)
+
+
+def test_monitoring_point_and_submission_deadline_are_settings():
+    from jixiao.config.settings import settings_from_mapping
+
+    settings = settings_from_mapping({"monitoring": {"year": 2024, "period_end_month": 6,
+                                                     "submission_deadline": "07-25"}})
+    assert settings.monitoring_date == dt.date(2024, 6, 30) and settings.deadline_date == dt.date(2024, 7, 25)
+    assert Settings().monitoring_date == dt.date(2023, 7, 31) and Settings().deadline_date == dt.date(2023, 8, 30)
+    with pytest.raises(ValueError, match="submission_deadline"):
+        settings_from_mapping({"monitoring": {"submission_deadline": "8月30日"}})
