@@ -95,6 +95,23 @@ def test_department_brief_follows_the_outline_and_escapes(processed):
     assert page.count('<img class="chart-img"') == 2
 
 
+def test_briefs_claim_only_checks_that_ran_and_state_stock_and_period(processed):
+    report = brief.department_brief("湟源县林业和草原局", processed)
+    page = report.organisation().html + report.execution().html + report.targets().html
+    assert "未提供年初批复目标，未比对" in page and "未发现单位自行调整" not in page  # no approved list given
+    assert "存量资金" in page and "上年结转资金" in page
+    assert "按2023年1-8月填报" in page and "未纳入全县比较和部门排名" in page
+    for department in report.data.departments():
+        other = brief.DepartmentBrief(report.data, department)
+        assert "未发现单位自行调整" not in other._adjustment_text()
+    overview = brief.county_overview(processed)
+    summary = overview.summary().html
+    assert "湟源县林业和草原局按2023年1-8月填报" in summary and "存量资金" in summary
+    execution = overview.execution().html
+    assert "湟源县林业和草原局" not in execution  # the 1-8月 department is not compared with the others
+    assert "约谈" not in overview.result_use().html
+
+
 def test_unknown_department_names_the_choices(processed):
     with pytest.raises(ValueError, match="湟源县教育局"):
         brief.department_brief("不存在的局", processed)

@@ -71,6 +71,14 @@ def placeholders(book):
         sheet[cell("executed", source)] = 2
 
 
+def other_period(book):
+    """The road sheet reported for 1-8月 (headers "1-8月执行数", "1-8月执行情况")."""
+    for row in road_sheet(book).iter_rows():
+        for one in row:
+            if isinstance(one.value, str) and "1-7月" in one.value:
+                one.value = one.value.replace("1-7月", "1-8月")
+
+
 ROW = T.FIRST_INDICATOR_ROW
 REASONS_AT = get_column_letter(min(T.REASON_COLUMNS.values()))
 POSSIBILITY_AT = get_column_letter(min(T.POSSIBILITY_COLUMNS.values()))
@@ -91,6 +99,7 @@ CASES = {  # code -> (edit, the cell the finding must point at)
     "REASONS_BUT_ON_TARGET": (set_indicator("养护里程", 人员保障=True), f"{REASONS_AT}{ROW}"),
     "PLACEHOLDER_FORECASTS": (placeholders, f"F{ROW}"),
     "COPIED_REASON_TEXT": (copied_reason, f"{EXPLANATION_AT}{ROW + 2}"),
+    "PERIOD_MISMATCH": (other_period, cell("executed", "total")),
 }
 
 

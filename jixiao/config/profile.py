@@ -28,6 +28,8 @@ HASH_LENGTH = 16  # hex characters of the SHA-256 shown in outputs; enough to te
 
 Light = Literal["red", "yellow", "green", "blue", "unknown"]
 LIGHTS: tuple[str, ...] = Light.__args__
+ProjectKind = Literal["salary_like", "direct_subsidy", "scheduled", "construction", "procurement"]
+PROJECT_KINDS: tuple[str, ...] = ProjectKind.__args__
 # Every section refuses unknown keys (a typo must not silently fall back to a default) and is immutable.
 SECTION = ConfigDict(extra="forbid")
 
@@ -72,6 +74,28 @@ class QualitativeRules:
 
 
 @dataclass(frozen=True, config=SECTION)
+class BottomLineRules:
+    name_keywords: tuple[str, ...]
+    level2: tuple[str, ...]
+
+
+@dataclass(frozen=True, config=SECTION)
+class PlausibilityRules:
+    forecast_ratio_max: float
+    actual_over_forecast_max: float
+
+
+@dataclass(frozen=True, config=SECTION)
+class DeadlineRules:
+    done: tuple[str, ...]
+    partly: tuple[str, ...]
+    in_progress: tuple[str, ...]
+    not_started: tuple[str, ...]
+    holidays: tuple[str, ...]
+    not_started_warn_days: int
+
+
+@dataclass(frozen=True, config=SECTION)
 class IndicatorRules:
     deviation_red_above: float
     deviation_yellow_above: float
@@ -86,6 +110,9 @@ class IndicatorRules:
     rate: RateRules
     cumulative: CumulativeRules
     qualitative: QualitativeRules
+    bottom_line: BottomLineRules
+    plausibility: PlausibilityRules
+    deadline: DeadlineRules
 
 
 @dataclass(frozen=True, config=SECTION)
@@ -101,8 +128,37 @@ class DualLightRules:
 
 
 @dataclass(frozen=True, config=SECTION)
+class PeriodRules:
+    compare_other_periods: bool
+
+
+@dataclass(frozen=True, config=SECTION)
 class KeyMonitoringRules:
     money_threshold: float
+    max_projects: int
+    risk_money: Literal["max", "sum"]
+    min_severity: int
+    budget_red_points: int
+    budget_yellow_points: int
+    target_red_points: int
+    target_yellow_points: int
+
+
+@dataclass(frozen=True, config=SECTION)
+class StockRules:
+    large_amount: float
+    slow_ratio_below: float
+    poor_result_lights: tuple[Light, ...]
+
+
+@dataclass(frozen=True, config=SECTION)
+class ProjectKindRules:
+    salary_like: tuple[str, ...]
+    direct_subsidy: tuple[str, ...]
+    scheduled: tuple[str, ...]
+    construction: tuple[str, ...]
+    procurement: tuple[str, ...]
+    no_suspend_kinds: tuple[ProjectKind, ...]
 
 
 @dataclass(frozen=True, config=SECTION)
@@ -121,6 +177,19 @@ class RankingRules:
     red_points: float
     score_decimals: int
     top_reasons: int
+    execution_basis: Literal["capped", "uncapped", "curve"]
+    execution_par_ratio: float
+    execution_par_points: float
+    execution_full_ratio: float
+    target_weighting: Literal["budget", "indicators"]
+    quality_weight: float
+    quality_late_file_points: float
+    quality_unreadable_file_points: float
+    quality_period_points: float
+    quality_copied_text_points: float
+    quality_error_points: float
+    quality_error_cap: float
+    quality_reasons_missing_points: float
 
 
 @dataclass(frozen=True, config=SECTION)
@@ -150,7 +219,10 @@ class RuleProfile:
     indicator: IndicatorRules
     possibility: PossibilityRules
     dual_light: DualLightRules
+    period: PeriodRules
     key_monitoring: KeyMonitoringRules
+    stock: StockRules
+    project_kind: ProjectKindRules
     suggestion: SuggestionRules
     ranking: RankingRules
     checks: CheckRules
@@ -255,7 +327,34 @@ def _validate(profile: RuleProfile) -> None:
     require(rank.execution_weight >= 0 and rank.target_weight >= 0, "ranking 的权重不能为负数")
     require(rank.execution_weight + rank.target_weight > 0, "ranking 的两个权重不能都为 0")
     require(rank.score_decimals >= 0 and rank.top_reasons >= 0, "ranking.score_decimals 和 top_reasons 不能为负数")
+    require(0 < rank.execution_par_ratio < rank.execution_full_ratio and 0 <= rank.execution_par_points <= 100,
+            "ranking 中应满足 0 < execution_par_ratio < execution_full_ratio，且 0 ≤ execution_par_points ≤ 100")
+    require(rank.quality_weight >= 0, "ranking.quality_weight 不能为负数")
     require(profile.key_monitoring.money_threshold >= 0, "key_monitoring.money_threshold 不能为负数")
+    require(profile.key_monitoring.max_projects >= 0, "key_monitoring.max_projects 不能为负数")
+    for entry in ind.deadline.holidays:
+        require(_holiday_ok(entry), f"indicator.deadline.holidays 中“{entry}”应写成“名称 YYYY-MM-DD”")
     checks = profile.checks
     require(min(checks.amount_tolerance, checks.rate_tolerance_pp) >= 0, "checks 中的容差不能为负数")
     require(0 <= checks.rename_min_similarity <= 1, "checks.rename_min_similarity 应在 0 到 1 之间")
+
+
+def _holiday_ok(entry: str) -> bool:
+    parts = entry.split()
+    if len(parts) != 2:
+        return False
+    try:
+        dt.date.fromisoformat(parts[1])
+    except ValueError:
+        return False
+    return True
+
+
+def holiday_dates(entries: tuple[str, ...]) -> dict[tuple[str, int], dt.date]:
+    """{(节日名称, 年份): 日期} from the profile's "名称 YYYY-MM-DD" entries."""
+    dates = {}
+    for entry in entries:
+        name, day = entry.split()
+        date = dt.date.fromisoformat(day)
+        dates[(name, date.year)] = date
+    return dates

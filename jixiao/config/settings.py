@@ -26,12 +26,14 @@ Defaults follow the 2023 notice of 湟源县财政局 (源财〔2023〕432号): 
 """
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import tomllib
 from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 from pydantic.dataclasses import dataclass
 
 from jixiao.config.environment import environment
@@ -61,10 +63,32 @@ class Settings:
     jobs: int = Field(2, ge=0)  # worker processes for large batches (0 = one per core)
     parallel_threshold: int = Field(40, ge=1)  # below this many files one process reads them all
     yuan_suspect_threshold: float = Field(100_000.0, gt=0)  # a 万元 amount above this looks like 元
+    # The notice (源财〔2023〕432号 五、3): tables reach the bureau "于2023年8月30日前"; "MM-DD" in the monitoring year.
+    submission_deadline: str = "08-30"
+
+    @field_validator("submission_deadline")
+    @classmethod
+    def _month_day(cls, value: str) -> str:
+        try:
+            dt.date.fromisoformat(f"2024-{value}")  # a leap year, so 02-29 is a real day
+        except ValueError:
+            raise ValueError("应写成“月-日”，如 08-30") from None
+        return value
 
     @property
     def period_label(self) -> str:
         return f"1-{self.period_end_month}月"
+
+    @property
+    def monitoring_date(self) -> dt.date:
+        """The monitoring point: the last day of month N of the monitoring year (default 2023-07-31)."""
+        return dt.date(self.year, self.period_end_month, calendar.monthrange(self.year, self.period_end_month)[1])
+
+    @property
+    def deadline_date(self) -> dt.date:
+        """The submission deadline in the monitoring year (default 2023-08-30)."""
+        month, day = (int(part) for part in self.submission_deadline.split("-"))
+        return dt.date(self.year, month, day)
 
 
 SETTINGS = TypeAdapter(Settings)

@@ -125,22 +125,23 @@ def model(name: str) -> pa.DataFrameSchema:
     columns = {}
     for column in schema.TABLES[name]:
         dtype = None if column.type == "list" else schema.DTYPES[column.type]
-        columns[column.name] = pa.Column(dtype, checks=_checks(column), nullable=True,
+        columns[column.name] = pa.Column(dtype, checks=_checks(name, column), nullable=True,
                                          description=column.meaning, title=column.name)
     return pa.DataFrameSchema(columns, name=name, strict=True, ordered=True, coerce=False)
 
 
-def _checks(column: schema.Column) -> list[pa.Check]:
+def _checks(table: str, column: schema.Column) -> list[pa.Check]:
+    rule = schema.constraint(table, column.name)
     checks = []
-    if column.allowed:
-        checks.append(pa.Check.isin(column.allowed, ignore_na=True))
+    if rule.allowed:
+        checks.append(pa.Check.isin(rule.allowed, ignore_na=True))
     if column.type == "float":
         # inf or an amount of 1e309 must never reach a total: non-finite values are refused outright.
         checks.append(pa.Check(lambda s: np.isfinite(s) | s.isna(), element_wise=False, name="有限数值"))
-    if column.minimum is not None:
-        checks.append(pa.Check.ge(column.minimum, ignore_na=True))
-    if column.maximum is not None:
-        checks.append(pa.Check.le(column.maximum, ignore_na=True))
+    if rule.minimum is not None:
+        checks.append(pa.Check.ge(rule.minimum, ignore_na=True))
+    if rule.maximum is not None:
+        checks.append(pa.Check.le(rule.maximum, ignore_na=True))
     return checks
 
 
