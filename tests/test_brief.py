@@ -21,7 +21,7 @@ INJECTION = '<script>window.__jixiaoInjected = 1;</script>'
 @pytest.fixture(scope="module")
 def processed(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("brief-processed")
-    ingest(ROOT / "data" / "raw", out, Settings(), progress=False)
+    ingest(ROOT / "data" / "raw" / "2023年1-7月", out, Settings(), progress=False)
     return out
 
 

@@ -273,7 +273,7 @@ def test_no_indicators_at_all(tmp_path):
 def demo_processed(tmp_path_factory) -> Path:
     """The demo county through ingest and metrics (about 2 s)."""
     out = tmp_path_factory.mktemp("processed")
-    ingest(ROOT / "data" / "raw", out, Settings(), jobs=1)
+    ingest(ROOT / "data" / "raw" / "2023年1-7月", out, Settings(), jobs=1)
     run_metrics(out, None, Settings())
     return out
 

@@ -180,13 +180,12 @@ def compare_and_write(store: Store, earlier: Round, later: Round, out_dir: Path)
 
 
 def comparisons_for(store: Store, round_: Round, out_dir: Path) -> list[tuple[Path, str]]:
-    """The round against the previous round and against the same period of the previous year, when stored."""
+    """The round against the previous round, and every round of its year against the same period a year before."""
     stored = store.round_list()
     earlier = [r for r in stored if r < round_]
-    wanted = []
-    if earlier:
-        wanted.append(earlier[-1])
-    last_year = Round(round_.year - 1, round_.period)
-    if last_year in stored and last_year not in wanted:
-        wanted.append(last_year)
-    return [compare_and_write(store, other, round_, out_dir) for other in wanted]
+    pairs = [(earlier[-1], round_)] if earlier else []
+    for later in (r for r in stored if r.year == round_.year and r <= round_):
+        last_year = Round(later.year - 1, later.period)
+        if last_year in stored and (last_year, later) not in pairs:
+            pairs.append((last_year, later))
+    return [compare_and_write(store, a, b, out_dir) for a, b in pairs]

@@ -201,3 +201,43 @@ def followup_facts(rectification: pd.DataFrame, dept_name: str | None = None) ->
                 f"未整改 {counts[OPEN]} 项（整改率 {counts[DONE] / total:.0%}）。")
     return {"total": total, **counts, "new": int((frame["status"] == NEW).sum()), "sentence": sentence,
             "open_items": open_items.to_dict("records")}
+
+
+# -- the 整改事项 sheet of a feedback workbook ------------------------------------------------------
+def open_items_by_file(processed_dir: Path) -> dict[str, pd.DataFrame]:
+    """source_file -> the round's open items (待整改, 整改中, 未整改) of the projects in that file."""
+    path = Path(processed_dir) / "rectification.parquet"
+    if not path.is_file():
+        return {}
+    items = pd.read_parquet(path)
+    items = items[items["status"].isin(STILL_OPEN) & items["source_file"].notna()]
+    return {source: group for source, group in items.groupby("source_file", sort=True)}
+
+
+def add_items_sheet(book: openpyxl.Workbook, items: pd.DataFrame) -> None:
+    """A 整改事项 sheet after 问题清单: the open items, with empty 整改措施 / 责任人 / 完成时限 for the unit."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    sheet = book.create_sheet(SHEET, 1 if len(book.sheetnames) else 0)
+    sheet.cell(1, 1, "整改事项：请逐项填写整改措施、责任人和完成时限（黄色列），随下一轮监控表一并报回；"
+                     "“事项编号”请勿改动。").font = Font(bold=True)
+    widths = (6, 12, 24, 60, 14, 10, 40, 40, 10, 14)
+    fill = PatternFill("solid", fgColor="FFF2CC")
+    for col, (header, width) in enumerate(zip(SHEET_COLUMNS, widths), start=1):
+        cell = sheet.cell(2, col, header)
+        cell.font = Font(bold=True)
+        if header in REPLY_COLUMNS:
+            cell.fill = fill
+        sheet.column_dimensions[openpyxl.utils.get_column_letter(col)].width = width
+    for n, item in enumerate(items.itertuples(), start=1):
+        values = (n, item.item_id, item.project_name, item.what, item.since_round, item.status, item.suggestion,
+                  item.reply_measures, item.reply_person, item.reply_deadline)
+        for col, value in enumerate(values, start=1):
+            cell = sheet.cell(2 + n, col)
+            cell.value = None if is_missing(value) else value
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # a unit's text starting with '=' stays text, never a formula
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            if SHEET_COLUMNS[col - 1] in REPLY_COLUMNS:
+                cell.fill = fill
+    sheet.freeze_panes = "A3"
