@@ -111,13 +111,16 @@ class Store:
 
     @staticmethod
     def _create_tables(con: duckdb.DuckDBPyConnection) -> None:
+        have: dict[str, set[str]] = {}
+        for table, column in con.execute("SELECT table_name, column_name FROM information_schema.columns").fetchall():
+            have.setdefault(table, set()).add(column)
         for table in (*ROUND_TABLES, "rounds"):
-            columns = ", ".join(f'"{c.name}" {SQL_TYPES[c.type]}' for c in columns_of(table))
-            con.execute(f'CREATE TABLE IF NOT EXISTS "{table}" ({columns})')
-            have = {row[0] for row in con.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]).fetchall()}
+            if table not in have:
+                columns = ", ".join(f'"{c.name}" {SQL_TYPES[c.type]}' for c in columns_of(table))
+                con.execute(f'CREATE TABLE "{table}" ({columns})')
+                continue
             for column in columns_of(table):  # a newer jixiao added a column: add it, old rounds read NULL
-                if column.name not in have:
+                if column.name not in have[table]:
                     con.execute(f'ALTER TABLE "{table}" ADD COLUMN "{column.name}" {SQL_TYPES[column.type]}')
 
     # -- writing ----------------------------------------------------------------------------------
