@@ -12,10 +12,19 @@ from pathlib import Path
 
 from jixiao import __version__
 from jixiao.config.settings import Settings, load_settings
-from jixiao.pipeline import (CommandError, briefs_stage, charts_stage, check_stage, feedback_stage, ingest_stage,
-                             metrics_stage, period_folder, print_ingest_summary)
+from jixiao.pipeline import (
+    CommandError,
+    briefs_stage,
+    charts_stage,
+    check_stage,
+    feedback_stage,
+    ingest_stage,
+    metrics_stage,
+    period_folder,
+    print_ingest_summary,
+)
 
-__all__ = ["CommandError", "main", "build_parser", "print_ingest_summary"]
+__all__ = ["CommandError", "build_parser", "main", "print_ingest_summary"]
 
 
 

@@ -18,10 +18,10 @@ import re
 import shutil
 import time
 import unicodedata
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 

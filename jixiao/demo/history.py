@@ -29,9 +29,26 @@ from pathlib import Path
 
 import openpyxl
 
-from jixiao.demo.generator import (CATALOG, CHINA_TZ, Clerk, DeptSpec, Indicator, Project, ProjectSpec, Style, P,
-                                   _like, form_style, freeze_zip, render_xlsx, sheet_title, simulate_county,
-                                   simulate_project, target_shape, write_demo_county)
+from jixiao.demo.generator import (
+    CATALOG,
+    CHINA_TZ,
+    Clerk,
+    DeptSpec,
+    Indicator,
+    P,
+    Project,
+    ProjectSpec,
+    Style,
+    _like,
+    form_style,
+    freeze_zip,
+    render_xlsx,
+    sheet_title,
+    simulate_county,
+    simulate_project,
+    target_shape,
+    write_demo_county,
+)
 from jixiao.forms.painter import Canvas, paint_form
 
 ROUND_FOLDERS = {"2022-07": "2022年1-7月", "2023-07": "2023年1-7月", "2023-10": "2023年1-10月"}
@@ -116,7 +133,7 @@ def advance(project: Project, rng: random.Random) -> Project:
 
 
 def _advance_indicator(ind: Indicator, stuck: bool, rng: random.Random) -> Indicator:
-    kind, direction, value, _ = target_shape(ind.target)
+    kind, _, value, _ = target_shape(ind.target)
     if stuck:
         if kind == "count" and isinstance(ind.actual, float) and isinstance(ind.expected, float):
             return replace(ind, actual=_like(ind.actual + (ind.expected - ind.actual) * 0.1, value))
@@ -214,4 +231,4 @@ def write_demo_history(raw_dir: Path, replies_dir: Path, seed: int = 2023) -> di
     return written
 
 
-__all__ = ["write_demo_history", "county_2022", "county_2023_10", "advance", "DeptSpec", "ProjectSpec"]
+__all__ = ["DeptSpec", "ProjectSpec", "advance", "county_2022", "county_2023_10", "write_demo_history"]

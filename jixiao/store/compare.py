@@ -142,14 +142,15 @@ def summary_text(sheets: dict[str, pd.DataFrame], a: str, b: str) -> str:
     ups = moved[moved["名次变化"].astype(str).str.startswith("上升")]
     downs = moved[moved["名次变化"].astype(str).str.startswith("下降")]
     lines = [
-        f"{b}与{a}对比：两轮都有的项目 {len(both)} 个，平均预算执行率 {rate_a:.1f}% → {rate_b:.1f}%；"
-        f"双监控灯好转 {trend.get('好转', 0)} 个、变差 {trend.get('变差', 0)} 个、持平 {trend.get('持平', 0)} 个。",
+        (f"{b}与{a}对比：两轮都有的项目 {len(both)} 个，平均预算执行率 {rate_a:.1f}% → {rate_b:.1f}%；"
+         f"双监控灯好转 {trend.get('好转', 0)} 个、变差 {trend.get('变差', 0)} 个、持平 {trend.get('持平', 0)} 个。"),
         f"指标：好转 {int((indicators['变化'] == '好转').sum())} 个，变差 {int((indicators['变化'] == '变差').sum())} 个。",
-        f"新增项目 {len(sheets['新增项目'])} 个，消失项目 {len(sheets['消失项目'])} 个；"
-        f"连续预警（两轮都是红灯）{len(sheets['连续预警'])} 个"
-        + (f"：{'、'.join(sheets['连续预警']['项目名称'].astype(str).head(5))}" if len(sheets["连续预警"]) else "") + "。",
-        f"部门排名上升 {len(ups)} 个、下降 {len(downs)} 个"
-        + (f"；上升最多：{ups.iloc[0]['主管部门']}（{ups.iloc[0]['名次变化']}）" if len(ups) else "") + "。",
+        (f"新增项目 {len(sheets['新增项目'])} 个，消失项目 {len(sheets['消失项目'])} 个；"
+         f"连续预警（两轮都是红灯）{len(sheets['连续预警'])} 个"
+         + (f"：{'、'.join(sheets['连续预警']['项目名称'].astype(str).head(5))}" if len(sheets["连续预警"]) else "")
+         + "。"),
+        (f"部门排名上升 {len(ups)} 个、下降 {len(downs)} 个"
+         + (f"；上升最多：{ups.iloc[0]['主管部门']}（{ups.iloc[0]['名次变化']}）" if len(ups) else "") + "。"),
     ]
     return "\n".join(lines)
 

@@ -16,9 +16,11 @@ The stable ``identity_id`` is the ``project_id`` of the project's first appearan
 from __future__ import annotations
 
 import difflib
+import io
 from pathlib import Path
 
 import pandas as pd
+from charset_normalizer import from_bytes
 
 from jixiao.normalise import values as V
 from jixiao.store.schema import is_missing
@@ -42,13 +44,9 @@ def read_mapping(path: Path | None) -> pd.DataFrame:
     if path is None or not Path(path).is_file():
         return pd.DataFrame(columns=columns)
     path = Path(path)
-    if path.suffix.lower() == ".csv":
+    if path.suffix.lower() == ".csv":  # clerks save CSV from Excel in GBK as often as in UTF-8
         raw = path.read_bytes()
-        from charset_normalizer import from_bytes
-
         text = str(from_bytes(raw).best()) if raw else ""
-        import io
-
         frame = pd.read_csv(io.StringIO(text), dtype=str)
     else:
         frame = pd.read_excel(path, dtype=str)

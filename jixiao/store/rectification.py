@@ -40,7 +40,7 @@ def _text(value) -> str:
 
 
 def item_id(identity: str, kind: str, code: str) -> str:
-    return hashlib.sha1(f"{identity}|{kind}|{code}".encode("utf-8")).hexdigest()[:10]
+    return hashlib.sha1(f"{identity}|{kind}|{code}".encode()).hexdigest()[:10]
 
 
 # -- items of one round ---------------------------------------------------------------------------
@@ -156,7 +156,7 @@ def read_replies(folder: Path | None) -> pd.DataFrame:
             continue
         try:
             book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        except Exception:  # noqa: BLE001 - a broken reply must not stop the round; it simply gives no answer
+        except Exception:  # noqa: BLE001, S112 - a broken reply must not stop the round; it gives no answer
             continue
         try:
             if SHEET not in book.sheetnames:

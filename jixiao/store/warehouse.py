@@ -54,7 +54,7 @@ class Round:
         return f"{self.year}年1-{self.period}月"
 
     @classmethod
-    def parse(cls, text: str) -> "Round":
+    def parse(cls, text: str) -> Round:
         """'2023-07', '2023-7', '2023年1-7月' or '2023年7月' -> Round(2023, 7)."""
         match = ROUND_RE.match(str(text))
         month = int(match.group(2) or match.group(3)) if match else 0
@@ -232,4 +232,4 @@ def _frame(con: duckdb.DuckDBPyConnection, query: str, params: list | None = Non
 
 
 def now_iso() -> str:
-    return dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).astimezone().isoformat(timespec="seconds")
