@@ -241,3 +241,9 @@ def add_items_sheet(book: openpyxl.Workbook, items: pd.DataFrame) -> None:
             if SHEET_COLUMNS[col - 1] in REPLY_COLUMNS:
                 cell.fill = fill
     sheet.freeze_panes = "A3"
+
+
+def load_followup_facts(processed_dir: Path, dept_name: str | None = None) -> dict | None:
+    """:func:`followup_facts` of the round in ``processed_dir``; None when the run kept no 整改 items."""
+    path = Path(processed_dir) / "rectification.parquet"
+    return followup_facts(pd.read_parquet(path), dept_name) if path.is_file() else None
