@@ -193,7 +193,16 @@ def discover_rounds(raw_dir: Path) -> list[RoundInput]:
         raise CommandError(f"找不到报送文件夹 {raw_dir}")
     found = sorted((RoundInput(p, folder_round(p.name)) for p in raw_dir.iterdir()
                     if p.is_dir() and folder_round(p.name)), key=lambda r: r.round)
-    return found or [RoundInput(raw_dir, None)]
+    if not found:
+        return [RoundInput(raw_dir, None)]
+    from jixiao.normalise.ingest import discover
+
+    inside = {r.folder for r in found}
+    loose = [p for p in discover(raw_dir) if not inside.intersection(p.parents)]
+    if loose:
+        print(f"注意：{len(loose)} 个文件不在任何轮次文件夹（如“2023年1-10月”）中，未读取："
+              f"{'、'.join(p.relative_to(raw_dir).as_posix() for p in loose[:5])}{'……' if len(loose) > 5 else ''}")
+    return found
 
 
 def file_hashes(folder: Path) -> list[tuple[str, str]]:
@@ -369,12 +378,21 @@ def _inputs_of(job: Job, source: RoundInput, previous: dict | None) -> tuple[str
         rows += [{"kind": kind, "path": str(p), "sha256": _sha256(p)} for p in paths]
     digest = hashlib.sha256()
     settings = job.settings
-    header = [__version__, settings.money_unit, str(settings.yuan_suspect_threshold),
+    header = [__version__, code_hash(), settings.money_unit, str(settings.yuan_suspect_threshold),
               "" if source.round else f"{settings.year}-{settings.period_end_month}",
               "" if previous is None else str(previous["input_hash"])]
     for part in header + [f"{r['kind']}|{r['path']}|{r['sha256']}" for r in rows]:
         digest.update(part.encode("utf-8") + b"\n")
     return digest.hexdigest(), rows
+
+
+def code_hash() -> str:
+    """SHA-256 of jixiao's own code and built-in rules: a new version of a rule re-processes every round."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted([*package.rglob("*.py"), *package.rglob("*.toml")]):
+        digest.update(path.relative_to(package).as_posix().encode("utf-8") + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def _previous_stored(store: Store, round_: Round | None) -> dict | None:

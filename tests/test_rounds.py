@@ -69,6 +69,7 @@ def write_july(raw: Path) -> None:
     _write(raw / "2023年1-7月", [_sheet(_project(name), Style(), n) for n, name in enumerate(names, 1)])
     late = Project(name="乡村道路保洁", funds=JULY_FUNDS, indicators=_indicators(EXPLAINED))
     _write(raw / "2023年1-7月", [_sheet(late, Style(period="1-8月"), 1)], name="迟报1-8月.xlsx")
+    (raw / "2023年1-7月" / "新建 Microsoft Excel 工作表.xlsx").write_bytes(b"")  # unreadable: a file-level item
 
 
 def write_october(raw: Path) -> None:
@@ -187,6 +188,8 @@ def test_rectification_items_carry_their_status_into_the_next_round(history):
     assert status["客运站维修"] == "未整改"  # not reported again: cannot be verified
     doing = july_items[july_items["project_name"] == "危桥改造项目"].iloc[0]
     assert doing["reply_measures"] == "已完成招标，10月开工" and doing["reply_person"] == "张三"
+    [empty_file] = items[items["code"] == "FILE_UNREADABLE"].itertuples()
+    assert empty_file.status == "已整改" and empty_file.since_round == "2023年1-7月"  # the unit sent a readable file
     new = items[items["status"] == "待整改"]
     assert "CUMULATIVE_DECREASED" in set(new["code"]) and set(new["since_round"]) == {"2023年1-10月"}
     facts = followup_facts(items)
@@ -201,6 +204,22 @@ def test_comparison_of_the_two_rounds(history):
     row = sheets["项目对比"].set_index("项目名称").loc["农村公路养护项目"]
     assert row["2023年1-7月执行率(%)"] == 40.0 and row["2023年1-10月执行率(%)"] == pytest.approx(31.82)
     assert "新增项目 1 个，消失项目 2 个" in summary
+
+
+def test_compare_and_rounds_commands(history, capsys):
+    from jixiao.cli import main
+
+    base, store = history
+    assert main(["rounds", "--store", str(store.path)]) == 0
+    listing = capsys.readouterr().out
+    assert all(label in listing for label in ("2022年1-7月", "2023年1-7月", "2023年1-10月"))
+    out = base / "compare-out"
+    assert main(["compare", "--from", "2022-07", "--to", "2023年1-7月", "--store", str(store.path),
+                 "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "2023年1-7月与2022年1-7月对比" in printed and (out / "2023年1-7月与2022年1-7月对比.xlsx").is_file()
+    assert main(["compare", "--from", "2021-07", "--to", "2023-07", "--store", str(store.path)]) == 2
+    assert "数据库中没有2021年1-7月" in capsys.readouterr().err
 
 
 def test_rerunning_changes_nothing_in_the_store(history):

@@ -26,6 +26,7 @@ from jixiao.store import schema
 from jixiao.store.schema import is_missing
 
 SHEET = "整改事项"
+FILE_KEY = "file:"  # identity of an item about a whole file (no project)
 NEW, DONE, DOING, OPEN = "待整改", "已整改", "整改中", "未整改"
 STILL_OPEN = (NEW, DOING, OPEN)
 # Columns of the 整改事项 sheet; the last three are the unit's to fill.
@@ -51,13 +52,15 @@ def round_items(tables: dict[str, pd.DataFrame], identity: pd.DataFrame, label: 
     status = tables["project_status"].set_index("project_id", drop=False)
     rows = []
     findings = tables["findings"]
-    errors = findings[(findings["severity"] == "error") & findings["project_id"].notna()]
-    for (pid, code), group in errors.groupby(["project_id", "code"], sort=True):
+    errors = findings[findings["severity"] == "error"]
+    # A problem of a whole file (unreadable, not a form) has no project: the file stands for it.
+    owner = errors["project_id"].where(errors["project_id"].notna(), FILE_KEY + errors["source_file"].fillna(""))
+    for (pid, code), group in errors.assign(_owner=owner).groupby(["_owner", "code"], sort=True):
         first = group.iloc[0]
         more = f"（共 {len(group)} 处，见问题清单）" if len(group) > 1 else ""
         where = f"{_text(first['sheet'])}!{_text(first['cell'])}：" if _text(first["cell"]) else ""
         rows.append(_item(pid, "finding", code, f"{where}{_problem(first)}{more}", _text(first["suggestion"]),
-                          to_identity, projects, label))
+                          to_identity, projects, label, source_file=first["source_file"]))
     for row in status.itertuples():
         advice = _text(row.suggestion)
         if row.budget_light == "red":
@@ -77,13 +80,15 @@ def _problem(finding) -> str:
     return message[: -len(suggestion)] if suggestion and message.endswith(suggestion) else message
 
 
-def _item(pid, kind, code, what, suggestion, to_identity, projects, label) -> dict:
+def _item(pid, kind, code, what, suggestion, to_identity, projects, label, source_file=None) -> dict:
     identity = to_identity.get(pid, pid)
     project = projects.loc[pid] if pid in projects.index else None
     get = (lambda k: None) if project is None else project.get
     return {"item_id": item_id(identity, kind, code), "kind": kind, "code": code, "identity_id": identity,
-            "project_id": pid, "dept_name": get("dept_name"), "unit_name": get("unit_name"),
-            "project_name": get("project_name"), "source_file": get("source_file"), "what": what,
+            "project_id": None if str(pid).startswith(FILE_KEY) else pid, "dept_name": get("dept_name"),
+            "unit_name": get("unit_name"), "project_name": get("project_name") or (
+                f"（文件）{Path(str(source_file)).name}" if source_file else None),
+            "source_file": get("source_file") or source_file, "what": what,
             "suggestion": suggestion or None, "since_round": label, "status": NEW,
             "status_reason": f"{label}新发现"}
 
@@ -104,7 +109,7 @@ def follow_up(previous: pd.DataFrame, current: pd.DataFrame, replies: pd.DataFra
                                           "project_name", "what", "suggestion")}
         row.update(since_round=item.since_round, reply_measures=reply.get("整改措施"),
                    reply_person=reply.get("责任人"), reply_deadline=reply.get("完成时限"))
-        if item.identity_id not in reported:
+        if item.identity_id not in reported and not str(item.identity_id).startswith(FILE_KEY):
             row.update(status=OPEN, status_reason=f"本轮未报送该项目，无法核实整改情况（{previous_label}提出）",
                        project_id=None, source_file=None)
         elif item.item_id not in still:
