@@ -19,6 +19,7 @@ from jixiao.pipeline import (
     check_stage,
     feedback_stage,
     ingest_stage,
+    display_width,
     metrics_stage,
     period_folder,
     print_ingest_summary,
@@ -167,10 +168,12 @@ def cmd_rounds(args) -> int:
         print(f"数据库 {store.path} 中还没有任何轮次，请先运行 jixiao run")
         return 0
     print(f"数据库 {store.path} 中的轮次：")
-    print(f"{'轮次':<12}{'年度':>6}{'期间':>8}{'文件':>6}{'项目':>6}{'指标':>6}  载入时间")
-    for row in rounds.itertuples():
-        print(f"{row.round_label:<12}{row.round_year:>8}{'1-' + str(row.round_period) + '月':>8}{row.n_files:>8}"
-              f"{row.n_projects:>8}{row.n_indicators:>8}  {row.loaded_at}")
+    rows = [("轮次", "年度", "期间", "文件", "项目", "指标", "载入时间")]
+    rows += [(r.round_label, str(r.round_year), f"1-{r.round_period}月", str(r.n_files), str(r.n_projects),
+              str(r.n_indicators), str(r.loaded_at)) for r in rounds.itertuples()]
+    widths = [max(display_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell + " " * (width - display_width(cell)) for cell, width in zip(row, widths)).rstrip())
     return 0
 
 

@@ -525,11 +525,11 @@ def run(job: Job, round_key: str | None = None, outputs: tuple[str, ...] | None 
 
 def print_timings(job: Job, total: float) -> None:
     print("== 各步骤用时 ==")
-    width = max((_width(label) for label, _ in job.timings), default=0)
+    width = max((display_width(label) for label, _ in job.timings), default=0)
     for label, seconds in [*job.timings, ("合计", total)]:
-        print(f"  {label}{' ' * (width - _width(label))}  {seconds:6.1f} 秒")
+        print(f"  {label}{' ' * (width - display_width(label))}  {seconds:6.1f} 秒")
 
 
-def _width(text: str) -> int:
+def display_width(text: str) -> int:
     """Columns the text takes in a terminal (CJK characters take two)."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
