@@ -533,3 +533,13 @@ def print_timings(job: Job, total: float) -> None:
 def display_width(text: str) -> int:
     """Columns the text takes in a terminal (CJK characters take two)."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def round_folders(processed: Path) -> dict[str, Path]:
+    """Round label -> its folder of tables under ``processed/rounds/`` (for a round selector), oldest first."""
+    folders = {}
+    for path in sorted(Path(processed, WORK_DIR).glob("[0-9][0-9][0-9][0-9]-[0-9][0-9]")):
+        if (path / "project_status.parquet").is_file():
+            round_ = Round.parse(path.name)
+            folders[round_.label] = path
+    return folders
