@@ -24,8 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from jixiao.config.settings import Settings  # noqa: E402
-from jixiao.pipeline import Job, run  # noqa: E402
+from jixiao.config.settings import Settings
+from jixiao.pipeline import Job, run
 
 
 def job_in(base: Path, raw: Path, replies: Path) -> Job:
