@@ -147,3 +147,19 @@ def test_every_round_table_is_documented():
     doc = (ROOT / "docs" / "schema.md").read_text(encoding="utf-8")
     for table in (*ROUND_TABLES, "rounds"):
         assert f"## {table}" in doc
+
+
+@pytest.mark.slow  # a second interpreter holds the file
+def test_a_store_held_by_another_process_is_a_chinese_error(tmp_path):
+    store = Store(tmp_path / "s.duckdb")
+    store.write_round(JULY, _tables(tmp_path, ("甲项目",)), {"input_hash": "a"})
+    code = f"import duckdb, time\ncon = duckdb.connect({str(store.path)!r}); print('ready', flush=True); time.sleep(30)"
+    holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        with pytest.raises(StoreError, match="正被另一个程序使用"):
+            store.write_round(JULY, _tables(tmp_path, ("乙项目",)), {"input_hash": "b"})
+    finally:
+        holder.kill()
+        holder.wait()
+    assert store.rounds()["input_hash"].tolist() == ["a"]

@@ -104,6 +104,9 @@ class Store:
         try:
             con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.Error as exc:
+            if "lock" in str(exc).lower():  # another process (the explorer, a second run) has it open for writing
+                raise StoreError(f"数据库 {self.path} 正被另一个程序使用（如另一个 jixiao run 或交互查询界面），"
+                                 "请关闭后重试") from exc
             raise StoreError(f"无法打开数据库 {self.path}（{exc}）") from exc
         if not read_only:
             self._create_tables(con)
