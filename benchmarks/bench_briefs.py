@@ -38,7 +38,7 @@ def prepare(processed: Path | None, work: Path) -> Path:
     if processed:
         return processed
     out = work / "processed"
-    ingest(ROOT / "data" / "raw", out, Settings(), progress=False)
+    ingest(ROOT / "data" / "raw" / "2023年1-7月", out, Settings(), progress=False)
     return out
 
 

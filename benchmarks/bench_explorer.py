@@ -52,7 +52,7 @@ def demo_tables(processed_dir: Path | None) -> dict[str, pd.DataFrame]:
     """The demo county's metrics tables (built from data/raw when no processed folder is given)."""
     if processed_dir is None or not (processed_dir / "indicator_status.parquet").is_file():
         processed_dir = Path(tempfile.mkdtemp(prefix="jixiao-bench-"))
-        ingest(ROOT / "data" / "raw", processed_dir, Settings())
+        ingest(ROOT / "data" / "raw" / "2023年1-7月", processed_dir, Settings())
         run_metrics(processed_dir, None, Settings())
     return {name: pd.read_parquet(processed_dir / f"{name}.parquet")
             for name in ("indicator_status", "project_status")}

@@ -4,7 +4,7 @@ Usage::
 
     .venv/bin/python benchmarks/bench_ingest.py [RAW_DIR] [--scale 2000] [--repeat 5]
 
-Part 1 reads every readable workbook of RAW_DIR (default: the demo county in data/raw)
+Part 1 reads every readable workbook of RAW_DIR (default: the demo county in data/raw/2023年1-7月)
 once with ``jixiao.normalise.ingest.read_submission`` (open, locate the form, parse every value)
 and once with calamine's plain cell dump, and prints the per-workbook ratio.
 Part 2 copies those workbooks into a temporary batch of ``--scale`` files and runs the
@@ -105,7 +105,7 @@ def scale_run(sources: list[Path], settings: Settings, largest: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("raw_dir", nargs="?", default=str(ROOT / "data" / "raw"))
+    parser.add_argument("raw_dir", nargs="?", default=str(ROOT / "data" / "raw" / "2023年1-7月"))
     parser.add_argument("--scale", type=int, default=2000, help="largest batch size (0 skips part 2)")
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()

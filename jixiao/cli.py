@@ -7,13 +7,28 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from jixiao import __version__
-from jixiao.config.settings import Settings, load_settings, period_dir, with_overrides
+from jixiao.config.settings import Settings, load_settings, with_overrides
+from jixiao.pipeline import (
+    CommandError,
+    briefs_stage,
+    charts_stage,
+    check_stage,
+    display_width,
+    feedback_stage,
+    ingest_stage,
+    metrics_stage,
+    period_folder,
+    print_ingest_summary,
+)
+
 from jixiao.store.schema import METRICS_TABLES
 from jixiao.store.tables import TableError, has_table, read_ingest_tables, read_tables
-from jixiao.normalise.ingest import STATUS_LABELS
+
+__all__ = ["CommandError", "build_parser", "main", "print_ingest_summary"]
 
 
 
@@ -45,10 +60,6 @@ class ChineseArgumentParser(argparse.ArgumentParser):
         self.exit(2, f"错误：{message}\n")
 
 
-class CommandError(Exception):
-    """The command cannot run; the message is Chinese and goes to stderr with exit code 2."""
-
-
 def _settings(args) -> Settings:
     overrides = {key: value for key, value in (("year", getattr(args, "year", None)),
                                                ("period_end_month", getattr(args, "month", None)))
@@ -65,15 +76,6 @@ def _rules_path(args, settings: Settings) -> Path | None:
     return Path(given) if given else settings.paths.rules
 
 
-def _profile(rules_path: Path | None):
-    from jixiao.config.profile import RuleProfileError, load_profile
-
-    try:
-        return load_profile(rules_path)
-    except RuleProfileError as exc:
-        raise CommandError(str(exc)) from exc
-
-
 def _settings_and_tables(args, needs_metrics: bool = False) -> tuple[Settings, Path]:
     """Settings, and the processed folder a stage command works on, its tables checked before any slow work.
 
@@ -87,112 +89,6 @@ def _settings_and_tables(args, needs_metrics: bool = False) -> tuple[Settings, P
     if needs_metrics:
         read_tables(processed_dir, METRICS_TABLES)
     return settings, processed_dir
-
-
-# -- stages ---------------------------------------------------------------------------------------
-def ingest_stage(raw_dir: Path, out_dir: Path, settings: Settings, jobs: int | None, quiet: bool) -> dict:
-    from jixiao.normalise.ingest import ingest
-
-    if not raw_dir.is_dir():
-        raise CommandError(f"找不到报送文件夹 {raw_dir}")
-    try:
-        tables = ingest(raw_dir, out_dir, settings, jobs=jobs, progress=not quiet)
-    except OSError as exc:
-        raise CommandError(f"无法写入输出文件夹 {out_dir}（{exc.strerror or exc}）") from exc
-    print_ingest_summary(tables, out_dir, verbose=not quiet)
-    return tables
-
-
-def check_stage(processed_dir: Path, approved: str | None, settings: Settings, rules_path: Path | None):
-    from jixiao.validate.approved import ApprovedTargetsError
-    from jixiao.validate.checks import run_checks, summary_line
-
-    try:
-        findings = run_checks(processed_dir, Path(approved) if approved else None, settings, _profile(rules_path))
-    except ApprovedTargetsError as exc:
-        raise CommandError(str(exc)) from exc
-    print(f"校验完成，{summary_line(findings)}。问题清单：{processed_dir / 'check_findings.parquet'}")
-    return findings
-
-
-def metrics_stage(processed_dir: Path, reports_dir: Path, settings: Settings, rules_path: Path | None) -> dict:
-    from jixiao.metrics.compute import run_metrics, summary_text
-    from jixiao.outputs.summary_excel import write_summary_workbook
-
-    profile = _profile(rules_path)
-    tables = run_metrics(processed_dir, rules_path, settings)
-    intake = {name: frame for name, frame in read_ingest_tables(processed_dir).items() if name in ("submissions", "findings")}
-    workbook = write_summary_workbook({**tables, **intake}, reports_dir)
-    print(summary_text(tables, profile))
-    print(f"结果表已写入 {processed_dir}；Excel 汇总表：{workbook}")
-    return tables
-
-
-def feedback_stage(processed_dir: Path, raw_dir: Path, out_dir: Path) -> list[Path]:
-    from jixiao.outputs.feedback import write_feedback
-
-    paths = write_feedback(processed_dir, raw_dir, out_dir)
-    print(f"已生成反馈工作簿 {len(paths)} 个：{out_dir}")
-    return paths
-
-
-def charts_stage(processed_dir: Path, out_dir: Path) -> list[Path]:
-    from jixiao.outputs.charts import write_charts
-
-    try:
-        paths = write_charts(processed_dir, out_dir)
-    except FileNotFoundError as exc:
-        raise CommandError(str(exc)) from exc
-    print(f"已导出图表 {len(paths)} 个文件（PNG 与 SVG）：{out_dir}")
-    return paths
-
-
-def briefs_stage(processed_dir: Path, reports_dir: Path, settings: Settings, rules_path: Path | None,
-                 departments=None, formats=("html", "pdf"), jobs: int = 2, quiet: bool = False,
-                 overview: bool = True):
-    from jixiao.outputs.render import FORMATS, run_briefs
-
-    unknown = [fmt for fmt in formats if fmt not in FORMATS]
-    if unknown or not formats:
-        raise CommandError(f"不支持的格式 {', '.join(unknown) or '（空）'}，只能是 {', '.join(FORMATS)}")
-    try:
-        result = run_briefs(processed_dir, reports_dir, departments=departments, formats=formats, jobs=jobs,
-                            rules_path=rules_path, settings=settings, progress=not quiet,
-                            include_overview=overview)
-    except (FileNotFoundError, ValueError) as exc:
-        raise CommandError(str(exc)) from exc
-    print(result.summary())
-    return result
-
-
-def print_ingest_summary(tables, out_dir: Path, verbose: bool = True) -> None:
-    subs, findings = tables["submissions"], tables["findings"]
-    if verbose:
-        for row in subs.itertuples():
-            n_issues = int((findings["source_file"] == row.source_file).sum())
-            line = f"[{STATUS_LABELS[row.status]}] {row.source_file}：{row.n_projects} 个项目，{row.n_indicators} 个指标"
-            if n_issues:
-                line += f"，{n_issues} 条提示"
-            if row.reason:
-                line += f"\n        原因：{row.reason}"
-            print(line)
-    counts = subs["status"].value_counts()
-    print(
-        f"合计：{len(subs)} 个文件（完整 {counts.get('ok', 0)}，部分 {counts.get('partial', 0)}，"
-        f"失败 {counts.get('failed', 0)}）；{len(tables['projects'])} 个项目，{len(tables['indicators'])} 个指标，"
-        f"{len(findings)} 条问题提示。结果已写入 {out_dir}"
-    )
-
-
-def period_folder(settings: Settings, reports_dir: Path, processed_dir: Path) -> Path:
-    """reports/<year>-<MM>/ of the data in ``processed_dir`` (the period the headers say, else the settings)."""
-    from jixiao.store.tables import read_table
-
-    projects = read_table(processed_dir, "projects")
-    year = int(projects["year"].mode().iloc[0]) if projects["year"].notna().any() else settings.year
-    month = (int(projects["period_end_month"].mode().iloc[0]) if projects["period_end_month"].notna().any()
-             else settings.period_end_month)
-    return period_dir(reports_dir, year, month)
 
 
 # -- commands -------------------------------------------------------------------------------------
@@ -232,8 +128,13 @@ def cmd_charts(args) -> int:
 
 def cmd_briefs(args) -> int:
     """Exit code 0 when every brief was written, 1 when any failed, 2 when nothing could start."""
-    settings, processed = _settings_and_tables(args, needs_metrics=True)
+    from jixiao.outputs.render import FORMATS
+
     formats = tuple(part.strip() for part in args.format.split(",") if part.strip())
+    unknown = [fmt for fmt in formats if fmt not in FORMATS]
+    if unknown or not formats:  # refused before any table is read or any browser starts
+        raise CommandError(f"不支持的格式 {', '.join(unknown) or '（空）'}，只能是 {', '.join(FORMATS)}")
+    settings, processed = _settings_and_tables(args, needs_metrics=True)
     result = briefs_stage(processed, Path(args.out) if args.out else settings.paths.reports, settings,
                           _rules_path(args, settings), departments=args.department, formats=formats,
                           jobs=args.jobs, quiet=args.quiet, overview=not args.no_overview)
@@ -253,33 +154,76 @@ def cmd_template(args) -> int:
 
 
 def cmd_run(args) -> int:
-    """The main job: ingest -> checks -> metrics and 汇总 -> feedback -> charts -> briefs (exit 1 if a brief failed)."""
+    """The main job over every round (jixiao.pipeline); exit 1 if a brief failed."""
+    from jixiao.pipeline import Job, run
+
     settings = _settings(args)
-    raw = Path(args.raw) if args.raw else settings.paths.raw
-    processed = Path(args.processed) if args.processed else settings.paths.processed
-    reports = Path(args.reports) if args.reports else settings.paths.reports
-    rules_path = _rules_path(args, settings)
-    print(f"== 第1步：读取报送文件（{raw}）==")
-    ingest_stage(raw, processed, settings, args.jobs, args.quiet)
-    print("== 第2步：校验填报内容 ==")
-    check_stage(processed, args.approved, settings, rules_path)
-    print("== 第3步：计算执行率、偏离度、红黄绿灯、重点监控和排名 ==")
-    metrics_stage(processed, reports, settings, rules_path)
-    period = period_folder(settings, reports, processed)
-    print("== 第4步：生成给各单位的反馈工作簿 ==")
-    feedback_stage(processed, raw, period / "反馈")
-    print("== 第5步：导出领导汇报图表 ==")
-    charts_stage(processed, period / "charts")
-    print("== 第6步：生成各部门监控报告和全县总览（HTML 和 PDF）==")
-    result = briefs_stage(processed, reports, settings, rules_path, jobs=args.jobs or 2, quiet=args.quiet)
-    return 0 if result.ok else 1
+    paths = settings.paths
+    if args.store:
+        paths = replace(paths, store=Path(args.store))
+    job = Job(replace(settings, paths=paths), raw=Path(args.raw) if args.raw else paths.raw,
+              processed=Path(args.processed) if args.processed else paths.processed,
+              reports=Path(args.reports) if args.reports else paths.reports, rules_path=_rules_path(args, settings),
+              approved=args.approved, jobs=args.jobs, quiet=args.quiet)
+    return run(job, args.round)
+
+
+def _store(args, settings: Settings):
+    from jixiao.store.warehouse import Store
+
+    return Store(Path(args.store) if getattr(args, "store", None) else settings.paths.store)
+
+
+def cmd_rounds(args) -> int:
+    from jixiao.store.warehouse import StoreError
+
+    store = _store(args, _settings(args))
+    try:
+        rounds = store.rounds()
+    except StoreError as exc:
+        raise CommandError(str(exc)) from exc
+    if rounds.empty:
+        print(f"数据库 {store.path} 中还没有任何轮次，请先运行 jixiao run")
+        return 0
+    print(f"数据库 {store.path} 中的轮次：")
+    rows = [("轮次", "年度", "期间", "文件", "项目", "指标", "载入时间")]
+    rows += [(r.round_label, str(r.round_year), f"1-{r.round_period}月", str(r.n_files), str(r.n_projects),
+              str(r.n_indicators), str(r.loaded_at)) for r in rounds.itertuples()]
+    widths = [max(display_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell + " " * (width - display_width(cell)) for cell, width in zip(row, widths)).rstrip())
+    return 0
+
+
+def cmd_compare(args) -> int:
+    from jixiao.store.compare import compare_and_write
+    from jixiao.store.warehouse import Round, StoreError
+
+    settings = _settings(args)
+    try:
+        earlier, later = Round.parse(args.from_round), Round.parse(args.to_round)
+        out = Path(args.out) if args.out else settings.paths.reports / later.key / "对比"
+        path, summary = compare_and_write(_store(args, settings), earlier, later, out)
+    except StoreError as exc:
+        raise CommandError(str(exc)) from exc
+    print(summary)
+    print(f"对比工作簿：{path}")
+    return 0
 
 
 def cmd_demo(args) -> int:
     from jixiao.demo.generator import write_demo_county
+    from jixiao.demo.history import write_demo_history
 
-    paths = write_demo_county(Path(args.out), seed=args.seed)
-    print(f"已生成示范县报送文件 {len(paths)} 个：{args.out}")
+    if args.single_round:
+        paths = write_demo_county(Path(args.out), seed=args.seed)
+        print(f"已生成示范县报送文件 {len(paths)} 个：{args.out}")
+        return 0
+    replies = Path(args.replies) if args.replies else _settings(args).paths.replies
+    written = write_demo_history(Path(args.out), replies, seed=args.seed)
+    for label, paths in written.items():
+        print(f"{label}：{len(paths)} 个文件")
+    print(f"已生成示范县三个轮次的报送文件：{args.out}（各轮一个子文件夹）；整改回复：{replies}")
     return 0
 
 
@@ -323,9 +267,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--raw", help="报送文件夹（默认取配置，data/raw）")
     p.add_argument("--processed", help="数据输出文件夹（默认取配置，data/processed）")
     p.add_argument("--reports", help="报告文件夹（默认取配置，reports）")
+    p.add_argument("--round", help="生成哪一轮的报告，如 2023-10 或 2023年1-10月（默认最新一轮）")
+    p.add_argument("--store", help="数据库文件（默认取配置 paths.store，data/jixiao.duckdb）")
     _common(p, period=True, rules=True)
     _batch(p)
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("rounds", help="列出数据库中的轮次（年度、期间、文件数、项目数、指标数、载入时间）")
+    p.add_argument("--store", help="数据库文件（默认取配置 paths.store）")
+    _common(p)
+    p.set_defaults(func=cmd_rounds)
+
+    p = sub.add_parser("compare", help="对比两个轮次（如 1-7月与1-10月，或上年同期），写出对比工作簿并显示摘要")
+    p.add_argument("--from", dest="from_round", required=True, metavar="轮次", help="较早的轮次，如 2023-07")
+    p.add_argument("--to", dest="to_round", required=True, metavar="轮次", help="较晚的轮次，如 2023-10")
+    p.add_argument("--out", help="输出文件夹（默认 reports/<较晚轮次>/对比）")
+    p.add_argument("--store", help="数据库文件（默认取配置 paths.store）")
+    _common(p)
+    p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("ingest", help="读取报送的监控表，生成整洁数据表（Parquet）并校验")
     p.add_argument("raw_dir", help="报送文件所在文件夹（含子文件夹）")
@@ -376,9 +335,11 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.set_defaults(func=cmd_template)
 
-    p = sub.add_parser("demo", help="重新生成示范县的报送文件")
+    p = sub.add_parser("demo", help="重新生成示范县的报送文件（三个轮次，各一个子文件夹）和整改回复")
     p.add_argument("--out", default="data/raw", help="输出文件夹（默认 data/raw）")
+    p.add_argument("--replies", help="整改回复文件夹（默认取配置 paths.replies，data/replies）")
     p.add_argument("--seed", type=int, default=2023, help="随机种子（默认 2023）")
+    p.add_argument("--single-round", action="store_true", help="只生成 2023年1-7月 一轮，直接写在输出文件夹中")
     p.set_defaults(func=cmd_demo)
 
     sub.add_parser("schema", help="输出数据表结构说明（Markdown，即 docs/schema.md）").set_defaults(func=cmd_schema)

@@ -26,7 +26,7 @@ def score_tool() -> Path:
     return path
 
 
-DEMO_RAW = ROOT / "data" / "raw"
+DEMO_RAW = ROOT / "data" / "raw" / "2023年1-7月"  # the notice's round of the demo county
 
 
 @pytest.fixture(scope="session")

@@ -80,6 +80,7 @@ class Style:
     """Layout switches; the defaults give the central template as in the notice."""
 
     title: str | None = "项目支出绩效目标执行监控表"
+    year: int = 2023  # written in the period line（2023年1-7月）
     period: str = "1-7月"
     period_line: bool = True  # the '（2023年1-7月）' line under the title
     money_unit: str = "万元"  # written in '单位：…' and '项目资金（…）'
@@ -136,7 +137,7 @@ def dropdown_sheet() -> SheetSpec:
 def form_style(style: Style) -> FormStyle:
     """The layout switches of ``style``; marks and rates are typed into the cells by :func:`form`."""
     return FormStyle(
-        title=style.title, period=style.period, period_line=style.period_line, money_unit=style.money_unit,
+        title=style.title, year=style.year, period=style.period, period_line=style.period_line, money_unit=style.money_unit,
         inline_name=style.inline_name, columns=style.columns, headers=style.headers,
         reasons_as=style.reasons_as, possibility_as=style.possibility_as,
         possibility_labels=style.possibility_labels, untick=style.untick, level_fill=style.level_fill,

@@ -58,7 +58,7 @@ def test_run_is_the_whole_main_job_in_the_configured_folders(tmp_path):
         '[paths]\nraw = "inbox"\nprocessed = "tables"\nreports = "out"\nrules = "strict.toml"\n', encoding="utf-8")
     result = jixiao("run", "--quiet", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    for step in ("第1步", "第2步", "第3步", "第4步", "第5步", "第6步"):
+    for step in ("第1步", "第2步", "第3步", "第4步", "第5步", "输出1", "输出2", "输出3", "输出4", "输出5", "各步骤用时"):
         assert step in result.stdout
     tables = tmp_path / "tables"
     assert (tables / "indicators.parquet").exists() and (tables / "department_summary.parquet").exists()
@@ -69,6 +69,8 @@ def test_run_is_the_whole_main_job_in_the_configured_folders(tmp_path):
     assert len(list((tmp_path / "out" / "2023-07" / "charts").glob("*.svg"))) >= 5
     briefs = tmp_path / "out" / "2023-07" / "briefs"
     assert {p.name for p in briefs.iterdir()} >= {"湟源县交通运输局.html", "湟源县交通运输局.pdf", "全县总览.pdf"}
+    assert (tmp_path / "data" / "jixiao.duckdb").is_file(), "the round is stored (default paths.store)"
+    assert "2023年1-7月" in jixiao("rounds", cwd=tmp_path).stdout
 
 
 def test_metrics_with_a_rules_file_prints_the_method(tmp_path):

@@ -36,7 +36,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.skipif(not Path
 
 def _prepare(processed: Path) -> None:
     """Demo county with one unsafe department name and a script in one unit's reason and measure."""
-    ingest(ROOT / "data" / "raw", processed, Settings(), progress=False)
+    ingest(ROOT / "data" / "raw" / "2023年1-7月", processed, Settings(), progress=False)
     projects = pd.read_parquet(processed / "projects.parquet")
     projects.loc[projects["dept_name"] == ORIGINAL_UNSAFE, "dept_name"] = UNSAFE_DEPT
     projects.to_parquet(processed / "projects.parquet", index=False)

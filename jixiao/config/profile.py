@@ -203,6 +203,7 @@ class CheckRules:
     placeholder_min_indicators: int
     copied_text_min_chars: int
     rename_min_similarity: float
+    project_name_min_similarity: float
 
 
 @dataclass(frozen=True, config=SECTION)

@@ -18,6 +18,10 @@ Defaults follow the 2023 notice of 湟源县财政局 (源财〔2023〕432号): 
     processed = "data/processed"
     reports = "reports"
     rules = "湟源县规则.toml"   # thresholds: a copy of jixiao/profiles/default.toml (optional)
+    store = "data/jixiao.duckdb"  # the store of every round (DuckDB)
+    export = "data/export"        # Parquet per round, hive-partitioned year=/period=/
+    replies = "data/replies"      # returned feedback workbooks, one folder per round (2023-07/)
+    identity_map = "项目对应表.csv"  # optional: 实施单位, 项目名称, 对应项目名称
 
     [ingest]
     jobs = 2                 # worker processes for large batches (0 = one per core)
@@ -52,6 +56,10 @@ class Paths:
     processed: Path = Path("data/processed")
     reports: Path = Path("reports")
     rules: Path | None = None  # a rule profile (TOML); None = the built-in default profile
+    store: Path = Path("data/jixiao.duckdb")  # every round's tables (DuckDB), see jixiao.store.warehouse
+    export: Path = Path("data/export")  # Parquet per round: <table>/year=<Y>/period=<N>/
+    replies: Path = Path("data/replies")  # returned feedback workbooks: <round, e.g. 2023-07>/*.xlsx
+    identity_map: Path | None = None  # CSV/xlsx: 实施单位, 项目名称, 对应项目名称 (overrides project matching)
 
 
 @dataclass(frozen=True, config=STRICT)

@@ -54,6 +54,7 @@ SUBSECTION_FUNDS = "（一）预算资金执行情况"
 SUBSECTION_TARGETS = "（二）绩效目标完成情况"
 SUBSECTION_CORRECTION = "（一）纠偏措施"
 SUBSECTION_IMPROVEMENT = "（二）改进意见"
+SUBSECTION_FOLLOWUP = "（三）上轮问题整改情况"
 
 # ---------------------------------------------------------------- escaping and formatting
 
@@ -492,7 +493,7 @@ class DepartmentBrief:
         correction_html = section(SUBSECTION_CORRECTION, correction, missing, level=3).html
         improvement_html = section(SUBSECTION_IMPROVEMENT, *self._suggestions(), level=3).html
         return Section(f'<section class="brief-section"><h2>{esc(SECTION_HEADINGS[3])}</h2>'
-                       f"{correction_html}{improvement_html}</section>")
+                       f"{correction_html}{improvement_html}{followup_html(self.data, self.department)}</section>")
 
     def other(self) -> Section:
         """五、其他需要说明的问题: indicators that could not be judged, data quality, 重点监控."""
@@ -718,7 +719,7 @@ class CountyOverview:
                                    if len(reduce) else "，本期不提出预算调整建议。")))
         blocks.append(paragraph(
             f"3. 预算安排：监控结果作为{self.data.year + 1}年度预算安排和政策制定的重要依据，部门排名列入县级部门预算管理综合绩效考评。"))
-        return section("七、结果运用建议", *blocks)
+        return section("七、结果运用建议", *blocks, followup_html(self.data))
 
     def stamp(self) -> Section:
         files = self.data.tables["submissions"]["source_file"].tolist() if len(self.data.tables["submissions"]) \
@@ -734,6 +735,18 @@ class CountyOverview:
 
 
 # ---------------------------------------------------------------- shared pieces
+
+def followup_html(data: BriefData, department: str | None = None) -> str:
+    """（三）上轮问题整改情况 from the round's 整改 items (jixiao.store.rectification); empty in a first round."""
+    from jixiao.store.rectification import load_followup_facts
+
+    facts = load_followup_facts(data.processed_dir, department)
+    if not facts or not facts["total"]:
+        return ""
+    items = [f"{esc(i['project_name'])}：{esc(i['what'])}（{esc(i['status'])}，{esc(i['since_round'])}提出）"
+             for i in facts["open_items"][:12]]
+    return section(SUBSECTION_FOLLOWUP, paragraph(esc(facts["sentence"])), bullet_list(items), level=3).html
+
 
 def department_brief(department: str, processed_dir: str | Path | None = None, year: int | None = None,
                      month: int | None = None, rules: str | Path | None = None) -> DepartmentBrief:

@@ -35,24 +35,29 @@ SUMMARY_TOP_RULES = 4  # the reply names the most frequent problems only
 
 
 def write_feedback(processed_dir: Path, raw_dir: Path, out_dir: Path) -> list[Path]:
-    """A feedback workbook (and reply text) for every submitted file with an error or warning."""
+    """A feedback workbook (and reply text) for every submitted file with an error, a warning or an open 整改事项."""
+    from jixiao.store.rectification import open_items_by_file
+
     tables = read_ingest_tables(Path(processed_dir))
     findings = tables["findings"].dropna(subset=["source_file"])
+    items = open_items_by_file(Path(processed_dir))
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    units = unit_names(tables["projects"], findings["source_file"].unique())
+    groups = {source: group for source, group in findings.groupby("source_file", sort=True)}
+    units = unit_names(tables["projects"], sorted(set(groups) | set(items)))
     files_per_unit = Counter(units.values())
     paths = []
-    for source_file, group in findings.groupby("source_file", sort=True):
-        if not group["severity"].isin(["error", "warning"]).any():
+    for source_file in sorted(set(groups) | set(items)):
+        group = groups.get(source_file, findings.iloc[0:0])
+        if not group["severity"].isin(["error", "warning"]).any() and source_file not in items:
             continue
         unit = units[source_file]
         stem = Path(source_file).stem
         name = f"{unit}_问题反馈" if files_per_unit[unit] == 1 else f"{unit}_{stem}_问题反馈"
         path = out_dir / f"{safe_name(name, 120)}.xlsx"
         rows = ordered(group)
-        summary = summary_text(unit, source_file, rows)
-        write_one(Path(raw_dir) / source_file, rows, summary, path)
+        summary = summary_text(unit, source_file, rows, n_items=len(items.get(source_file, ())))
+        write_one(Path(raw_dir) / source_file, rows, summary, path, items.get(source_file))
         path.with_suffix(".txt").write_text(summary + "\n", encoding="utf-8")
         paths.append(path)
     return paths
@@ -100,7 +105,15 @@ def split_message(row) -> tuple[str, str]:
     return message, suggestion or (rule.fix if rule else "")
 
 
-def summary_text(unit: str, source_file: str, findings: pd.DataFrame) -> str:
+def summary_text(unit: str, source_file: str, findings: pd.DataFrame, n_items: int = 0) -> str:
+    items = (f"另有整改事项 {n_items} 项，请在“整改事项”工作表中逐项填写整改措施、责任人和完成时限后报回。"
+             if n_items else "")
+    if not findings["severity"].isin(["error", "warning"]).any():
+        return f"{unit}：你单位报送的《{Path(source_file).name}》填报无误。{items}"
+    return _findings_summary(unit, source_file, findings) + items
+
+
+def _findings_summary(unit: str, source_file: str, findings: pd.DataFrame) -> str:
     counts = findings["severity"].value_counts()
     if (findings["code"] == "FILE_UNREADABLE").any():
         reason = findings.loc[findings["code"] == "FILE_UNREADABLE", "message"].iloc[0]
@@ -122,10 +135,15 @@ def _rule_title(code: str) -> str:
 
 
 # -- the workbook ---------------------------------------------------------------------------------
-def write_one(original: Path, findings: pd.DataFrame, summary: str, path: Path) -> Path:
+def write_one(original: Path, findings: pd.DataFrame, summary: str, path: Path,
+              items: pd.DataFrame | None = None) -> Path:
     book = _copy_of(original)
     _mark_cells(book, findings)
     _issue_sheet(book, findings, summary, original.name)
+    if items is not None and len(items):
+        from jixiao.store.rectification import add_items_sheet
+
+        add_items_sheet(book, items)
     book.save(path)
     return path
 

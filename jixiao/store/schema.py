@@ -38,6 +38,7 @@ CONSTRAINTS: dict[str, Constraint] = {
     "submissions.status": Constraint(allowed=STATUSES),
     "findings.severity": Constraint(allowed=SEVERITIES),
     "check_findings.severity": Constraint(allowed=SEVERITIES),
+    "history_findings.severity": Constraint(allowed=SEVERITIES),
     "funds.source": Constraint(allowed=FUND_SOURCES),
     "light": Constraint(allowed=LIGHTS),
     "budget_light": Constraint(allowed=LIGHTS),
@@ -163,6 +164,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
 INGEST_TABLES = tuple(TABLES)
 # The checks' findings: same columns as the reader's, kept in their own table (each stage owns its files).
 TABLES["check_findings"] = TABLES["findings"]
+TABLES["history_findings"] = TABLES["findings"]  # cross-round findings of jixiao run
 
 PROFILE_COLUMNS = (
     ("profile_name", "string", "", "所用规则配置的名称"),
@@ -316,6 +318,60 @@ METRICS_TABLES: dict[str, tuple[Column, ...]] = {  # written by jixiao.metrics.c
     ),
 }
 TABLES.update(METRICS_TABLES)
+
+ROUND_KEY_COLUMNS = _cols(
+    ("round_year", "int", "年", "轮次：监控年度"),
+    ("round_period", "int", "月", "轮次：监控期末月份 N（1-N月）"),
+)
+
+STORE_TABLES: dict[str, tuple[Column, ...]] = {  # kept in the DuckDB store (jixiao.store.warehouse), one set per round
+    "rounds": _cols(
+        *((c.name, c.type, c.unit, c.meaning) for c in ROUND_KEY_COLUMNS),
+        ("round_label", "string", "", "轮次名称，如 2023年1-7月"),
+        ("loaded_at", "string", "", "载入时间（ISO 8601，带时区）"),
+        ("input_hash", "string", "", "本轮输入（报送文件、规则配置、批复目标、上轮整改回复、上一轮）的 SHA-256；不变时跳过"),
+        ("raw_dir", "string", "", "本轮报送文件所在文件夹"),
+        ("n_files", "int", "个", "报送文件数"),
+        ("n_projects", "int", "个", "项目数"),
+        ("n_indicators", "int", "个", "三级指标数"),
+        ("profile_name", "string", "", "所用规则配置的名称"),
+        ("profile_hash", "string", "", "所用规则配置文件内容的 SHA-256（前 16 位）"),
+        ("profile_text", "string", "", "所用规则配置的全文（TOML），便于日后复核"),
+    ),
+    "round_inputs": _cols(
+        ("kind", "string", "", "输入类别：submission（报送文件）、approved（批复目标）、reply（上轮整改回复）、mapping（项目对应表）"),
+        ("path", "string", "", "文件路径（报送文件相对本轮文件夹）"),
+        ("sha256", "string", "", "文件内容的 SHA-256"),
+    ),
+    "project_identity": _cols(
+        ("project_id", "string", "", "本轮的项目标识（同 projects）"),
+        ("identity_id", "string", "", "跨轮次、跨年度不变的项目标识（项目首次出现时的 project_id）"),
+        ("match", "string", "", "如何认定：new（首次出现）、exact（单位与名称相同）、code（部门代码与名称相同）、fuzzy（名称相近）、mapping（项目对应表指定）"),
+        ("matched_round", "string", "", "对应的上一次出现所在轮次，如 2022年1-7月"),
+        ("matched_name", "string", "", "上一次出现时的项目名称"),
+        ("similarity", "float", "", "名称相似度（0-1，仅 fuzzy）"),
+    ),
+    "rectification": _cols(
+        ("item_id", "string", "", "整改事项编号（同一问题在各轮次相同）"),
+        ("kind", "string", "", "来源：finding（必须改正的问题）、budget_red（预算执行红灯）、target_red（目标完成红灯）、key_monitoring（重点监控）"),
+        ("code", "string", "", "规则代码或灯色类别"),
+        ("identity_id", "string", "", "跨轮次项目标识（同 project_identity）"),
+        ("project_id", "string", "", "本轮的项目标识（项目本轮未报送时为空）"),
+        ("dept_name", "string", "", "主管部门名称"),
+        ("unit_name", "string", "", "实施单位名称"),
+        ("project_name", "string", "", "项目名称"),
+        ("source_file", "string", "", "本轮报送文件（反馈工作簿据此分发）"),
+        ("what", "string", "", "整改事项：问题是什么（中文）"),
+        ("suggestion", "string", "", "财政局建议"),
+        ("since_round", "string", "", "首次发现的轮次，如 2023年1-7月"),
+        ("status", "string", "", "本轮状态：待整改（本轮新发现）、已整改、整改中、未整改（上轮事项的跟踪结果）"),
+        ("status_reason", "string", "", "状态的依据（中文）"),
+        ("reply_measures", "string", "", "单位回复的整改措施"),
+        ("reply_person", "string", "", "单位回复的责任人"),
+        ("reply_deadline", "string", "", "单位回复的完成时限"),
+    ),
+}
+TABLES.update(STORE_TABLES)
 
 
 def empty_frame(table: str) -> pd.DataFrame:

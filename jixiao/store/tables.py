@@ -28,7 +28,11 @@ PRODUCERS = {
     **{name: "jixiao ingest" for name in schema.INGEST_TABLES},
     "check_findings": "jixiao check",
     **{name: "jixiao metrics" for name in schema.METRICS_TABLES},
+    # The history stage of jixiao run: identity across rounds, cross-round findings, 整改 items.
+    **{name: "jixiao run" for name in ("history_findings", "project_identity", "rectification")},
 }
+# Findings tables written after the reader's; read_findings gives them all together.
+FINDINGS_OF_LATER_STAGES = ("check_findings", "history_findings")
 MAX_FAILURES_SHOWN = 5  # a schema error lists this many failing values, then counts the rest
 
 
@@ -89,11 +93,10 @@ def has_table(folder: Path, name: str) -> bool:
 
 
 def read_findings(folder: Path) -> pd.DataFrame:
-    """Every finding of a processed folder: the reader's, plus the checks' once ``jixiao check`` ran."""
-    findings = read_table(folder, "findings")
-    if has_table(folder, "check_findings"):
-        findings = pd.concat([findings, read_table(folder, "check_findings")], ignore_index=True)
-    return findings
+    """Every finding of a processed folder: the reader's, the checks' and the history stage's once they ran."""
+    parts = [read_table(folder, "findings")]
+    parts += [read_table(folder, name) for name in FINDINGS_OF_LATER_STAGES if has_table(folder, name)]
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
 
 def read_ingest_tables(folder: Path) -> dict[str, pd.DataFrame]:

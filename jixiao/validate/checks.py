@@ -41,6 +41,7 @@ SETTING_DOCS = {
     "placeholder_min_indicators": "项目至少有这么多个指标时，才判断“全部预计100%”是否为占位填写",
     "copied_text_min_chars": "原因说明至少这么多字时，才检查是否在不同项目间照抄",
     "rename_min_similarity": "指标名称相似度（0-1）达到此值时判为改名，而不是缺少一个、新增一个",
+    "project_name_min_similarity": "项目名称与上一轮同一单位的项目名称相似度（0-1）达到此值时视为同一项目（PROJECT_NAME_DRIFTED）",
 }
 
 
@@ -470,7 +471,18 @@ RIGIDITY_RULES = (
          "批复有“危桥改造项目”，所有报送文件中都没有", "督促该单位报送；如项目已撤销，请在批复清单中注明。"),
 )
 
-CATALOGUE: tuple[Rule, ...] = INGEST_RULES + CHECK_RULES + RIGIDITY_RULES
+ROUND_RULES = (  # between rounds (jixiao.validate.between_rounds, jixiao.store.identity, jixiao.pipeline)
+    Rule("CUMULATIVE_DECREASED", "error", "轮次",
+         "1-N月执行数或累计型指标的完成值比同一年度上一轮报送的少（累计数只增不减；金额容差 amount_tolerance）",
+         "1-7月执行数 60 万元，1-10月执行数填 55 万元", "按年初至今的累计数填写；确有冲回、退款的在备注中说明。"),
+    Rule("PROJECT_NAME_DRIFTED", "warning", "轮次",
+         "项目名称与上一轮（或上一年）同一单位的项目名称相近但不同（相似度 ≥ project_name_min_similarity），已按同一项目跟踪",
+         "上年“农村公路养护”，今年“农村公路养护项目”", "改回原名称；不是同一项目的，告知财政局在项目对应表中注明。"),
+    Rule("ROUND_FOLDER_MISMATCH", "warning", "轮次", "表头的监控年度或期间与所在轮次文件夹不一致，已按文件夹归入该轮次",
+         "放在“2023年1-10月”文件夹中的表头写“2023年1-7月”", "请按本轮的期间（1-N月）重新填报，或把文件放入正确的文件夹。"),
+)
+
+CATALOGUE: tuple[Rule, ...] = INGEST_RULES + CHECK_RULES + RIGIDITY_RULES + ROUND_RULES
 RULES_BY_CODE = {rule.code: rule for rule in CATALOGUE}
 NEW_CODES = {rule.code for rule in CHECK_RULES + RIGIDITY_RULES}
 assert set(RIGIDITY_CODES) == {rule.code for rule in RIGIDITY_RULES}
@@ -561,7 +573,8 @@ def summary_line(findings: pd.DataFrame) -> str:
 
 # -- rule catalogue document --------------------------------------------------------------------
 STAGE_TITLES = {"校验": "二、校验规则（jixiao check）", "批复": "三、与年初批复目标比对（--approved）",
-                "读取": "一、读取阶段的提示（jixiao ingest）"}
+                "读取": "一、读取阶段的提示（jixiao ingest）",
+                "轮次": "四、与上一轮比对（jixiao run，多轮次；未给批复目标时，三中的规则也以同年上一轮为准）"}
 
 
 def rules_markdown() -> str:
@@ -576,13 +589,13 @@ def rules_markdown() -> str:
         "哪里有问题、应如何填写。严重程度：" + "；".join(f"`{k}` {v}" for k, v in SEVERITY_LABELS.items()) + "。",
         "",
     ]
-    for stage in ("读取", "校验", "批复"):
+    for stage in ("读取", "校验", "批复", "轮次"):
         lines += [f"## {STAGE_TITLES[stage]}", "", "| 代码 | 严重程度 | 含义 | 示例 | 如何改正 |", "|---|---|---|---|---|"]
         lines += [f"| `{r.code}` | {r.severity} | {rule_meaning(r, for_docs=True)} | {r.example} | {r.fix} |"
                   for r in CATALOGUE if r.stage == stage]
         lines.append("")
     defaults = load_profile().checks
-    lines += ["## 四、阈值与容差（规则配置 [checks]）", "",
+    lines += ["## 五、阈值与容差（规则配置 [checks]）", "",
               "规则中的阈值都在规则配置文件的 `[checks]` 一节（默认 `jixiao/profiles/default.toml`，"
               "可用 `--rules` 换用自己的配置），默认值来自领域说明（monitoring.md §4、§7）。"
               "“执行严重滞后”沿用 `[budget] red_below` 的红灯标准，序时进度沿用 `[time_progress]`。"
