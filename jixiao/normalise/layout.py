@@ -63,6 +63,9 @@ LEVEL1_OF_LEVEL2 = {
 }
 # Titles of the other performance forms a unit may send by mistake (申报表, 批复的目标表, 自评表).
 OTHER_FORM_TITLE_RE = re.compile(r"(绩效目标|申报|自评|评价|批复)表")
+# What tells each other form apart (title words, or a 自评表's 分值/得分 columns), checked in this order.
+OTHER_FORM_KINDS = (("绩效自评表", r"自评|自我评价|评价表|分值|得分"), ("绩效目标申报表", r"申报"),
+                    ("绩效目标表", r"绩效目标表|目标表|批复"))
 # Labels of the possibility tick columns: 确定能 / 有可能 / 完全不可能 and their variants ('不能', '确定能完成').
 POSSIBILITY_LABEL_RE = re.compile(r"^(确定|肯定|基本|有|完全)?不?可?能(完成|实现|达到|达成)?$")
 
@@ -107,6 +110,8 @@ def header_role(value: Any) -> str | None:
 
 @lru_cache(maxsize=8192)  # header scanning asks about every cell of every row; texts repeat
 def _header_role(text: str) -> str | None:
+    """Roles by anchor words, not by a list of whole headers: a new synonym built from the same
+    words ('截至7月底完成值', '预计全年完成值', '考核指标内容') is recognised without a new entry."""
     if not text or len(text) > MAX_LABEL_LEN:
         return None
     if "备注" in text:
@@ -115,25 +120,32 @@ def _header_role(text: str) -> str | None:
         return "reason_text"
     if "偏差原因" in text or text.startswith("原因分析") or text == "偏差分析":
         return "reasons"
-    if re.search(r"可能性|完成目标可能|能否(完成|实现)|是否能", text):
+    if re.search(r"可能性|完成目标可能|能否(完成|实现|达到|达成)|是否能|有望", text):
         return "possibility"
-    if "预计" in text:
+    if re.search(r"预计|预测", text) or re.search(r"(年底|年末|全年|到年).*(完成|实现|达到|达成)", text):
         return "expected"
     if text in ("计量单位", "度量单位", "单位", "指标单位", "指标值单位"):
         return "unit"
     if re.fullmatch(r"指标(性质|方向性?)|(比较|运算)?符号?", text):
         return "op"
-    if re.search(r"执行情况|完成情况|实际完成|完成值|实际值|实际数|进展情况|执行值|执行数|完成数", text):
+    if re.search(r"执行情况|完成情况|实际|完成值|进展|执行值|执行数|完成数|完成进度|实现值|实现情况|已完成"
+                 r"|截[至止]|累计完成|目前完成|当前完成", text):
         return "actual"
-    if re.search(r"指标值|目标值", text) or re.fullmatch(r"(年度|全年|预期)目标", text):
+    if re.search(r"指标值|目标值|目标|计划值|计划数|标准值|预期值|考核值", text):
         return "target"
     if text.startswith("一级"):
         return "level1"
     if text.startswith("二级"):
         return "level2"
-    if text.startswith("三级") or text in ("指标名称", "指标内容", "具体指标", "绩效指标名称"):
+    if text.startswith("三级") or re.fullmatch(NAME_HEADER_RE, text):
         return "name"
     return None
+
+
+# Headers of the indicator-name column: '指标名称', '具体指标', '指标内容', '考核指标', '绩效指标'
+# (the last also heads 一级/二级/三级 as a group: see SheetReader._role).
+NAME_HEADER_RE = r"(具体|明细|考核|评价|绩效|监控|业绩)?(考核|评价)?指标(名称|内容|明细|描述|项目|项)?(名称|内容)?"
+GENERIC_NAME_HEADERS = {"绩效指标", "考核指标", "评价指标", "指标"}
 
 
 def fund_column_role(value: Any) -> str | None:
@@ -222,15 +234,35 @@ class SheetReader:
         headings = [t for t in others if self._is_identity_label(t) or fund_column_role(t) or header_role(t)]
         return len(headings) >= 2 and bool(others) and others[0] in headings
 
+    def _role(self, row: int, col: int) -> str | None:
+        """The header role of a cell; a generic '绩效指标' merged over several columns is a group
+        header (over 一级/二级/三级), not the name column."""
+        value = self.grid.filled(row, col)
+        role = header_role(value)
+        if role == "name" and label_key(value) in GENERIC_NAME_HEADERS:
+            _, c1, _, c2 = self.grid.span(row, col)
+            return None if c2 > c1 else role
+        return role
+
     def indicator_headers(self) -> list[int]:
-        headers = []
+        """Rows heading an indicator table: name and target columns, or at least three indicator
+        roles (the name column is then placed by position and by its values)."""
+        strong, weak = [], []
         for r in sorted({r for r, _ in self.grid.cells}):
-            roles = {header_role(self.grid.filled(r, c)) for c in range(1, self.grid.max_col + 1)}
+            roles = {self._role(r, c) for c in range(1, self.grid.max_col + 1)}
             if not ("name" in roles and "target" in roles) and len(self.rows.get(r, [])) >= 2:
                 roles |= set(self._split_roles(r).values())
+            core = roles & {"level1", "level2", "name", "target", "actual", "expected"}
             if "name" in roles and "target" in roles:
-                if not headers or r > headers[-1] + 2:
-                    headers.append(r)
+                strong.append(r)
+            elif len(core) >= 3 and "target" in roles and not self._is_funds_header(r):
+                weak.append(r)
+        # a group row above the real header row ('绩效指标' over 一级/二级/三级) defers to it
+        weak = [r for r in weak if not any(r < h <= r + 2 for h in strong)]
+        headers = []
+        for r in sorted(strong + weak):
+            if not headers or r > headers[-1] + 2:
+                headers.append(r)
         return headers
 
     def looks_like_form(self) -> bool:
@@ -239,12 +271,34 @@ class SheetReader:
         return bool(self.project_anchors() or self.indicator_headers())
 
     def is_other_form(self) -> bool:
-        """A 申报表 / 目标表 / 自评表 sent instead: its title names that form and it has no execution column."""
+        return self.other_form_kind() is not None
+
+    def other_form_kind(self) -> str | None:
+        """A 自评表 / 申报表 / 目标表 sent instead of the monitoring table, by what only the monitoring
+        table has: a 1-N月 execution column, a 全年预计 column, a 完成可能性 column or its title."""
         texts = [V.normalize(t) for cells in self.rows.values() for _, t in cells]
-        if any("监控" in t for t in texts) or not any(OTHER_FORM_TITLE_RE.search(t) for t in texts):
-            return False
-        return not any(header_role(t) in ("actual", "expected") or fund_column_role(t) in ("executed", "expected")
-                       for t in texts)
+        if not texts or self._has_monitoring_marks(texts):
+            return None
+        joined = "".join(t for t in texts if len(t) <= 40)
+        for kind, pattern in OTHER_FORM_KINDS:
+            if re.search(pattern, joined):
+                return kind
+        if self.indicator_headers() and not any(header_role(t) == "actual" or fund_column_role(t) == "executed"
+                                                for t in texts):
+            return "绩效目标表"
+        return None
+
+    @staticmethod
+    def _has_monitoring_marks(texts: list[str]) -> bool:
+        for text in texts:
+            if re.search(r"监控表|运行监控|执行监控", text) and len(text) <= 60:
+                return True
+            role, fund_role = header_role(text), fund_column_role(text)
+            if role in ("expected", "possibility") or fund_role == "expected":
+                return True
+            if (role == "actual" or fund_role == "executed") and PERIOD_END_RE.search(text):
+                return True
+        return False
 
     # -- reading -----------------------------------------------------------------
     def read(self) -> list[ParsedProject]:

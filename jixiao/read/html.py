@@ -1,0 +1,173 @@
+"""HTML tables saved as .xls (web-system exports, Excel "save as web page", MHTML).
+
+Parsed with lxml.html; ``rowspan``/``colspan`` become merged ranges, each top-level table one
+sheet, and the title lines written above a table (outside it) become its first rows, so that the
+period and the money unit are still found. Rows or cells styled ``display:none`` are hidden.
+"""
+from __future__ import annotations
+
+import email
+import re
+from pathlib import Path
+
+from jixiao.read.text import decode, typed
+from jixiao.read.workbook import Cell, Grid, UnreadableWorkbook
+
+META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_-]+)""", re.I)
+XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|mso-hide\s*:\s*all|visibility\s*:\s*hidden", re.I)
+MAX_SPAN = 1000  # rowspan/colspan beyond any real form: clamp instead of filling millions of cells
+MAX_PREAMBLE = 6  # title lines taken from above a table
+
+
+def read_html(path: Path) -> list[Grid]:
+    return grids_from_html(Path(path).read_bytes())
+
+
+def read_mhtml(path: Path) -> list[Grid]:
+    """A single-file web page (.mht saved as .xls): the HTML part of the MIME message."""
+    message = email.message_from_bytes(Path(path).read_bytes())
+    for part in message.walk():
+        if part.get_content_type() == "text/html":
+            payload = part.get_payload(decode=True) or b""
+            return grids_from_html(payload, part.get_content_charset())
+    raise UnreadableWorkbook("文件是单个文件网页（MHT）格式，但其中没有表格。请在 Excel 或 WPS 中另存为 .xlsx 后重新报送。",
+                             kind="mht")
+
+
+def grids_from_html(data: bytes, declared: str | None = None) -> list[Grid]:
+    import lxml.html
+    from lxml import etree
+
+    match = META_CHARSET_RE.search(data[:4096])
+    text = XML_DECL_RE.sub("", decode(data, declared or (match and match.group(1).decode("ascii"))))
+    try:
+        document = lxml.html.document_fromstring(text or "<html></html>")
+    except (etree.ParserError, ValueError) as exc:
+        raise UnreadableWorkbook("网页格式的文件无法解析，请在 Excel 或 WPS 中另存为 .xlsx 后重新报送。", kind="html") from exc
+    tables = [t for t in document.iter("table") if not any(a.tag == "table" for a in t.iterancestors())]
+    groups = _sheets_of(tables)
+    grids = [_grid(_sheet_name(group[0], i, len(groups)), group) for i, group in enumerate(groups)]
+    if not any(grid.cells for grid in grids):
+        raise UnreadableWorkbook("文件是网页（HTML）格式，但其中没有表格数据。请报送 Excel 格式的监控表。", kind="html")
+    return grids
+
+
+def _sheets_of(tables) -> list[list]:
+    """Tables stacked into sheets: systems split one form into several tables (title, funds,
+    indicators); a table that names a second 项目名称 starts the next sheet."""
+    groups: list[list] = []
+    named = False
+    for table in tables:
+        has_name = "项目名称" in re.sub(r"\s+", "", table.text_content() or "")
+        if not groups or has_name and named:
+            groups.append([])
+            named = False
+        groups[-1].append(table)
+        named = named or has_name
+    return groups
+
+
+def _sheet_name(table, index: int, count: int) -> str:
+    caption = table.find("caption")
+    text = _text(caption) if caption is not None else ""
+    if text and len(text) <= 31:
+        return text
+    return "Sheet1" if count == 1 else f"表{index + 1}"
+
+
+def _preamble(table) -> list[str]:
+    """Text lines written just above the table (title, period, 单位：万元), nearest last."""
+    lines = []
+    for sibling in table.itersiblings(preceding=True):
+        if not isinstance(sibling.tag, str) or sibling.tag in ("script", "style"):
+            continue
+        if sibling.tag == "table" or sibling.find(".//table") is not None or len(lines) >= MAX_PREAMBLE:
+            break
+        text = _text(sibling)
+        if text:
+            lines.extend(reversed([line.strip() for line in text.splitlines() if line.strip()]))
+    return list(reversed(lines[:MAX_PREAMBLE]))
+
+
+def _grid(name: str, tables: list) -> Grid:
+    grid = Grid(name=name)
+    hidden_cells: dict[int, int] = {}
+    seen_cells: dict[int, int] = {}
+    top = 0
+    for table in tables:
+        top = _paint_table(grid, table, top, hidden_cells, seen_cells) + 1  # a blank row between tables
+        grid.hidden_cols |= _hidden_columns(table)
+    grid.hidden_cols |= {c for c, n in hidden_cells.items() if 2 * n >= seen_cells[c]}
+    grid.index_merges()
+    return grid
+
+
+def _paint_table(grid: Grid, table, top: int, hidden_cells: dict[int, int], seen_cells: dict[int, int]) -> int:
+    """Write the table (and the title lines above it) below row ``top``; returns its last row."""
+    lines = _preamble(table)
+    for r, line in enumerate(lines, start=top + 1):
+        grid.cells[(r, 1)] = Cell(line)
+    occupied: set[tuple[int, int]] = set()
+    r = top + len(lines)
+    for tr in _rows(table):
+        r += 1
+        if _hidden(tr):
+            grid.hidden_rows.add(r)
+        c = 1
+        for td in tr:
+            if td.tag not in ("td", "th"):
+                continue
+            while (r, c) in occupied:
+                c += 1
+            rows, cols = _span(td.get("rowspan")), _span(td.get("colspan"))
+            text = _text(td)
+            if text:
+                grid.cells[(r, c)] = Cell(typed(text), _number_format(td, text))
+                seen_cells[c] = seen_cells.get(c, 0) + 1
+                if _hidden(td):
+                    hidden_cells[c] = hidden_cells.get(c, 0) + 1
+            occupied.update((r + i, c + j) for i in range(rows) for j in range(cols))
+            if rows > 1 or cols > 1:
+                grid.merged.append((r, c, r + rows - 1, c + cols - 1))
+            c += cols
+    return max([r, *(r2 for _, _, r2, _ in grid.merged)])
+
+
+def _rows(table):
+    return table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
+
+
+def _hidden_columns(table) -> set[int]:
+    """Columns declared hidden in <col>/<colgroup> (Excel's web export writes display:none there)."""
+    hidden, c = set(), 1
+    for col in table.xpath("./col|./colgroup/col"):
+        span = _span(col.get("span"))
+        if _hidden(col):
+            hidden.update(range(c, c + span))
+        c += span
+    return hidden
+
+
+def _hidden(element) -> bool:
+    return bool(HIDDEN_STYLE_RE.search(element.get("style") or "")) or element.get("hidden") is not None
+
+
+def _span(value: str | None) -> int:
+    try:
+        return min(max(int(float(value)), 1), MAX_SPAN)
+    except (TypeError, ValueError):
+        return 1
+
+
+def _number_format(td, text: str) -> str:
+    """Excel's web export keeps the number format in mso-number-format; a shown '%' is text already."""
+    match = re.search(r"mso-number-format\s*:\s*['\"]?([^;'\"]+)", td.get("style") or "")
+    return match.group(1).replace("\\", "") if match and "%" not in text else "General"
+
+
+def _text(element) -> str:
+    """The cell's text as shown: <br> breaks lines, non-breaking spaces are spaces."""
+    for br in element.iter("br"):
+        br.tail = "\n" + (br.tail or "")
+    return (element.text_content() or "").replace("\xa0", " ").strip()
