@@ -15,6 +15,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from jixiao.normalise import values as V
+from openpyxl.utils import get_column_letter
+
 from jixiao.read.workbook import Cell, Grid, address
 
 MAX_LABEL_LEN = 16
@@ -148,6 +150,22 @@ NAME_HEADER_RE = r"(具体|明细|考核|评价|绩效|监控|业绩)?(考核|�
 GENERIC_NAME_HEADERS = {"绩效指标", "考核指标", "评价指标", "指标"}
 
 
+# A unit written at the end of an indicator name: '编发新闻稿件（条）', '达标率(%)', '覆盖面积（万亩）'.
+NAME_UNIT_RE = re.compile(r"[（(]\s*([^（）()]{1,6}?)\s*[）)]$")
+# Bracketed words that are not units: '（含…）', '（暂定）', '（2023年）', '（累计）', '（全县）'.
+NOT_A_UNIT_RE = re.compile(r"\d|含|暂|估|累计|全|年度|季度|本|其中|以上|以下|左右|等|试|预|新增|当年|上年|合计")
+UNIT_TEXT_RE = re.compile(r"^(%|‰|[A-Za-z²³/·.]{1,6}|[\u4e00-\u9fa5]{1,4}(/[\u4e00-\u9fa5A-Za-z]{1,3})?)$")
+
+
+def unit_in_name(name: Any) -> str | None:
+    """The unit written in brackets at the end of an indicator's name, if it reads as a unit."""
+    match = NAME_UNIT_RE.search(V.normalize(name)) if isinstance(name, str) else None
+    if not match:
+        return None
+    unit = match.group(1).strip()
+    return unit if UNIT_TEXT_RE.match(unit) and not NOT_A_UNIT_RE.search(unit) else None
+
+
 def fund_column_role(value: Any) -> str | None:
     """The funds-block column a header text names (budget, executed, rate, expected), or None."""
     return _fund_column_role(label_key(value))
@@ -196,6 +214,25 @@ def split_department(text: Any) -> tuple[str | None, str | None]:
     return V.tidy_name(name), V.normalize(match.group("code"))
 
 
+@dataclass
+class HeaderNotes:
+    """What placing the columns of one indicator header met, reported as findings."""
+
+    shadowed: list[tuple[int, int, str]] = field(default_factory=list)  # (hidden col, visible col, role)
+    by_position: list[tuple[int, int, str, str]] = field(default_factory=list)  # (row, col, words, role)
+    unplaced: list[tuple[int, int, str]] = field(default_factory=list)  # (row, col, words)
+
+
+# The indicator columns in the template's order, used to place a header without anchor words.
+CORE_ROLES = ("level1", "level2", "name", "target", "actual", "expected")
+ROLE_LABELS = {"level1": "一级指标", "level2": "二级指标", "name": "三级指标", "target": "年度指标值",
+               "actual": "1-N月执行情况", "expected": "全年预计完成情况", "reasons": "偏差原因分析",
+               "possibility": "完成目标可能性", "reason_text": "原因说明", "remarks": "备注", "unit": "计量单位",
+               "op": "指标性质"}
+INDEX_HEADER_RE = re.compile(r"^(序号|编号|行次|序|No\.?|NO\.?|#)$")
+SHAPE_ROWS = 20  # rows under a header looked at to tell what its column holds
+
+
 class SheetReader:
     """Finds and reads every project form on one sheet."""
 
@@ -207,6 +244,7 @@ class SheetReader:
         self.default_unit = default_unit
         self.yuan_suspect_threshold = yuan_suspect_threshold
         self.rows = self._text_rows()
+        self._header_notes: dict[int, HeaderNotes] = {}
 
     # -- anchors -----------------------------------------------------------------
     def _text_rows(self) -> dict[int, list[tuple[int, str]]]:
@@ -514,7 +552,7 @@ class SheetReader:
             if re.match(r"^(年度)?(总体|绩效)?目标|^一级指标|^绩效指标", key) or STOP_ROW_RE.match(V.normalize(label)):
                 break
             source = next((s for s, pattern in FUND_ROW_PATTERNS if pattern.search(key)), None)
-            if source is None or any(f["source"] == source for f in funds):
+            if source is None or not self._replaces_fund_row(funds, source, r, findings):
                 continue
             record = {"source": source, "label": V.tidy_name(label), "row": r}
             for role in ("budget", "executed", "rate", "expected"):
@@ -536,11 +574,27 @@ class SheetReader:
                                     "资金表中没有“年度资金总额”一行，请补充填写。"))
         return funds
 
+    def _replaces_fund_row(self, funds: list[dict[str, Any]], source: str, row: int, findings) -> bool:
+        """Whether ``row`` is read for ``source``: the first such row, or a visible one after a hidden one."""
+        existing = next((f for f in funds if f["source"] == source), None)
+        hidden = self.grid.hidden_rows
+        if existing is None:
+            return True
+        if existing["row"] in hidden and row not in hidden:
+            funds.remove(existing)
+            findings.append(Finding(self.grid.name, existing.get("budget_cell"), "warning", "HIDDEN_ROW_IGNORED",
+                                    f"第 {existing['row']} 行是隐藏行，与可见的第 {row} 行同为“{existing['label']}”，已以可见行为准，"
+                                    "隐藏行的内容未读取。请删除不用的隐藏行。"))
+            return True
+        return False
+
     def _fund_columns(self, row: int) -> dict[str, tuple[int, int, int, int]]:
+        """Each funds role's header span in ``row``; a visible column beats a hidden one of the same role."""
         found: dict[str, tuple[int, int, int, int]] = {}
+        hidden = self.grid.hidden_cols
         for c in range(1, self.grid.max_col + 1):
             role = fund_column_role(self.grid.value(row, c))
-            if role and role not in found:
+            if role and (role not in found or found[role][1] in hidden and c not in hidden):
                 found[role] = self.grid.span(row, c)
         return found
 
@@ -604,9 +658,12 @@ class SheetReader:
         roles: dict[str, int] = {}
         reason_cols: dict[int, str] = {}
         possibility_cols: dict[int, str] = {}
+        notes = HeaderNotes()
+        unplaced: list[tuple[int, int, str]] = []
         for c in range(1, grid.max_col + 1):
             stack = [grid.filled(r, c) for r in band]
-            groups = {header_role(t) for t in stack}
+            stack_roles = [self._role(r, c) for r in band]
+            groups = set(stack_roles)
             bottom = stack[-1] if isinstance(stack[-1], str) else None
             if bottom and self._is_tick_label(band, c, bottom):
                 reason = V.reason_from_label(bottom)
@@ -618,17 +675,87 @@ class SheetReader:
                     possibility_cols[c] = level
                     continue
             joined = header_role(self._split_text([header, below], c)) if below in band else None
-            if joined and joined not in roles:
-                roles[joined] = c
+            if joined and self._claim(roles, joined, c, notes):
                 continue
-            for text in reversed(stack):
-                role = header_role(text)
-                if role and role not in roles:
-                    roles[role] = c
-                    break
-                if role:
-                    break
+            role = next((role for role in reversed(stack_roles) if role), None)
+            if role:
+                self._claim(roles, role, c, notes)
+                continue
+            words = next(((r, t) for r, t in zip(reversed(band), reversed(stack))
+                          if isinstance(t, str) and t.strip() and grid.origin(r, c)[1] == c), None)
+            if words and not INDEX_HEADER_RE.match(label_key(words[1])):
+                unplaced.append((grid.origin(words[0], c)[0], c, words[1]))
+        self._place_by_position(band[-1], roles, unplaced, notes)
+        for columns in (reason_cols, possibility_cols):
+            self._drop_hidden_twins(columns, notes)
+        self._header_notes[header] = notes
         return roles, reason_cols, possibility_cols, band[-1]
+
+    def _claim(self, roles: dict[str, int], role: str, col: int, notes: HeaderNotes) -> bool:
+        """Give ``role`` to ``col`` unless a column already has it; a visible column beats a hidden one."""
+        hidden = self.grid.hidden_cols
+        if role not in roles:
+            roles[role] = col
+            return True
+        if roles[role] in hidden and col not in hidden:
+            notes.shadowed.append((roles[role], col, role))
+            roles[role] = col
+            return True
+        if col in hidden and roles[role] not in hidden:
+            notes.shadowed.append((col, roles[role], role))
+            return True
+        return False
+
+    def _drop_hidden_twins(self, columns: dict[int, str], notes: HeaderNotes) -> None:
+        """A hidden tick column whose label a visible column also has is last round's copy: not read."""
+        hidden = self.grid.hidden_cols
+        for c in [c for c in columns if c in hidden]:
+            twin = next((v for v, label in columns.items() if v not in hidden and label == columns[c]), None)
+            if twin is not None:
+                notes.shadowed.append((c, twin, columns.pop(c)))
+
+    def _place_by_position(self, last_header: int, roles: dict[str, int], unplaced: list, notes: HeaderNotes) -> None:
+        """Headers without anchor words: a column of 一级/二级 names is that level; otherwise a column
+        takes the first missing role whose neighbours in the template order (一级, 二级, 三级, 年度指标值,
+        1-N月执行情况, 全年预计) lie on the right sides, if its values have the role's shape."""
+        for row, col, text in unplaced:
+            shape = self._column_shape(last_header, col)
+            role = shape if shape in ("level1", "level2") and shape not in roles else None
+            for index, candidate in enumerate(CORE_ROLES):
+                if role or candidate in roles:
+                    continue
+                left = [roles[r] for r in CORE_ROLES[:index] if r in roles]
+                right = [roles[r] for r in CORE_ROLES[index + 1:] if r in roles]
+                if left and max(left) > col or right and min(right) < col:
+                    continue
+                if candidate in ("level1", "level2") or candidate == "name" and shape != "text":
+                    continue
+                role = candidate
+            if role:
+                roles[role] = col
+                notes.by_position.append((row, col, text, role))
+            else:
+                notes.unplaced.append((row, col, text))
+
+    def _column_shape(self, last_header: int, col: int) -> str | None:
+        """What the values below a header look like: level1, level2, tick, number, text (None: empty)."""
+        counts: dict[str, int] = {}
+        for r in range(last_header + 1, min(last_header + SHAPE_ROWS, self.grid.max_row) + 1):
+            value = self.grid.filled(r, col)
+            if V.is_blank(value):
+                continue
+            if canonical_level2(value) and len(V.normalize(value)) <= 8:
+                kind = "level2" if canonical_level1(value) is None else "level1"
+            elif canonical_level1(value) and len(V.normalize(value)) <= 6:
+                kind = "level1"
+            elif V.is_number(value) or V.parse_measure(value).value is not None:
+                kind = "number"
+            elif V.is_ticked(value) and len(V.normalize(value)) <= 2:
+                kind = "tick"
+            else:
+                kind = "text"
+            counts[kind] = counts.get(kind, 0) + 1
+        return max(counts, key=counts.get) if counts else None
 
     def _split_text(self, rows: list[int], col: int) -> str | None:
         """Header words typed into stacked, unmerged cells ('年度' over '指标值') read as one label."""
@@ -656,6 +783,7 @@ class SheetReader:
     def _read_indicators(self, header: int, end: int, findings) -> list[dict[str, Any]]:
         grid = self.grid
         roles, reason_cols, possibility_cols, last_header = self._column_roles(header)
+        findings.extend(self._header_findings(header, self._header_notes[header], roles))
         for required, label in (("name", "三级指标"), ("target", "年度指标值")):
             if required not in roles:
                 findings.append(Finding(grid.name, address(header, 1), "error", "COLUMN_MISSING",
@@ -696,7 +824,51 @@ class SheetReader:
             if header_role(name) == "name":
                 continue  # a repeated header row
             indicators.append(self._indicator(r, roles, reason_cols, possibility_cols, level1, level2, findings))
-        return indicators
+        return self._settle_hidden_rows(indicators, findings)
+
+    def _settle_hidden_rows(self, indicators: list[dict[str, Any]], findings) -> list[dict[str, Any]]:
+        """A hidden row repeating a visible indicator is a stale copy: the visible one is the data.
+        A hidden row of its own is read, and said so."""
+        hidden = self.grid.hidden_rows
+        visible = {(V.normalize(i["name"]), V.normalize(i.get("level2"))) for i in indicators if i["row"] not in hidden}
+        visible_names = {name for name, _ in visible}
+        kept = []
+        for record in indicators:
+            if record["row"] not in hidden:
+                kept.append(record)
+                continue
+            name = V.normalize(record["name"])
+            if (name, V.normalize(record.get("level2"))) in visible or name in visible_names:
+                findings.append(Finding(self.grid.name, record["name_cell"], "warning", "HIDDEN_ROW_IGNORED",
+                                        f"第 {record['row']} 行是隐藏行，与可见行中的指标“{record['name']}”重复，已以可见行为准，"
+                                        "隐藏行的内容未读取。请删除不用的隐藏行。"))
+                continue
+            findings.append(Finding(self.grid.name, record["name_cell"], "warning", "HIDDEN_ROW_READ",
+                                    f"指标“{record['name']}”在隐藏的第 {record['row']} 行中，已读取。请取消隐藏并核实内容。"))
+            kept.append(record)
+        return kept
+
+    def _header_findings(self, header: int, notes: HeaderNotes, roles: dict[str, int]) -> list[Finding]:
+        name, out = self.grid.name, []
+        for hidden, visible, role in notes.shadowed:
+            label = ROLE_LABELS.get(role, role)
+            out.append(Finding(name, address(header, hidden), "warning",
+                               "HIDDEN_COLUMN_IGNORED",
+                               f"第 {get_column_letter(hidden)} 列是隐藏列，与可见的第 {get_column_letter(visible)} 列同为“{label}”，"
+                               "已以可见列为准，隐藏列的内容未读取。请删除不用的隐藏列。"))
+        for role, col in roles.items():
+            if col in self.grid.hidden_cols:
+                out.append(Finding(name, address(header, col), "warning", "HIDDEN_COLUMN_READ",
+                                   f"“{ROLE_LABELS.get(role, role)}”只在隐藏的第 {get_column_letter(col)} 列中填写，已读取。"
+                                   "请取消隐藏并核实内容。"))
+        for row, col, words, role in notes.by_position:
+            out.append(Finding(name, address(row, col), "info", "HEADER_PLACED_BY_POSITION",
+                               f"表头“{V.normalize(words)}”按所在位置和内容识别为“{ROLE_LABELS[role]}”列。请使用模板中的表头。"))
+        for row, col, words in notes.unplaced:
+            out.append(Finding(name, address(row, col), "warning", "HEADER_UNPLACED",
+                               f"表头“{V.normalize(words)}”无法识别是哪一列，该列内容未读取。请使用模板中的表头（三级指标、"
+                               "年度指标值、1-N月执行情况、全年预计完成情况等）。"))
+        return out
 
     def _cell_of(self, row: int, col: int | None) -> Cell | None:
         return None if col is None else self.grid.cell(row, col)
@@ -743,6 +915,8 @@ class SheetReader:
             target = replace(target, op=op)
         if unit and target.unit is None and target.value is not None:
             target = replace(target, unit=V.normalize(unit))
+        if target.unit is None and target.value is not None and target.op != "qualitative":
+            target = replace(target, unit=unit_in_name(self.grid.value(r, roles["name"])))
         return target
 
     def _text_at(self, row: int, col: int | None) -> str | None:
