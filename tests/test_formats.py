@@ -1,0 +1,185 @@
+"""Formats units actually send: web-system exports (HTML, SpreadsheetML, CSV saved as .xls), ODS,
+WPS .et, written reports; each read into the same tables as the .xlsx of the same form."""
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from factory import Ind, Pct, Project, SheetSpec, dropdown_sheet, instruction_sheet, one_project, paint_sheet, with_style
+from formats_factory import csv_bytes, find, html_bytes, ods_bytes, spreadsheetml_bytes, with_column, with_row, xlsx_with_hidden
+from jixiao.config.settings import Settings
+from jixiao.forms.painter import write_workbook
+from jixiao.normalise.ingest import ingest, read_submission
+from jixiao.read.workbook import UnreadableWorkbook, read_workbook, sniff
+
+SETTINGS = Settings()
+PROJECT = Project(indicators=[
+    Ind("产出指标", "数量指标", "养护里程", "≥120公里", 70, 120, possibility="确定能"),
+    Ind("产出指标", "质量指标", "路面优良率", Pct(0.85), Pct(0.8), Pct(0.86), possibility="确定能"),
+    Ind("效益指标", "社会效益指标", "群众出行条件", "明显改善", "部分改善", "达到预期",
+        reasons=("经费保障", "人员保障"), possibility="有可能", reason_text="资金到位较晚"),
+    Ind("满意度指标", "服务对象满意度指标", "群众满意度", "≥90%", 91, 92, possibility="确定能"),
+])
+PROJECT_FIELDS = ("project_name", "dept_name", "dept_code", "unit_name", "budget_total", "budget_fiscal",
+                  "budget_carryover", "budget_other", "executed_total", "expected_total")
+INDICATOR_FIELDS = ("level1", "level2", "name", "target_op", "target_value", "target_unit", "actual_value",
+                    "expected_value", "reasons", "possibility")
+
+
+def sheets(project: Project = PROJECT, style=None, extra=()):
+    return [paint_sheet(spec) for spec in (*extra, SheetSpec("监控表", [project], style or with_style()))]
+
+
+def content(path: Path) -> tuple:
+    """What the scorer compares: status, project fields and indicator fields."""
+    result = read_submission(path, path.parent, SETTINGS)
+    projects = [(tuple(p.fields.get(f) for f in PROJECT_FIELDS),
+                 [tuple(i.get(f) for f in INDICATOR_FIELDS) for i in p.indicators]) for p in result.projects]
+    return result.status, projects
+
+
+@pytest.fixture
+def baseline(tmp_path):
+    path = write_workbook(tmp_path / "base.xlsx", sheets(extra=[instruction_sheet(), dropdown_sheet()]))
+    status, projects = content(path)
+    assert status == "ok" and projects[0][1][1][4:6] == (85.0, "%")
+    return status, projects
+
+
+def test_html_table_saved_as_xls_reads_like_the_workbook(tmp_path, baseline):
+    path = tmp_path / "一体化导出.xls"
+    path.write_bytes(html_bytes(sheets()))
+    assert sniff(path) == "xls-html"
+    assert content(path) == baseline
+
+
+@pytest.mark.parametrize("encoding, declare", [("gbk", None), ("gb18030", "gb2312"), ("gbk", "utf-8"),
+                                               ("utf-8", None)])
+def test_html_in_the_encodings_units_use_declared_or_not(tmp_path, baseline, encoding, declare):
+    path = tmp_path / "export.xls"
+    path.write_bytes(html_bytes(sheets(), encoding=encoding, declare=declare))
+    assert content(path) == baseline
+
+
+def test_html_title_outside_the_table_and_form_split_into_tables(tmp_path, baseline):
+    canvas = sheets()[0]
+    funds_row, _ = find(canvas, "年初预算数")
+    indicator_row, _ = find(canvas, "三级指标")
+    path = tmp_path / "split.xls"
+    path.write_bytes(html_bytes([canvas], title_rows_outside=3, split_at=(funds_row, indicator_row)))
+    grids = read_workbook(path)
+    assert len(grids) == 1 and grids[0].value(1, 1) == "项目支出绩效目标执行监控表"
+    assert content(path) == baseline
+
+
+def test_html_several_projects_in_several_tables_become_sheets(tmp_path):
+    two = [paint_sheet(SheetSpec("a", [PROJECT])), paint_sheet(SheetSpec("b", [Project(name="桥梁维修项目")]))]
+    path = tmp_path / "two.xls"
+    path.write_bytes(html_bytes(two))
+    assert len(read_workbook(path)) == 2
+    result = read_submission(path, tmp_path, SETTINGS)
+    assert [p.fields["project_name"] for p in result.projects] == ["农村公路养护项目", "桥梁维修项目"]
+
+
+def test_spreadsheetml_with_merges_index_gaps_and_a_hidden_sheet(tmp_path, baseline):
+    path = tmp_path / "export.xls"
+    hidden = paint_sheet(dropdown_sheet())
+    path.write_bytes(spreadsheetml_bytes([hidden, *sheets()]))
+    assert sniff(path) == "xls-xml"
+    grids = read_workbook(path)
+    assert grids[0].hidden and not grids[1].hidden and grids[1].merged
+    assert content(path) == baseline
+
+
+def test_spreadsheetml_parser_resolves_no_entities(tmp_path):
+    path = tmp_path / "evil.xls"
+    secret = tmp_path / "secret.txt"
+    secret.write_text("机密", encoding="utf-8")
+    path.write_text(f'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file://{secret}">]>'
+                    '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" '
+                    'xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet ss:Name="S"><Table>'
+                    '<Row><Cell><Data ss:Type="String">&e;</Data></Cell></Row></Table></Worksheet></Workbook>',
+                    encoding="utf-8")
+    grids = read_workbook(path)
+    assert "机密" not in str(grids[0].value(1, 1))
+
+
+@pytest.mark.parametrize("encoding, delimiter, name", [("gbk", ",", "export.xls"), ("utf-16", "\t", "export.xls"),
+                                                       ("utf-8-sig", ",", "export.csv")])
+def test_csv_in_disguise(tmp_path, baseline, encoding, delimiter, name):
+    path = tmp_path / name
+    path.write_bytes(csv_bytes(sheets()[0], encoding=encoding, delimiter=delimiter))
+    assert sniff(path) == "csv"
+    status, projects = content(path)
+    # CSV keeps no merges: same fields, and the % target is text '85%' read as 85 %
+    assert (status, projects) == baseline
+
+
+def test_ods_with_merges_percentages_and_hidden_sheet(tmp_path, baseline):
+    path = tmp_path / "libre.ods"
+    path.write_bytes(ods_bytes([paint_sheet(dropdown_sheet()), *sheets()]))
+    assert sniff(path) == "ods"
+    grids = read_workbook(path)
+    assert grids[0].hidden and grids[1].merged
+    assert content(path) == baseline
+
+
+def test_wps_et_and_xlsm_are_named_by_their_format(tmp_path, baseline):
+    et = tmp_path / "wps.et"
+    et.write_bytes(write_workbook(tmp_path / "x.xls", sheets()).read_bytes())
+    assert sniff(et) == "et"
+    assert content(et)[1][0][0] == baseline[1][0][0]
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    et.rename(raw / "wps.et")
+    (raw / "page.xls").write_bytes(html_bytes(sheets()))
+    tables = ingest(raw, tmp_path / "out", SETTINGS)
+    types = dict(zip(tables["submissions"]["source_file"], tables["submissions"]["file_type"]))
+    assert types == {"wps.et": "et", "page.xls": "xls-html"}
+    notes = tables["findings"].query("code == 'EXTENSION_MISMATCH'")["source_file"].tolist()
+    assert notes == ["page.xls"]
+
+
+def _docx(path: Path, title: str) -> Path:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph(title)
+    document.add_paragraph("一、项目基本情况……")
+    document.save(path)
+    return path
+
+
+def test_written_report_fails_as_a_table_but_is_recorded_as_a_document(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    one_project(raw / "交通局监控表.xlsx")
+    _docx(raw / "附件1：湟源县交通运输局绩效监控报告.docx", "湟源县交通运输局2023年1-7月绩效运行监控情况报告")
+    _docx(raw / "报告.xls", "湟源县民政局关于项目支出绩效运行监控情况的报告")  # renamed, department in the text
+    (raw / "扫描件.pdf").write_bytes(b"%PDF-1.4\n%scan")
+    tables = ingest(raw, tmp_path / "out", SETTINGS)
+    subs = tables["submissions"].set_index("source_file")
+    assert subs.loc["报告.xls", "status"] == "failed" and subs.loc["报告.xls", "file_type"] == "docx"
+    assert "湟源县民政局" in subs.loc["报告.xls", "reason"]
+    documents = tables["documents"].set_index("source_file")
+    assert documents.loc["附件1：湟源县交通运输局绩效监控报告.docx", "dept_name"] == "湟源县交通运输局"
+    assert documents.loc["附件1：湟源县交通运输局绩效监控报告.docx", "kind"] == "绩效监控报告"
+    assert documents.loc["报告.xls", "dept_name"] == "湟源县民政局"
+    assert documents.loc["报告.xls", "dept_from"] == "文件内容"
+    assert documents.loc["扫描件.pdf", "file_type"] == "pdf" and documents["dept_name"].isna()["扫描件.pdf"]
+    assert (tmp_path / "out" / "documents.parquet").exists()
+
+
+def test_other_file_kinds_fail_with_a_reason_naming_them(tmp_path):
+    path = tmp_path / "x.xls"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("a.txt", "x")
+    with pytest.raises(UnreadableWorkbook) as caught:
+        sniff(path)
+    assert caught.value.kind == "zip" and "压缩包" in caught.value.reason
+    path.write_bytes(b"{\\rtf1\\ansi hello}")
+    with pytest.raises(UnreadableWorkbook) as caught:
+        sniff(path)
+    assert caught.value.kind == "rtf" and "RTF" in caught.value.reason
