@@ -25,14 +25,20 @@ def read_html(path: Path) -> list[Grid]:
 
 
 def read_mhtml(path: Path) -> list[Grid]:
-    """A single-file web page (.mht saved as .xls): the HTML part of the MIME message."""
+    """A single-file web page (.mht saved as .xls): the HTML parts of the MIME message that hold
+    tables (Excel puts a frameset first and one part per sheet)."""
     message = email.message_from_bytes(Path(path).read_bytes())
+    grids: list[Grid] = []
     for part in message.walk():
-        if part.get_content_type() == "text/html":
-            payload = part.get_payload(decode=True) or b""
-            return grids_from_html(payload, part.get_content_charset())
-    raise UnreadableWorkbook("文件是单个文件网页（MHT）格式，但其中没有表格。请在 Excel 或 WPS 中另存为 .xlsx 后重新报送。",
-                             kind="mht")
+        if part.get_content_type() != "text/html":
+            continue
+        payload = part.get_payload(decode=True) or b""
+        if b"<table" in payload.lower():
+            grids.extend(grids_from_html(payload, part.get_content_charset()))
+    if not grids:
+        raise UnreadableWorkbook("文件是单个文件网页（MHT）格式，但其中没有表格。请在 Excel 或 WPS 中另存为 .xlsx 后重新报送。",
+                                 kind="mht")
+    return grids
 
 
 def grids_from_html(data: bytes, declared: str | None = None) -> list[Grid]:

@@ -1,8 +1,9 @@
 """Text-based submissions (HTML, CSV) come in the encodings units use: UTF-8, GBK/GB18030, UTF-16.
 
-The declared charset (an HTML ``<meta charset>``) is tried first but not trusted: system exports
-often declare UTF-8 and write GBK. Undeclared bytes are detected with charset-normalizer, limited
-to the encodings a Chinese office produces, so short tables are not mistaken for Latin-1.
+Strict UTF-8 is tried first, then the declared charset (an HTML ``<meta charset>``), which is not
+trusted: system exports often declare UTF-8 and write GBK, or the other way round. Undeclared
+bytes are detected with charset-normalizer, limited to the encodings a Chinese office produces, so
+short tables are not mistaken for Latin-1.
 """
 from __future__ import annotations
 
@@ -21,7 +22,9 @@ def decode(data: bytes, declared: str | None = None) -> str:
     for bom, encoding in BOMS:
         if data.startswith(bom):
             return data.decode(encoding, errors="replace")
-    for encoding in filter(None, (_codec(declared), "utf_8")):
+    # UTF-8 first: GBK text never decodes as UTF-8, but UTF-8 often decodes as (wrong) GB18030,
+    # and systems declare one charset and write the other.
+    for encoding in filter(None, ("utf_8", _codec(declared))):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError as exc:
