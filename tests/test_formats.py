@@ -183,3 +183,27 @@ def test_other_file_kinds_fail_with_a_reason_naming_them(tmp_path):
     with pytest.raises(UnreadableWorkbook) as caught:
         sniff(path)
     assert caught.value.kind == "rtf" and "RTF" in caught.value.reason
+
+
+def test_html_title_and_money_unit_in_nested_blocks_above_the_table(tmp_path):
+    yuan = Project(funds=[("年度资金总额", 1000000.0, 400000.0, 950000.0), ("其中：当年财政拨款", 800000.0, 300000.0, 760000.0),
+                          ("上年结转资金", 200000.0, 100000.0, 190000.0), ("其他资金", 0, 0, 0)])
+    page = html_bytes(sheets(yuan, with_style(money_unit="元")), title_rows_outside=3).decode("utf-8")
+    page = page.replace("<p>", "<div><div><span>").replace("</p>", "</span></div></div>")
+    page = page.replace("<td></td>", "<td>&nbsp;</td>").replace("<td>三级指标</td>", "<th>三级<br>指标</th>")
+    page = page.replace("<table", '<div class="grid"><table').replace("</table>", "</table></div>")
+    path = tmp_path / "nested.xls"
+    path.write_bytes(page.encode("gb18030"))
+    grid = read_workbook(path)[0]
+    assert [grid.value(r, 1) for r in (1, 2)] == ["项目支出绩效目标执行监控表", "（2023年1-7月）"]
+    assert "单位：元" in grid.value(3, 1)
+    result = read_submission(path, tmp_path, SETTINGS)
+    assert result.projects[0].fields["budget_total"] == 100.0
+    assert len(result.projects[0].indicators) == len(yuan.indicators)
+
+
+def test_ragged_semicolon_csv_in_gb18030(tmp_path, baseline):
+    text = csv_bytes(sheets()[0], encoding="utf-8", delimiter=";").decode("utf-8")
+    path = tmp_path / "ragged.xls"
+    path.write_bytes("\r\n".join(line.rstrip(";") for line in text.split("\r\n")).encode("gb18030"))
+    assert content(path) == baseline

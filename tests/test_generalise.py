@@ -137,3 +137,40 @@ def test_monitoring_table_with_a_self_evaluation_word_is_still_read(tmp_path, ba
     style = with_style(headers={"remarks": "自评得分"})  # a 备注-like column, but 1-7月/全年预计 are there
     path = write_workbook(tmp_path / "m.xlsx", sheets(style=style))
     assert content(path) == baseline
+
+
+def test_unit_written_as_label_or_in_square_brackets(tmp_path):
+    project = Project(indicators=[Ind("产出指标", "数量指标", "新建监测站点（单位：个）", 12, 5, 12),
+                                  Ind("产出指标", "数量指标", "采购设备【台】", 30, 10, 30)])
+    path = write_workbook(tmp_path / "u.xlsx", sheets(project))
+    indicators = read_submission(path, tmp_path, SETTINGS).projects[0].indicators
+    assert [i["target_unit"] for i in indicators] == ["个", "台"]
+
+
+def _grouped_completion(canvas, group: str, sub: tuple[str, str]):
+    """'指标完成情况' merged over two columns with '1-7月' | '全年预计' under it."""
+    from jixiao.forms.painter import Put
+
+    hr, ac = find(canvas, "1-7月执行情况")
+    canvas.merges = [m for m in canvas.merges if not (m[0] == hr and m[1] in (ac, ac + 1))]
+    canvas.cells[(hr, ac)] = Put(group)
+    canvas.cells.pop((hr, ac + 1), None)
+    canvas.merges.append((hr, ac, hr, ac + 1))
+    canvas.cells[(hr + 1, ac)], canvas.cells[(hr + 1, ac + 1)] = Put(sub[0]), Put(sub[1])
+    return canvas
+
+
+@pytest.mark.parametrize("group, sub", [("指标完成情况", ("1-7月", "全年预计")), ("完成情况", ("截至7月底", "预计到年底"))])
+def test_completion_group_header_over_period_and_forecast(tmp_path, baseline, group, sub):
+    path = write_workbook(tmp_path / "g.xlsx", [_grouped_completion(sheets()[0], group, sub)])
+    assert content(path) == baseline
+
+
+def test_hidden_sheet_with_last_rounds_copy_gives_way_to_the_visible_sheet(tmp_path, baseline):
+    old = Project(name=PROJECT.name, indicators=PROJECT.indicators,
+                  funds=[("年度资金总额", 100.0, 5.0, 50.0), ("其中：当年财政拨款", 80.0, 30.0, 76.0)])
+    stale = paint_sheet(SheetSpec("上期", [old], hidden=True))
+    path = write_workbook(tmp_path / "h.xlsx", [*sheets(), stale])
+    result = read_submission(path, tmp_path, SETTINGS)
+    assert content(path) == baseline
+    assert "HIDDEN_SHEET_IGNORED" in codes(result) and "HIDDEN_SHEET_READ" not in codes(result)

@@ -155,7 +155,22 @@ def _read_sheets(grids, settings: Settings, result: FileResult) -> tuple[int, li
             result.findings.append(Finding(grid.name, None, "error", "SHEET_UNREADABLE",
                                            f"工作表“{grid.name}”读取失败（{type(exc).__name__}），其余工作表照常读取。"))
             traceback.print_exc(file=sys.stderr)
+    _drop_hidden_sheet_twins(result, {grid.name for grid in grids if grid.hidden})
     return form_sheets, other_forms
+
+
+def _drop_hidden_sheet_twins(result: FileResult, hidden_sheets: set[str]) -> None:
+    """A hidden sheet repeating a visible sheet's project is last round's copy: the visible one is the data."""
+    visible = {V.normalize(p.fields.get("project_name")) for p in result.projects if p.sheet not in hidden_sheets}
+    for project in [p for p in result.projects if p.sheet in hidden_sheets]:
+        if V.normalize(project.fields.get("project_name")) in visible:
+            result.projects.remove(project)
+            result.findings.append(Finding(project.sheet, project.fields.get("project_name_cell"), "warning",
+                                           "HIDDEN_SHEET_IGNORED",
+                                           f"隐藏的工作表“{project.sheet}”与可见工作表中的项目“{project.fields.get('project_name')}”重复，"
+                                           "已以可见工作表为准，隐藏工作表的内容未读取。请删除不用的隐藏工作表。"))
+    still_read = {p.sheet for p in result.projects}
+    result.findings = [f for f in result.findings if not (f.code == "HIDDEN_SHEET_READ" and f.sheet not in still_read)]
 
 
 def _settle_status(result: FileResult) -> FileResult:

@@ -151,7 +151,7 @@ GENERIC_NAME_HEADERS = {"绩效指标", "考核指标", "评价指标", "指标"
 
 
 # A unit written at the end of an indicator name: '编发新闻稿件（条）', '达标率(%)', '覆盖面积（万亩）'.
-NAME_UNIT_RE = re.compile(r"[（(]\s*([^（）()]{1,6}?)\s*[）)]$")
+NAME_UNIT_RE = re.compile(r"[（(【\[]\s*(?:计量)?(?:单位\s*[:：]?)?\s*([^（）()【】\[\]]{1,6}?)\s*[）)】\]]$")
 # Bracketed words that are not units: '（含…）', '（暂定）', '（2023年）', '（累计）', '（全县）'.
 NOT_A_UNIT_RE = re.compile(r"\d|含|暂|估|累计|全|年度|季度|本|其中|以上|以下|左右|等|试|预|新增|当年|上年|合计")
 UNIT_TEXT_RE = re.compile(r"^(%|‰|[A-Za-z²³/·.]{1,6}|[\u4e00-\u9fa5]{1,4}(/[\u4e00-\u9fa5A-Za-z]{1,3})?)$")

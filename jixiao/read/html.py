@@ -53,7 +53,8 @@ def grids_from_html(data: bytes, declared: str | None = None) -> list[Grid]:
         raise UnreadableWorkbook("网页格式的文件无法解析，请在 Excel 或 WPS 中另存为 .xlsx 后重新报送。", kind="html") from exc
     tables = [t for t in document.iter("table") if not any(a.tag == "table" for a in t.iterancestors())]
     groups = _sheets_of(tables)
-    grids = [_grid(_sheet_name(group[0], i, len(groups)), group) for i, group in enumerate(groups)]
+    preambles = _preambles(document, set(tables))
+    grids = [_grid(_sheet_name(group[0], i, len(groups)), group, preambles) for i, group in enumerate(groups)]
     if not any(grid.cells for grid in grids):
         raise UnreadableWorkbook("文件是网页（HTML）格式，但其中没有表格数据。请报送 Excel 格式的监控表。", kind="html")
     return grids
@@ -82,36 +83,65 @@ def _sheet_name(table, index: int, count: int) -> str:
     return "Sheet1" if count == 1 else f"表{index + 1}"
 
 
-def _preamble(table) -> list[str]:
-    """Text lines written just above the table (title, period, 单位：万元), nearest last."""
-    lines = []
-    for sibling in table.itersiblings(preceding=True):
-        if not isinstance(sibling.tag, str) or sibling.tag in ("script", "style"):
-            continue
-        if sibling.tag == "table" or sibling.find(".//table") is not None or len(lines) >= MAX_PREAMBLE:
-            break
-        text = _text(sibling)
+BLOCK_TAGS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "center", "caption", "title", "br", "section",
+              "header", "body", "html"}
+
+
+def _preambles(document, tables) -> dict:
+    """The text lines written outside the tables, before each table (title, period, 单位：万元):
+    in document order, wherever the blocks are nested, as the page shows them."""
+    from lxml import etree
+
+    out: dict = {}
+    lines: list[str] = []
+    current: list[str] = []
+
+    def flush():
+        text = "".join(current).replace("\xa0", " ").strip()
         if text:
-            lines.extend(reversed([line.strip() for line in text.splitlines() if line.strip()]))
-    return list(reversed(lines[:MAX_PREAMBLE]))
+            lines.extend(line.strip() for line in text.splitlines() if line.strip())
+        current.clear()
+
+    walker = etree.iterwalk(document, events=("start", "end"))
+    for event, element in walker:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if event == "start":
+            if tag in ("script", "style", "head") or tag == "table" and element not in tables:
+                walker.skip_subtree()
+                continue
+            if tag == "table":
+                flush()
+                out[element] = lines[-MAX_PREAMBLE:]
+                lines = []
+                walker.skip_subtree()
+                continue
+            if tag in BLOCK_TAGS:
+                flush()
+            if tag:  # comments (Excel's <!--[if gte mso 9]> blocks) show no text
+                current.append(element.text or "")
+        else:
+            if tag in BLOCK_TAGS:
+                flush()
+            current.append(element.tail or "")
+    return out
 
 
-def _grid(name: str, tables: list) -> Grid:
+def _grid(name: str, tables: list, preambles: dict) -> Grid:
     grid = Grid(name=name)
     hidden_cells: dict[int, int] = {}
     seen_cells: dict[int, int] = {}
     top = 0
     for table in tables:
-        top = _paint_table(grid, table, top, hidden_cells, seen_cells) + 1  # a blank row between tables
+        top = _paint_table(grid, table, preambles.get(table, []), top, hidden_cells, seen_cells) + 1  # blank row between
         grid.hidden_cols |= _hidden_columns(table)
     grid.hidden_cols |= {c for c, n in hidden_cells.items() if 2 * n >= seen_cells[c]}
     grid.index_merges()
     return grid
 
 
-def _paint_table(grid: Grid, table, top: int, hidden_cells: dict[int, int], seen_cells: dict[int, int]) -> int:
-    """Write the table (and the title lines above it) below row ``top``; returns its last row."""
-    lines = _preamble(table)
+def _paint_table(grid: Grid, table, lines: list[str], top: int, hidden_cells: dict[int, int],
+                 seen_cells: dict[int, int]) -> int:
+    """Write the title ``lines`` and the table below row ``top``; returns its last row."""
     for r, line in enumerate(lines, start=top + 1):
         grid.cells[(r, 1)] = Cell(line)
     occupied: set[tuple[int, int]] = set()

@@ -357,6 +357,8 @@ INGEST_RULES = (
             "请在 Excel 中打开并保存一次，或直接填写数值。"),
     _ingest("HIDDEN_SHEET_READ", "info", "隐藏的工作表中含有监控表，已一并读取", "隐藏工作表“项目2”",
             "不需要报送的工作表请删除。"),
+    _ingest("HIDDEN_SHEET_IGNORED", "warning", "隐藏的工作表与可见工作表中的项目重复，以可见工作表为准，隐藏工作表未读取",
+            "隐藏的上期监控表", "请删除不用的隐藏工作表。"),
     _ingest("HIDDEN_COLUMN_IGNORED", "warning", "隐藏列与可见列同为一列（如 1-N月执行情况），以可见列为准，隐藏列未读取",
             "隐藏的上期执行情况列", "请删除不用的隐藏列。"),
     _ingest("HIDDEN_COLUMN_READ", "warning", "某一列只在隐藏列中填写，已读取", "年度指标值列被隐藏",
