@@ -174,3 +174,20 @@ def test_hidden_sheet_with_last_rounds_copy_gives_way_to_the_visible_sheet(tmp_p
     result = read_submission(path, tmp_path, SETTINGS)
     assert content(path) == baseline
     assert "HIDDEN_SHEET_IGNORED" in codes(result) and "HIDDEN_SHEET_READ" not in codes(result)
+
+
+def test_visible_earlier_period_column_gives_way_to_the_current_one(tmp_path, baseline):
+    canvas, col = _with_stale_actual_column(before=True)  # '1-6月执行情况' left of '1-7月执行情况', both visible
+    path = write_workbook(tmp_path / "p.xlsx", [canvas])
+    result = read_submission(path, tmp_path, SETTINGS)
+    assert content(path) == baseline
+    assert "EARLIER_PERIOD_COLUMN_IGNORED" in codes(result)
+
+
+def test_funds_column_of_an_earlier_period_gives_way(tmp_path, baseline):
+    canvas = sheets()[0]
+    header_row, executed_col = find(canvas, "1-7月执行数")
+    total_row, _ = find(canvas, "年度资金总额")
+    canvas = with_column(canvas, executed_col, {header_row: "1-6月执行数", total_row: 1.0})
+    path = write_workbook(tmp_path / "f.xlsx", [canvas])
+    assert content(path) == baseline

@@ -221,6 +221,7 @@ class HeaderNotes:
     shadowed: list[tuple[int, int, str]] = field(default_factory=list)  # (hidden col, visible col, role)
     by_position: list[tuple[int, int, str, str]] = field(default_factory=list)  # (row, col, words, role)
     unplaced: list[tuple[int, int, str]] = field(default_factory=list)  # (row, col, words)
+    older: list[tuple[int, int, str]] = field(default_factory=list)  # (earlier period's col, current col, role)
 
 
 # The indicator columns in the template's order, used to place a header without anchor words.
@@ -245,6 +246,7 @@ class SheetReader:
         self.yuan_suspect_threshold = yuan_suspect_threshold
         self.rows = self._text_rows()
         self._header_notes: dict[int, HeaderNotes] = {}
+        self._band: list[int] = []
 
     # -- anchors -----------------------------------------------------------------
     def _text_rows(self) -> dict[int, list[tuple[int, str]]]:
@@ -594,9 +596,18 @@ class SheetReader:
         hidden = self.grid.hidden_cols
         for c in range(1, self.grid.max_col + 1):
             role = fund_column_role(self.grid.value(row, c))
-            if role and (role not in found or found[role][1] in hidden and c not in hidden):
+            if role and (role not in found or found[role][1] in hidden and c not in hidden
+                         or self._later_period(row, found[role][1], c)):
                 found[role] = self.grid.span(row, c)
         return found
+
+    def _later_period(self, row: int, old: int, new: int) -> bool:
+        """'1-7月执行数' beside last round's '1-6月执行数': the later period is this round's."""
+        months = [PERIOD_END_RE.search(V.normalize(self.grid.value(row, c))) for c in (old, new)]
+        if not all(months) or new in self.grid.hidden_cols:
+            return False
+        old_month, new_month = (int(m.group(1) or m.group(2)) for m in months)
+        return new_month > old_month
 
     def _fund_header(self, top: int, end: int) -> tuple[int | None, dict]:
         """The last row of the funds header band and the column span of each role.
@@ -659,6 +670,7 @@ class SheetReader:
         reason_cols: dict[int, str] = {}
         possibility_cols: dict[int, str] = {}
         notes = HeaderNotes()
+        self._band = band
         unplaced: list[tuple[int, int, str]] = []
         for c in range(1, grid.max_col + 1):
             stack = [grid.filled(r, c) for r in band]
@@ -704,7 +716,19 @@ class SheetReader:
         if col in hidden and roles[role] not in hidden:
             notes.shadowed.append((col, roles[role], role))
             return True
+        old_month, new_month = self._header_month(roles[role]), self._header_month(col)
+        if old_month and new_month and old_month != new_month:  # last round's 1-6月 column kept beside 1-7月
+            older, newer = sorted((roles[role], col), key=self._header_month)
+            notes.older.append((older, newer, role))
+            roles[role] = newer
+            return True
         return False
+
+    def _header_month(self, col: int) -> int:
+        """The month N of a '1-N月…' / '截至N月…' header over ``col`` (0 when it names none)."""
+        text = "".join(V.normalize(t) for t in (self.grid.filled(r, col) for r in self._band) if isinstance(t, str))
+        match = PERIOD_END_RE.search(text)
+        return int(match.group(1) or match.group(2)) if match else 0
 
     def _drop_hidden_twins(self, columns: dict[int, str], notes: HeaderNotes) -> None:
         """A hidden tick column whose label a visible column also has is last round's copy: not read."""
@@ -861,6 +885,11 @@ class SheetReader:
                 out.append(Finding(name, address(header, col), "warning", "HIDDEN_COLUMN_READ",
                                    f"“{ROLE_LABELS.get(role, role)}”只在隐藏的第 {get_column_letter(col)} 列中填写，已读取。"
                                    "请取消隐藏并核实内容。"))
+        for older, newer, role in notes.older:
+            out.append(Finding(name, address(header, older), "warning", "EARLIER_PERIOD_COLUMN_IGNORED",
+                               f"第 {get_column_letter(older)} 列是较早期间的“{ROLE_LABELS.get(role, role)}”"
+                               f"（{self._header_month(older)}月），已以第 {get_column_letter(newer)} 列"
+                               f"（{self._header_month(newer)}月）为准。请删除上一期的列。"))
         for row, col, words, role in notes.by_position:
             out.append(Finding(name, address(row, col), "info", "HEADER_PLACED_BY_POSITION",
                                f"表头“{V.normalize(words)}”按所在位置和内容识别为“{ROLE_LABELS[role]}”列。请使用模板中的表头。"))

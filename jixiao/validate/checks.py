@@ -361,6 +361,8 @@ INGEST_RULES = (
             "隐藏的上期监控表", "请删除不用的隐藏工作表。"),
     _ingest("HIDDEN_COLUMN_IGNORED", "warning", "隐藏列与可见列同为一列（如 1-N月执行情况），以可见列为准，隐藏列未读取",
             "隐藏的上期执行情况列", "请删除不用的隐藏列。"),
+    _ingest("EARLIER_PERIOD_COLUMN_IGNORED", "warning", "表中同时有上一期（如 1-6月）和本期（1-7月）的执行情况列，以本期为准",
+            "保留了上期的“1-6月执行情况”列", "请删除上一期的列。"),
     _ingest("HIDDEN_COLUMN_READ", "warning", "某一列只在隐藏列中填写，已读取", "年度指标值列被隐藏",
             "请取消隐藏并核实内容。"),
     _ingest("HIDDEN_ROW_IGNORED", "warning", "隐藏行与可见行重复（同一指标或资金行），以可见行为准，隐藏行未读取",
