@@ -207,3 +207,18 @@ def test_ragged_semicolon_csv_in_gb18030(tmp_path, baseline):
     path = tmp_path / "ragged.xls"
     path.write_bytes("\r\n".join(line.rstrip(";") for line in text.split("\r\n")).encode("gb18030"))
     assert content(path) == baseline
+
+
+@pytest.mark.parametrize("make, words", [
+    (lambda: "<table>" + '<tr><td rowspan="99999" colspan="99999">x</td></tr>' * 400 + "</table>", "合并"),
+    (lambda: "\n".join(",".join(["1"] * 50) for _ in range(5000)), "过大"),
+])
+def test_hostile_text_formats_fail_fast_with_a_reason(tmp_path, make, words):
+    import time
+
+    path = tmp_path / "big.xls"
+    path.write_text(make(), encoding="utf-8")
+    started = time.perf_counter()
+    with pytest.raises(UnreadableWorkbook) as caught:
+        read_workbook(path)
+    assert words in caught.value.reason and time.perf_counter() - started < 2.0

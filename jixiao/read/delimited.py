@@ -11,6 +11,7 @@ import io
 from collections import Counter
 from pathlib import Path
 
+from jixiao.read.limits import Budget
 from jixiao.read.text import decode, typed
 from jixiao.read.workbook import Cell, Grid, UnreadableWorkbook
 
@@ -38,9 +39,11 @@ def read_delimited(path: Path, name: str | None = None) -> list[Grid]:
     if delimiter is None:
         raise UnreadableWorkbook("文件是纯文本，不是表格，无法读取数据。请报送 Excel 格式的监控表。", kind="txt")
     grid = Grid(name=name or Path(path).stem[:31] or "Sheet1")
+    budget = Budget()
     for r, row in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
         for c, field in enumerate(row, start=1):
             if field.strip():
+                budget.cell()
                 grid.cells[(r, c)] = Cell(typed(field))
     grid.index_merges()
     return [grid]

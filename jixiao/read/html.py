@@ -10,13 +10,13 @@ import email
 import re
 from pathlib import Path
 
+from jixiao.read.limits import Budget, clamp_span
 from jixiao.read.text import decode, typed
 from jixiao.read.workbook import Cell, Grid, UnreadableWorkbook
 
 META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_-]+)""", re.I)
 XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|mso-hide\s*:\s*all|visibility\s*:\s*hidden", re.I)
-MAX_SPAN = 1000  # rowspan/colspan beyond any real form: clamp instead of filling millions of cells
 MAX_PREAMBLE = 6  # title lines taken from above a table
 
 
@@ -130,9 +130,10 @@ def _grid(name: str, tables: list, preambles: dict) -> Grid:
     grid = Grid(name=name)
     hidden_cells: dict[int, int] = {}
     seen_cells: dict[int, int] = {}
+    budget = Budget()
     top = 0
     for table in tables:
-        top = _paint_table(grid, table, preambles.get(table, []), top, hidden_cells, seen_cells) + 1  # blank row between
+        top = _paint_table(grid, table, preambles.get(table, []), top, hidden_cells, seen_cells, budget) + 1
         grid.hidden_cols |= _hidden_columns(table)
     grid.hidden_cols |= {c for c, n in hidden_cells.items() if 2 * n >= seen_cells[c]}
     grid.index_merges()
@@ -140,7 +141,7 @@ def _grid(name: str, tables: list, preambles: dict) -> Grid:
 
 
 def _paint_table(grid: Grid, table, lines: list[str], top: int, hidden_cells: dict[int, int],
-                 seen_cells: dict[int, int]) -> int:
+                 seen_cells: dict[int, int], budget: Budget) -> int:
     """Write the title ``lines`` and the table below row ``top``; returns its last row."""
     for r, line in enumerate(lines, start=top + 1):
         grid.cells[(r, 1)] = Cell(line)
@@ -156,14 +157,16 @@ def _paint_table(grid: Grid, table, lines: list[str], top: int, hidden_cells: di
                 continue
             while (r, c) in occupied:
                 c += 1
-            rows, cols = _span(td.get("rowspan")), _span(td.get("colspan"))
+            rows, cols = clamp_span(_span(td.get("rowspan")), _span(td.get("colspan")))
             text = _text(td)
             if text:
+                budget.cell()
                 grid.cells[(r, c)] = Cell(typed(text), _number_format(td, text))
                 seen_cells[c] = seen_cells.get(c, 0) + 1
                 if _hidden(td):
                     hidden_cells[c] = hidden_cells.get(c, 0) + 1
-            occupied.update((r + i, c + j) for i in range(rows) for j in range(cols))
+            budget.cover((rows - 1) * cols)  # only rows below: this row moves on by the colspan
+            occupied.update((r + i, c + j) for i in range(1, rows) for j in range(cols))
             if rows > 1 or cols > 1:
                 grid.merged.append((r, c, r + rows - 1, c + cols - 1))
             c += cols
@@ -178,7 +181,7 @@ def _hidden_columns(table) -> set[int]:
     """Columns declared hidden in <col>/<colgroup> (Excel's web export writes display:none there)."""
     hidden, c = set(), 1
     for col in table.xpath("./col|./colgroup/col"):
-        span = _span(col.get("span"))
+        span = clamp_span(1, _span(col.get("span")))[1]
         if _hidden(col):
             hidden.update(range(c, c + span))
         c += span
@@ -191,8 +194,8 @@ def _hidden(element) -> bool:
 
 def _span(value: str | None) -> int:
     try:
-        return min(max(int(float(value)), 1), MAX_SPAN)
-    except (TypeError, ValueError):
+        return max(int(float(value)), 1)
+    except (TypeError, ValueError, OverflowError):
         return 1
 
 

@@ -11,6 +11,7 @@ import datetime as dt
 import zipfile
 from pathlib import Path
 
+from jixiao.read.limits import MAX_COL_SPAN, Budget, clamp_span
 from jixiao.read.spreadsheetml import safe_parser
 from jixiao.read.workbook import Cell, Grid, UnreadableWorkbook
 
@@ -19,7 +20,6 @@ OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 STYLE = "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
 MAX_REPEAT = 200  # a repeated non-empty row or cell (templates repeat blanks a million times)
-MAX_SPAN = 1000
 
 
 def _t(name: str) -> str:
@@ -36,7 +36,8 @@ def read_ods(path: Path) -> list[Grid]:
         raise UnreadableWorkbook("ODS 表格文件已损坏，无法读取。请在 WPS 或 LibreOffice 中另存为 .xlsx 后重新报送。",
                                  kind="ods") from exc
     hidden_tables = _hidden_table_styles(root)
-    return [_sheet(table, i, hidden_tables) for i, table in enumerate(root.iter(_t("table")))]
+    budget = Budget()
+    return [_sheet(table, i, hidden_tables, budget) for i, table in enumerate(root.iter(_t("table")))]
 
 
 def _hidden_table_styles(root) -> set[str]:
@@ -48,13 +49,13 @@ def _hidden_table_styles(root) -> set[str]:
     return hidden
 
 
-def _sheet(table, index: int, hidden_tables: set[str]) -> Grid:
+def _sheet(table, index: int, hidden_tables: set[str], budget: Budget) -> Grid:
     grid = Grid(name=table.get(_t("name")) or f"Sheet{index + 1}", hidden=table.get(_t("style-name")) in hidden_tables)
     c = 1
     for column in table.iter(_t("table-column")):
         repeat = _int(column.get(_t("number-columns-repeated")), 1)
         if column.get(_t("visibility")) in ("collapse", "filter"):
-            grid.hidden_cols.update(range(c, c + min(repeat, MAX_SPAN)))
+            grid.hidden_cols.update(range(c, c + min(repeat, MAX_COL_SPAN)))
         c += repeat
     r = 1
     for row in table.iter(_t("table-row")):
@@ -66,7 +67,7 @@ def _sheet(table, index: int, hidden_tables: set[str]) -> Grid:
         for i in range(min(repeat, MAX_REPEAT)):
             if row.get(_t("visibility")) in ("collapse", "filter"):
                 grid.hidden_rows.add(r)
-            _put_row(grid, r, cells)
+            _put_row(grid, r, cells, budget)
             r += 1
         r += max(repeat - MAX_REPEAT, 0)
     grid.index_merges()
@@ -92,12 +93,15 @@ def _row_cells(row) -> list[tuple[int, object, str, tuple[int, int]]]:
     return out
 
 
-def _put_row(grid: Grid, r: int, cells) -> None:
-    for c, value, fmt, (rows, cols) in cells:
+def _put_row(grid: Grid, r: int, cells, budget: Budget) -> None:
+    for c, value, fmt, span in cells:
         if value is not None:
+            budget.cell()
             grid.cells[(r, c)] = Cell(value, fmt)
+        rows, cols = clamp_span(*span)
         if rows > 1 or cols > 1:
-            grid.merged.append((r, c, r + min(rows, MAX_SPAN) - 1, c + min(cols, MAX_SPAN) - 1))
+            budget.cover(rows * cols)
+            grid.merged.append((r, c, r + rows - 1, c + cols - 1))
 
 
 def _value(cell) -> tuple[object, str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from jixiao.read.limits import Budget, clamp_span
 from jixiao.read.workbook import Cell, Grid, UnreadableWorkbook
 
 SS = "urn:schemas-microsoft-com:office:spreadsheet"
@@ -16,7 +17,6 @@ X = "urn:schemas-microsoft-com:office:excel"
 # Named number formats of SpreadsheetML and their Excel format codes.
 NAMED_FORMATS = {"percent": "0.00%", "fixed": "0.00", "standard": "#,##0.00", "general number": "General",
                  "general": "General", "scientific": "0.00E+00"}
-MAX_SPAN = 1000  # merges beyond any real form are clamped
 
 
 def _q(name: str) -> str:
@@ -43,7 +43,8 @@ def read_spreadsheetml(path: Path) -> list[Grid]:
         raise UnreadableWorkbook("Excel 2003 XML 格式的文件已损坏，无法解析。请在 Excel 或 WPS 中另存为 .xlsx 后重新报送。",
                                  kind="xml") from exc
     formats = _number_formats(root)
-    grids = [_sheet(ws, formats, i) for i, ws in enumerate(root.iter(_q("Worksheet")))]
+    budget = Budget()
+    grids = [_sheet(ws, formats, i, budget) for i, ws in enumerate(root.iter(_q("Worksheet")))]
     if not grids:
         raise UnreadableWorkbook("文件是 XML 格式，但其中没有工作表。请报送 Excel 格式的监控表。", kind="xml")
     return grids
@@ -59,7 +60,7 @@ def _number_formats(root) -> dict[str, str]:
     return formats
 
 
-def _sheet(ws, formats: dict[str, str], index: int) -> Grid:
+def _sheet(ws, formats: dict[str, str], index: int, budget: Budget) -> Grid:
     grid = Grid(name=_attr(ws, "Name") or f"Sheet{index + 1}", hidden=_sheet_hidden(ws))
     table = ws.find(_q("Table"))
     if table is None:
@@ -74,13 +75,16 @@ def _sheet(ws, formats: dict[str, str], index: int) -> Grid:
         c = 0
         for cell in row.iter(_q("Cell")):
             c = _index(cell, _next_free(covered, r, c + 1)) if _attr(cell, "Index") is None else _index(cell, c + 1)
-            across, down = _count(_attr(cell, "MergeAcross")), _count(_attr(cell, "MergeDown"))
+            down, across = (n - 1 for n in clamp_span(_count(_attr(cell, "MergeDown")) + 1,
+                                                      _count(_attr(cell, "MergeAcross")) + 1))
             value = _value(cell)
             if value is not None:
+                budget.cell()
                 grid.cells[(r, c)] = Cell(value, formats.get(_attr(cell, "StyleID"), "General"))
             if across or down:
                 grid.merged.append((r, c, r + down, c + across))
-                covered.update((r + i, c + j) for i in range(down + 1) for j in range(across + 1))
+                budget.cover(down * (across + 1))  # only rows below: this row moves on by MergeAcross
+                covered.update((r + i, c + j) for i in range(1, down + 1) for j in range(across + 1))
             c += across
     grid.index_merges()
     return grid
@@ -103,7 +107,7 @@ def _index(element, default: int) -> int:
 
 def _count(value: str | None) -> int:
     try:
-        return min(max(int(value), 0), MAX_SPAN) if value else 0
+        return max(int(value), 0) if value else 0
     except ValueError:
         return 0
 
@@ -133,7 +137,7 @@ def _hidden_columns(table) -> set[int]:
     hidden, c = set(), 0
     for column in table.iter(_q("Column")):
         c = _index(column, c + 1)
-        span = _count(_attr(column, "Span"))
+        span = clamp_span(1, _count(_attr(column, "Span")))[1]
         if _attr(column, "Hidden") in ("1", "true"):
             hidden.update(range(c, c + span + 1))
         c += span

@@ -68,9 +68,17 @@ def looks_like_text(data: bytes) -> bool:
     return controls <= len(data) // 100
 
 
+PROTECTED_RE = re.compile(r'^="(.*)"$', re.S)  # ="00123": exports keep a text from being read as a number
+
+
 def typed(text: str):
-    """A cell typed as text in a web page or CSV: plain numbers become numbers, as Excel opens them."""
+    """A cell typed as text in a web page or CSV: plain numbers become numbers, as Excel opens them;
+    a ="…" wrapper is taken off (Excel shows what is inside)."""
     stripped = text.strip()
+    protected = PROTECTED_RE.match(stripped)
+    if protected:
+        stripped = protected.group(1).strip()
+        text = stripped
     if NUMBER_RE.match(stripped):
         return float(stripped)
     return text
