@@ -12,7 +12,7 @@ from formats_factory import csv_bytes, find, html_bytes, ods_bytes, spreadsheetm
 from jixiao.config.settings import Settings
 from jixiao.forms.painter import write_workbook
 from jixiao.normalise.ingest import ingest, read_submission
-from jixiao.read.workbook import UnreadableWorkbook, read_workbook, sniff
+from jixiao.read.workbook import OLE2_MAGIC, UnreadableWorkbook, read_workbook, sniff
 
 SETTINGS = Settings()
 PROJECT = Project(indicators=[
@@ -179,6 +179,10 @@ def test_other_file_kinds_fail_with_a_reason_naming_them(tmp_path):
     with pytest.raises(UnreadableWorkbook) as caught:
         sniff(path)
     assert caught.value.kind == "zip" and "压缩包" in caught.value.reason
+    path.write_bytes(OLE2_MAGIC + b"\0" * 120 + "WordDocument".encode("utf-16-le") + b"\0\0" + b"\0" * 64)
+    with pytest.raises(UnreadableWorkbook) as caught:
+        sniff(path)
+    assert caught.value.kind == "doc" and "Word" in caught.value.reason
     path.write_bytes(b"{\\rtf1\\ansi hello}")
     with pytest.raises(UnreadableWorkbook) as caught:
         sniff(path)

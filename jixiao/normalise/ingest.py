@@ -310,7 +310,12 @@ def write_tables(tables: dict[str, pd.DataFrame], out_dir: Path) -> None:
 
 
 def read_tables(processed_dir: Path) -> dict[str, pd.DataFrame]:
-    return {name: pd.read_parquet(Path(processed_dir) / f"{name}.parquet") for name in TABLE_NAMES}
+    """The ingest tables; a folder written before the ``documents`` table existed reads it as empty."""
+    tables = {}
+    for name in TABLE_NAMES:
+        path = Path(processed_dir) / f"{name}.parquet"
+        tables[name] = schema.empty_frame(name) if name == "documents" and not path.exists() else pd.read_parquet(path)
+    return tables
 
 
 def ingest(raw_dir: Path, out_dir: Path, settings: Settings, jobs: int | None = None,

@@ -78,6 +78,7 @@ def _sheets_of(tables) -> list[list]:
 def _sheet_name(table, index: int, count: int) -> str:
     caption = table.find("caption")
     text = _text(caption) if caption is not None else ""
+    text = re.sub(r"[\[\]:*?/\\]", "", text)  # characters a worksheet name cannot hold (feedback copies)
     if text and len(text) <= 31:
         return text
     return "Sheet1" if count == 1 else f"表{index + 1}"
