@@ -191,3 +191,11 @@ def test_funds_column_of_an_earlier_period_gives_way(tmp_path, baseline):
     canvas = with_column(canvas, executed_col, {header_row: "1-6月执行数", total_row: 1.0})
     path = write_workbook(tmp_path / "f.xlsx", [canvas])
     assert content(path) == baseline
+
+
+def test_text_columns_of_possibility_and_reasons_are_told_by_their_values(tmp_path, baseline):
+    style = with_style(possibility_as="text", reasons_as="text", headers={"possibility": "研判", "reasons": "类型"})
+    path = write_workbook(tmp_path / "t.xlsx", sheets(style=style))
+    result = read_submission(path, tmp_path, SETTINGS)
+    assert content(path) == baseline
+    assert sum(f.code == "HEADER_PLACED_BY_POSITION" for f in result.findings) == 2

@@ -232,6 +232,9 @@ ROLE_LABELS = {"level1": "一级指标", "level2": "二级指标", "name": "三�
                "op": "指标性质"}
 INDEX_HEADER_RE = re.compile(r"^(序号|编号|行次|序|No\.?|NO\.?|#)$")
 SHAPE_ROWS = 20  # rows under a header looked at to tell what its column holds
+# Roles a column's values alone can tell (一级/二级 names, possibility levels, reason categories).
+SHAPE_ROLES = ("level1", "level2", "possibility", "reasons")
+REASON_WORDS = set(V.REASON_CATEGORIES)
 
 
 class SheetReader:
@@ -739,12 +742,13 @@ class SheetReader:
                 notes.shadowed.append((c, twin, columns.pop(c)))
 
     def _place_by_position(self, last_header: int, roles: dict[str, int], unplaced: list, notes: HeaderNotes) -> None:
-        """Headers without anchor words: a column of 一级/二级 names is that level; otherwise a column
+        """Headers without anchor words: a column of 一级/二级 names, possibility levels or reason
+        categories takes that role; otherwise a column
         takes the first missing role whose neighbours in the template order (一级, 二级, 三级, 年度指标值,
         1-N月执行情况, 全年预计) lie on the right sides, if its values have the role's shape."""
         for row, col, text in unplaced:
             shape = self._column_shape(last_header, col)
-            role = shape if shape in ("level1", "level2") and shape not in roles else None
+            role = shape if shape in SHAPE_ROLES and shape not in roles else None
             for index, candidate in enumerate(CORE_ROLES):
                 if role or candidate in roles:
                     continue
@@ -761,17 +765,31 @@ class SheetReader:
             else:
                 notes.unplaced.append((row, col, text))
 
+    @staticmethod
+    def _is_possibility_word(value: Any) -> bool:
+        """'确定能', '有可能', '完全不可能' (or '能', '不能') written as a cell's whole text."""
+        return (isinstance(value, str) and len(V.normalize(value)) <= 6
+                and bool(POSSIBILITY_LABEL_RE.match(label_key(value))) and V.possibility_from_label(value) is not None)
+
     def _column_shape(self, last_header: int, col: int) -> str | None:
         """What the values below a header look like: level1, level2, tick, number, text (None: empty)."""
         counts: dict[str, int] = {}
         for r in range(last_header + 1, min(last_header + SHAPE_ROWS, self.grid.max_row) + 1):
-            value = self.grid.filled(r, col)
+            texts = self.rows.get(r, [])
+            if texts and STOP_ROW_RE.match(V.normalize(texts[0][1])):
+                break  # the notes and signatures under the table
+            _, c1, _, c2 = self.grid.span(r, col)
+            value = self.grid.filled(r, col) if c1 == c2 else None  # a note merged across is no column's value
             if V.is_blank(value):
                 continue
             if canonical_level2(value) and len(V.normalize(value)) <= 8:
                 kind = "level2" if canonical_level1(value) is None else "level1"
             elif canonical_level1(value) and len(V.normalize(value)) <= 6:
                 kind = "level1"
+            elif self._is_possibility_word(value):
+                kind = "possibility"
+            elif isinstance(value, str) and set(re.split(r"[、,，;；|/\s]+", V.normalize(value)) or ["?"]) <= REASON_WORDS:
+                kind = "reasons"
             elif V.is_number(value) or V.parse_measure(value).value is not None:
                 kind = "number"
             elif V.is_ticked(value) and len(V.normalize(value)) <= 2:
