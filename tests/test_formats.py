@@ -226,3 +226,11 @@ def test_hostile_text_formats_fail_fast_with_a_reason(tmp_path, make, words):
     with pytest.raises(UnreadableWorkbook) as caught:
         read_workbook(path)
     assert words in caught.value.reason and time.perf_counter() - started < 2.0
+
+
+def test_spreadsheetml_declaring_the_wrong_encoding(tmp_path, baseline):
+    xml = spreadsheetml_bytes(sheets()).decode("utf-8")
+    assert 'encoding="UTF-8"' in xml
+    path = tmp_path / "wrong.xls"
+    path.write_bytes(xml.encode("gbk"))  # says UTF-8, is GBK
+    assert content(path) == baseline

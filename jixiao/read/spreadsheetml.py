@@ -37,17 +37,34 @@ def safe_parser():
 def read_spreadsheetml(path: Path) -> list[Grid]:
     from lxml import etree
 
+    data = Path(path).read_bytes()
     try:
-        root = etree.fromstring(Path(path).read_bytes(), safe_parser())
-    except etree.XMLSyntaxError as exc:
-        raise UnreadableWorkbook("Excel 2003 XML 格式的文件已损坏，无法解析。请在 Excel 或 WPS 中另存为 .xlsx 后重新报送。",
-                                 kind="xml") from exc
+        root = etree.fromstring(data, safe_parser())
+    except etree.XMLSyntaxError:
+        root = _reparsed(data)
     formats = _number_formats(root)
     budget = Budget()
     grids = [_sheet(ws, formats, i, budget) for i, ws in enumerate(root.iter(_q("Worksheet")))]
     if not grids:
         raise UnreadableWorkbook("文件是 XML 格式，但其中没有工作表。请报送 Excel 格式的监控表。", kind="xml")
     return grids
+
+
+def _reparsed(data: bytes):
+    """Systems declare one encoding and write another ('GB2312' with GBK characters, or none with
+    GBK bytes): decode as the text readers do and parse the text without its declaration."""
+    import re
+
+    from lxml import etree
+
+    from jixiao.read.text import decode
+
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", decode(data))
+    try:
+        return etree.fromstring(text, safe_parser())
+    except (etree.XMLSyntaxError, ValueError) as exc:
+        raise UnreadableWorkbook("Excel 2003 XML 格式的文件已损坏，无法解析。请在 Excel 或 WPS 中另存为 .xlsx 后重新报送。",
+                                 kind="xml") from exc
 
 
 def _number_formats(root) -> dict[str, str]:
