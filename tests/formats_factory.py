@@ -83,10 +83,10 @@ def spreadsheetml_bytes(sheets: Sequence[Canvas], hidden_rows: Lines | None = No
                         hidden_cols: Lines | None = None) -> bytes:
     """Excel 2003 XML as Excel writes it: ss:Index only after a gap, merges as MergeAcross/MergeDown."""
     out = ['<?xml version="1.0" encoding="UTF-8"?>', '<?mso-application progid="Excel.Sheet"?>',
-           '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" '
-           'xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet" xmlns:x="urn:schemas-microsoft-com:office:excel">',
-           '<Styles><Style ss:ID="pct"><NumberFormat ss:Format="0%"/></Style>'
-           '<Style ss:ID="pct2"><NumberFormat ss:Format="Percent"/></Style></Styles>']
+           ('<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" '
+            'xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet" xmlns:x="urn:schemas-microsoft-com:office:excel">'),
+           ('<Styles><Style ss:ID="pct"><NumberFormat ss:Format="0%"/></Style>'
+            '<Style ss:ID="pct2"><NumberFormat ss:Format="Percent"/></Style></Styles>')]
     for canvas in sheets:
         covered = _covered(canvas)
         last_row, last_col = _bounds(canvas)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from factory import Ind, Pct, Project, SheetSpec, dropdown_sheet, instruction_sheet, one_project, paint_sheet, with_style
-from formats_factory import csv_bytes, find, html_bytes, ods_bytes, spreadsheetml_bytes, with_column, with_row, xlsx_with_hidden
+from formats_factory import csv_bytes, find, html_bytes, ods_bytes, spreadsheetml_bytes
 from jixiao.config.settings import Settings
 from jixiao.forms.painter import write_workbook
 from jixiao.normalise.ingest import ingest, read_submission

@@ -8,7 +8,7 @@ from formats_factory import find, html_bytes, ods_bytes, with_column, with_row, 
 from jixiao.config.settings import Settings
 from jixiao.forms.painter import write_workbook
 from jixiao.normalise.ingest import read_submission
-from test_formats import INDICATOR_FIELDS, PROJECT, content, sheets
+from test_formats import PROJECT, content, sheets
 
 SETTINGS = Settings()
 
@@ -177,7 +177,7 @@ def test_hidden_sheet_with_last_rounds_copy_gives_way_to_the_visible_sheet(tmp_p
 
 
 def test_visible_earlier_period_column_gives_way_to_the_current_one(tmp_path, baseline):
-    canvas, col = _with_stale_actual_column(before=True)  # '1-6月执行情况' left of '1-7月执行情况', both visible
+    canvas, _ = _with_stale_actual_column(before=True)  # '1-6月执行情况' left of '1-7月执行情况', both visible
     path = write_workbook(tmp_path / "p.xlsx", [canvas])
     result = read_submission(path, tmp_path, SETTINGS)
     assert content(path) == baseline

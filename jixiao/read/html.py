@@ -14,9 +14,9 @@ from jixiao.read.limits import Budget, clamp_span
 from jixiao.read.text import decode, typed
 from jixiao.read.workbook import Cell, Grid, UnreadableWorkbook
 
-META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_-]+)""", re.I)
-XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
-HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|mso-hide\s*:\s*all|visibility\s*:\s*hidden", re.I)
+META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_-]+)""", re.IGNORECASE)
+XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|mso-hide\s*:\s*all|visibility\s*:\s*hidden", re.IGNORECASE)
 MAX_PREAMBLE = 6  # title lines taken from above a table
 
 

@@ -8,7 +8,7 @@ from jixiao.read.workbook import UnreadableWorkbook
 MAX_ROW_SPAN = 500  # an 一级指标 merged over a whole indicator table spans well under 100 rows
 MAX_COL_SPAN = 100  # a title across the widest form spans about 30 columns
 MAX_CELLS = 100_000  # non-empty cells in one file; a department's largest submission has a few thousand
-MAX_COVERED = 1_000_000  # cells covered by merges from rows above, summed over the file
+MAX_COVERED = 200_000  # cells covered by merges from rows above, summed over the file (a form has a few thousand)
 
 
 def clamp_span(rows: int, cols: int) -> tuple[int, int]:

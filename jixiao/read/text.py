@@ -68,7 +68,7 @@ def looks_like_text(data: bytes) -> bool:
     return controls <= len(data) // 100
 
 
-PROTECTED_RE = re.compile(r'^="(.*)"$', re.S)  # ="00123": exports keep a text from being read as a number
+PROTECTED_RE = re.compile(r'^="(.*)"$', re.DOTALL)  # ="00123": exports keep a text from being read as a number
 
 
 def typed(text: str):

@@ -180,7 +180,7 @@ def _sniff_text(head: bytes) -> str:
         return "xls-xml"
     if lower.startswith(("<html", "<!doctype html", "<table", "<meta", "<head", "<body")) or "<table" in lower:
         return "xls-html"
-    if lower.startswith("<?xml") or lower.startswith("<"):
+    if lower.startswith("<"):  # some other XML
         raise _not_a_workbook("xml")
     if delimiter_of(text):
         return "csv"

@@ -35,9 +35,9 @@ TABLES: dict[str, tuple[Column, ...]] = {
         ("n_projects", "int", "个", "读取到并保留的项目数（被较新文件替代的不计）"),
         ("n_indicators", "int", "个", "读取到的三级指标数"),
         ("n_replaced", "int", "个", "本文件中被较新报送替代的项目数"),
-        ("file_type", "string", "", "按内容识别的格式：xlsx、xlsm、xls、et（WPS）、xlsb、ods、xls-html（网页表格）、"
-                                    "xls-mht（单个文件网页）、xls-xml（Excel 2003 XML）、csv；不是表格时为其实际类型"
-                                    "（docx、doc、pdf、png、jpg、zip、txt 等），无法识别时为空"),
+        ("file_type", "string", "", ("按内容识别的格式：xlsx、xlsm、xls、et（WPS）、xlsb、ods、xls-html（网页表格）、"
+                                     "xls-mht（单个文件网页）、xls-xml（Excel 2003 XML）、csv；不是表格时为其实际类型"
+                                     "（docx、doc、pdf、png、jpg、zip、txt 等），无法识别时为空")),
         ("size_bytes", "int", "字节", "文件大小"),
         ("modified", "string", "", "文件修改时间（ISO 8601，带时区），同一项目重复报送时以较新者为准"),
     ),
