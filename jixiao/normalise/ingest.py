@@ -83,6 +83,7 @@ def read_submission(path: Path, root: Path, settings: Settings) -> FileResult:
     except UnreadableWorkbook as exc:
         result.file_type = result.file_type or exc.kind
         if exc.kind in D.DOCUMENT_KINDS:
+            result.file_type = exc.kind  # also when the reader, not the sniff, found the document
             result.document = D.describe(path, exc.kind, result.source_file)
             return _failed(result, _document_reason(result.document))
         return _failed(result, exc.reason)

@@ -365,7 +365,9 @@ def _read_xls(path: Path) -> list[Grid]:
         if "encrypted" in message.lower():
             raise UnreadableWorkbook("文件设置了打开密码（已加密），财政局无法读取。请取消密码后重新报送。") from exc
         if "Can't find workbook" in message:
-            raise UnreadableWorkbook("这是一个 Word 等其他 Office 文档（只是扩展名改成了 Excel），不是监控表工作簿。") from exc
+            word = "WordDocument".encode("utf-16-le") in path.read_bytes()  # a Word file holding a sheet object
+            raise UnreadableWorkbook("这是一个 Word 等其他 Office 文档（只是扩展名改成了 Excel），不是监控表工作簿。",
+                                     kind="doc" if word else None) from exc
         raise UnreadableWorkbook(f"旧版 .xls 文件无法读取（{message}）。请另存为 .xlsx 后重新报送。") from exc
     except Exception as exc:  # noqa: BLE001 - xlrd raises assorted errors on damaged files
         raise UnreadableWorkbook("旧版 .xls 文件已损坏，无法读取。请另存为 .xlsx 后重新报送。") from exc
