@@ -234,3 +234,16 @@ def test_spreadsheetml_declaring_the_wrong_encoding(tmp_path, baseline):
     path = tmp_path / "wrong.xls"
     path.write_bytes(xml.encode("gbk"))  # says UTF-8, is GBK
     assert content(path) == baseline
+
+
+def test_html_form_wrapped_in_a_layout_table(tmp_path, baseline):
+    page = html_bytes(sheets(), title_rows_outside=2).decode("utf-8")
+    body = page.split("<body>", 1)[1].split("</body>", 1)[0]
+    title, form = body.split("<table", 1)
+    page = (f"<html><body><table width=100%><tr><td>{title.replace('<p>', '').replace('</p>', '<br>')}</td></tr>"
+            f"<tr><td><table{form}</td></tr></table></body></html>")
+    path = tmp_path / "layout.xls"
+    path.write_bytes(page.encode("utf-8"))
+    grid = read_workbook(path)[0]
+    assert grid.value(1, 1) == "项目支出绩效目标执行监控表"
+    assert content(path) == baseline

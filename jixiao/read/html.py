@@ -51,7 +51,8 @@ def grids_from_html(data: bytes, declared: str | None = None) -> list[Grid]:
         document = lxml.html.document_fromstring(text or "<html></html>")
     except (etree.ParserError, ValueError) as exc:
         raise UnreadableWorkbook("网页格式的文件无法解析，请在 Excel 或 WPS 中另存为 .xlsx 后重新报送。", kind="html") from exc
-    tables = [t for t in document.iter("table") if not any(a.tag == "table" for a in t.iterancestors())]
+    # The tables holding cells: a page may wrap the form in a layout table (title in one cell, form in another).
+    tables = [t for t in document.iter("table") if t.find(".//table") is None]
     groups = _sheets_of(tables)
     preambles = _preambles(document, set(tables))
     grids = [_grid(_sheet_name(group[0], i, len(groups)), group, preambles) for i, group in enumerate(groups)]
@@ -85,7 +86,7 @@ def _sheet_name(table, index: int, count: int) -> str:
 
 
 BLOCK_TAGS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "center", "caption", "title", "br", "section",
-              "header", "body", "html"}
+              "header", "body", "html", "td", "th", "tr"}  # cells of a layout table around the form are lines too
 
 
 def _preambles(document, tables) -> dict:
@@ -107,10 +108,10 @@ def _preambles(document, tables) -> dict:
     for event, element in walker:
         tag = element.tag if isinstance(element.tag, str) else ""
         if event == "start":
-            if tag in ("script", "style", "head") or tag == "table" and element not in tables:
+            if tag in ("script", "style", "head"):
                 walker.skip_subtree()
                 continue
-            if tag == "table":
+            if tag == "table" and element in tables:
                 flush()
                 out[element] = lines[-MAX_PREAMBLE:]
                 lines = []
