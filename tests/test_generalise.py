@@ -199,3 +199,9 @@ def test_text_columns_of_possibility_and_reasons_are_told_by_their_values(tmp_pa
     result = read_submission(path, tmp_path, SETTINGS)
     assert content(path) == baseline
     assert sum(f.code == "HEADER_PLACED_BY_POSITION" for f in result.findings) == 2
+
+
+def test_hidden_title_line_of_last_round_does_not_set_the_period(tmp_path):
+    canvas = with_row(sheets()[0], 2, {1: "（2023年1-6月）"})
+    path = xlsx_with_hidden(tmp_path / "t.xlsx", [canvas], hidden_rows={"监控表": {2}})
+    assert read_submission(path, tmp_path, SETTINGS).projects[0].fields["period_end_month"] == 7

@@ -494,7 +494,9 @@ class SheetReader:
 
     # -- period, year, unit ------------------------------------------------------
     def _block_texts(self, top: int, end: int) -> list[str]:
-        return [V.normalize(t) for r in range(top, end) for _, t in self.rows.get(r, [])]
+        """Texts of the rows top..end-1, visible rows first (a hidden '1-6月' title line is last round's)."""
+        rows = sorted(range(top, end), key=lambda r: r in self.grid.hidden_rows)
+        return [V.normalize(t) for r in rows for _, t in self.rows.get(r, [])]
 
     def _period(self, top: int, end: int) -> int:
         for text in self._block_texts(top, end):
