@@ -255,10 +255,20 @@ def xlsx_with_hidden(path: Path, sheets: Sequence[Canvas], hidden_rows: Lines | 
     return Path(path)
 
 
+def unmerged_filled(canvas: Canvas) -> Canvas:
+    """The sheet as exporters without merges write it: a merged value repeated in every cell it covered."""
+    out = Canvas(canvas.name, canvas.hidden)
+    out.cells = dict(canvas.cells)
+    for r1, c1, r2, c2 in canvas.merges:
+        if (r1, c1) in canvas.cells:
+            out.cells.update({(r, c): canvas.cells[(r1, c1)] for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)})
+    return out
+
+
 def find(canvas: Canvas, text: str) -> tuple[int, int]:
     """Where ``text`` is on the sheet (first match)."""
     return next(key for key, put in sorted(canvas.cells.items()) if put.value == text)
 
 
 __all__ = ["csv_bytes", "find", "html_bytes", "ods_bytes", "replace", "shown", "spreadsheetml_bytes",
-           "with_column", "with_row", "xlsx_with_hidden"]
+           "unmerged_filled", "with_column", "with_row", "xlsx_with_hidden"]

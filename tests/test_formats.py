@@ -247,3 +247,16 @@ def test_html_form_wrapped_in_a_layout_table(tmp_path, baseline):
     grid = read_workbook(path)[0]
     assert grid.value(1, 1) == "项目支出绩效目标执行监控表"
     assert content(path) == baseline
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_exports_that_repeat_merged_values_in_every_cell(tmp_path, baseline, fmt):
+    from formats_factory import unmerged_filled
+
+    canvas = unmerged_filled(sheets()[0])
+    path = tmp_path / f"filled.{fmt}"
+    if fmt == "xlsx":
+        write_workbook(path, [canvas])
+    else:
+        path.write_bytes(csv_bytes(canvas))
+    assert content(path) == baseline

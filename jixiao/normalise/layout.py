@@ -425,10 +425,11 @@ class SheetReader:
     # -- identity ----------------------------------------------------------------
     def _value_right_of(self, row: int, col: int) -> tuple[Any, tuple[int, int] | None]:
         _, _, _, c_end = self.grid.span(row, col)
+        label = V.normalize(self.grid.value(row, col))
         for c in range(c_end + 1, self.grid.max_col + 1):
             value = self.grid.value(row, c)
-            if V.is_blank(value):
-                continue
+            if V.is_blank(value) or V.normalize(value) == label:
+                continue  # exporters without merges repeat a merged label in every cell it covered
             if isinstance(value, str) and self._is_identity_label(value):
                 return None, None
             return value, (row, c)
