@@ -260,3 +260,16 @@ def test_exports_that_repeat_merged_values_in_every_cell(tmp_path, baseline, fmt
     else:
         path.write_bytes(csv_bytes(canvas))
     assert content(path) == baseline
+
+
+@pytest.mark.parametrize("text, dept", [
+    ("附件1：湟源县教育局2023年1-7月绩效监控报告", "湟源县教育局"),
+    ("湟源县人力资源和社会保障局关于项目支出绩效监控的报告", "湟源县人力资源和社会保障局"),
+    ("湟源县科学技术协会 2023 年 1-7 月绩效运行监控情况报告", "湟源县科学技术协会"),
+    ("县妇联绩效监控报告", "县妇联"),
+    ("监控报告", None),
+])
+def test_department_told_from_a_document_name_or_title(text, dept):
+    from jixiao.normalise.documents import department_in
+
+    assert department_in(text) == dept

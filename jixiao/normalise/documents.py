@@ -16,8 +16,9 @@ from jixiao.normalise import values as V
 # Formats of written documents (sniffed by content) that are recorded in ``documents``.
 DOCUMENT_KINDS = {"docx", "doc", "wps", "pdf", "rtf", "odt"}
 # Organisation names end with one of these words ('湟源县教育局', '县委办公室', '乡镇卫生院').
-DEPT_RE = re.compile(r"[\u4e00-\u9fa5（）()]{2,24}?(?:委员会|办公室|联合会|事务中心|服务中心|中心|管理局|局|委|办|院|所|站|馆|队|"
-                     r"政府|街道办事处|镇|乡)(?![\u4e00-\u9fa5]{0,1}(?:局|委|办|院|中心))")
+DEPT_RE = re.compile(r"[\u4e00-\u9fa5（）()]{0,24}?(?:委员会|办公室|联合会|协会|学会|工会|事务中心|服务中心|中心|管理局|局|委|办|"
+                     r"院|所|站|馆|队|政府|街道办事处|镇|乡|科协|妇联|残联|侨联|文联|工商联)"
+                     r"(?![\u4e00-\u9fa5]{0,1}(?:局|委|办|院|中心))")
 # Words after which a file name or title no longer names the department.
 DEPT_END_RE = re.compile(r"关于|20\d{2}|年度|[1１]-|[1１]至|绩效|项目|监控|报告|自评|情况|说明|附件")
 REPORT_RE = re.compile(r"报告|情况说明|分析|总结")
@@ -47,7 +48,9 @@ def department_in(text: str | None) -> str | None:
         run = run[:DEPT_END_RE.search(run).start()] if DEPT_END_RE.search(run) else run
         matches = list(DEPT_RE.finditer(run))
         if matches and matches[0].start() == 0:
-            return matches[-1].group() if matches[-1].start() == 0 else run[:matches[-1].end()]
+            name = matches[-1].group() if matches[-1].start() == 0 else run[:matches[-1].end()]
+            if len(name) >= 2:  # '科协', '教育局'; never a bare '局'
+                return name
     return None
 
 
