@@ -205,3 +205,18 @@ def test_hidden_title_line_of_last_round_does_not_set_the_period(tmp_path):
     canvas = with_row(sheets()[0], 2, {1: "（2023年1-6月）"})
     path = xlsx_with_hidden(tmp_path / "t.xlsx", [canvas], hidden_rows={"监控表": {2}})
     assert read_submission(path, tmp_path, SETTINGS).projects[0].fields["period_end_month"] == 7
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "html"])
+def test_hidden_funds_column_with_the_same_header_gives_way(tmp_path, baseline, fmt):
+    canvas = sheets()[0]
+    header_row, executed_col = find(canvas, "1-7月执行数")
+    total_row, _ = find(canvas, "年度资金总额")
+    canvas = with_column(canvas, executed_col, {header_row: "1-7月执行数", total_row: 1.0})
+    path = tmp_path / f"f.{'xls' if fmt == 'html' else fmt}"
+    if fmt == "xlsx":
+        xlsx_with_hidden(path, [canvas], hidden_cols={"监控表": {executed_col}})
+    else:
+        path.write_bytes(html_bytes([canvas], hidden_cols={"监控表": {executed_col}}))
+    assert content(path) == baseline
+    assert "HIDDEN_COLUMN_IGNORED" in codes(read_submission(path, tmp_path, SETTINGS))

@@ -550,6 +550,7 @@ class SheetReader:
                                     "未找到项目资金表（应有“年初预算数”“1-N月执行数”“全年预计执行数”等列），资金数据未能读取。"))
             return []
         budget_col = columns["budget"][1]
+        findings.extend(self._hidden_fund_columns(header_row, columns))
         funds = []
         for r in range(header_row + 1, end):
             label = next((v for v in (grid.value(r, c) for c in range(budget_col - 1, 0, -1))
@@ -581,6 +582,19 @@ class SheetReader:
             findings.append(Finding(grid.name, address(header_row, budget_col), "error", "FUNDS_TOTAL_MISSING",
                                     "资金表中没有“年度资金总额”一行，请补充填写。"))
         return funds
+
+    def _hidden_fund_columns(self, header_row: int, columns: dict) -> list[Finding]:
+        """Hidden funds columns that gave way to a visible one of the same role, as findings."""
+        out = []
+        for r in {header_row - 1, header_row}:
+            for c in sorted(self.grid.hidden_cols):
+                role = fund_column_role(self.grid.value(r, c))
+                if role and role in columns and columns[role][1] != c:
+                    out.append(Finding(self.grid.name, address(r, c), "warning", "HIDDEN_COLUMN_IGNORED",
+                                       f"第 {get_column_letter(c)} 列是隐藏列，与可见的第 {get_column_letter(columns[role][1])} 列"
+                                       f"同为“{V.normalize(self.grid.value(r, c))}”，已以可见列为准，隐藏列的内容未读取。"
+                                       "请删除不用的隐藏列。"))
+        return out
 
     def _replaces_fund_row(self, funds: list[dict[str, Any]], source: str, row: int, findings) -> bool:
         """Whether ``row`` is read for ``source``: the first such row, or a visible one after a hidden one."""
