@@ -23,7 +23,7 @@ from jixiao.normalise import documents as D
 from jixiao.normalise import values as V
 from jixiao.config.settings import Settings
 from jixiao.normalise.layout import Finding, ParsedProject, SheetReader
-from jixiao.read.workbook import OTHER_KIND_NAMES, UnreadableWorkbook, read_workbook, sniff
+from jixiao.read.workbook import UnreadableWorkbook, kind_name, read_workbook, sniff
 
 # Spreadsheets in every format units send, and the documents (written reports) sent with them.
 EXTENSIONS = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".et", ".ett", ".csv", ".tsv", ".htm", ".html",
@@ -122,7 +122,7 @@ def _note_extension(result: FileResult, path: Path) -> None:
 def _document_reason(document: dict) -> str:
     whose = f"（{document['dept_name']}）" if document.get("dept_name") else ""
     what = "" if document["kind"] == "其他文档" else f"，内容是{document['kind']}"
-    return (f"这是一个{OTHER_KIND_NAMES.get(document['file_type'], document['file_type'])}{whose}{what}，"
+    return (f"这是一个{kind_name(document['file_type'])}{whose}{what}，"
             "不是监控表工作簿，已登记为收到的书面材料。监控表请另行报送 Excel 格式的《项目支出绩效目标执行监控表》。")
 
 

@@ -146,8 +146,14 @@ def sniff(path: Path) -> str:
     return _sniff_text(head)
 
 
-def _not_a_workbook(kind: str) -> UnreadableWorkbook:
+def kind_name(kind: str) -> str:
+    """'Word 文档' for docx; a Latin-initial name is set off by a space after 一个 ('一个 Word 文档')."""
     name = OTHER_KIND_NAMES.get(kind, kind)
+    return f" {name}" if name[:1].isascii() else name
+
+
+def _not_a_workbook(kind: str) -> UnreadableWorkbook:
+    name = kind_name(kind)
     if kind in ("pdf", "png", "jpg", "gif"):
         return UnreadableWorkbook(f"这是一个{name}，只是扩展名为 Excel，无法读取数据。"
                                   "请报送 Excel 格式的监控表（不要截图、扫描或打印成 PDF）。", kind=kind)
