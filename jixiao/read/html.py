@@ -1,8 +1,9 @@
 """HTML tables saved as .xls (web-system exports, Excel "save as web page", MHTML).
 
-Parsed with lxml.html; ``rowspan``/``colspan`` become merged ranges, each top-level table one
-sheet, and the title lines written above a table (outside it) become its first rows, so that the
-period and the money unit are still found. Rows or cells styled ``display:none`` are hidden.
+Parsed with lxml.html; ``rowspan``/``colspan`` become merged ranges. The tables holding cells are
+stacked into sheets (a new sheet at each further 项目名称), and the lines written outside the tables
+before each one (title, period, 单位：万元) become its first rows, so that the period and the money
+unit are still found. Rows, ``<col>``s or most cells of a column styled ``display:none`` are hidden.
 """
 from __future__ import annotations
 
@@ -35,6 +36,9 @@ def read_mhtml(path: Path) -> list[Grid]:
         payload = part.get_payload(decode=True) or b""
         if b"<table" in payload.lower():
             grids.extend(grids_from_html(payload, part.get_content_charset()))
+    for index, grid in enumerate(grids[1:], start=2):  # one part per sheet: keep the names apart
+        if any(other.name == grid.name for other in grids[:index - 1]):
+            grid.name = f"{grid.name[:28]}-{index}"
     if not grids:
         raise UnreadableWorkbook("文件是单个文件网页（MHT）格式，但其中没有表格。请在 Excel 或 WPS 中另存为 .xlsx 后重新报送。",
                                  kind="mht")
