@@ -273,3 +273,22 @@ def test_department_told_from_a_document_name_or_title(text, dept):
     from jixiao.normalise.documents import department_in
 
     assert department_in(text) == dept
+
+
+def test_single_file_web_page_mht_saved_as_xls(tmp_path, baseline):
+    import email.charset
+    from email.mime.multipart import MIMEMultipart
+    from email.mime.text import MIMEText
+
+    charset = email.charset.Charset("utf-8")
+    charset.body_encoding = email.charset.QP  # Excel writes quoted-printable parts
+    message = MIMEMultipart("related")
+    for page in ('<html><frameset><frame src="sheet001.htm"></frameset></html>',
+                 html_bytes(sheets()).decode("utf-8")):
+        part = MIMEText("", "html")
+        part.set_payload(page, charset)
+        message.attach(part)
+    path = tmp_path / "web.xls"
+    path.write_bytes(message.as_bytes())
+    assert sniff(path) == "xls-mht"
+    assert content(path) == baseline
