@@ -71,7 +71,7 @@ def bad_batch(tmp_path) -> Path:
     write_encrypted(raw / "encrypted.xlsx")
     write_word_document(raw / "report.xlsx")
     (raw / "empty.xlsx").write_bytes(b"")
-    (raw / "page.xls").write_text("<html><body><table><tr><td>项目名称</td></tr></table></body></html>", encoding="utf-8")
+    (raw / "page.xls").write_text("<html><body><p>项目名称</p></body></html>", encoding="utf-8")  # no table
     (raw / "notes.xls").write_text("项目名称,年度指标值\n", encoding="utf-8")
     write_unrelated_workbook(raw / "salary.xlsx")
     write_blank_workbook(raw / "blank.xlsx")

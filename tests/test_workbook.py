@@ -34,7 +34,7 @@ def _zip(path, names):
     (lambda p: p.write_bytes(b"just some text"), "不是 Excel"),
     (lambda p: _zip(p, ["word/document.xml", "[Content_Types].xml"]), "Word"),
     (lambda p: _zip(p, ["ppt/presentation.xml"]), "PowerPoint"),
-    (lambda p: _zip(p, ["content.xml", "mimetype"]), "ODF"),
+    (lambda p: _zip(p, ["content.xml", "mimetype"]), "ODF"),  # mimetype '<x/>': no spreadsheet
     (lambda p: _zip(p, ["xl/workbook.bin"]), ".xlsb"),
     (lambda p: p.write_bytes(OLE2_MAGIC + b"\0" * 64 + "EncryptedPackage".encode("utf-16-le")), "加密"),
 ])

@@ -20,12 +20,15 @@ import pandas as pd
 
 from jixiao.store import schema
 from jixiao.store.tables import PRODUCERS, remove_downstream, write_tables
+from jixiao.normalise import documents as D
 from jixiao.normalise import values as V
 from jixiao.config.settings import Settings
 from jixiao.normalise.layout import Finding, ParsedProject, SheetReader
-from jixiao.read.workbook import UnreadableWorkbook, read_workbook, sniff
+from jixiao.read.workbook import UnreadableWorkbook, kind_name, read_workbook, sniff
 
-EXTENSIONS = {".xlsx", ".xlsm", ".xls"}
+# Spreadsheets in every format units send, and the documents (written reports) sent with them.
+EXTENSIONS = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".et", ".ett", ".csv", ".tsv", ".htm", ".html",
+              ".mht", ".mhtml", ".xml", ".docx", ".doc", ".wps", ".pdf", ".rtf", ".odt"}
 STATUS_LABELS = {"ok": "完整读取", "partial": "部分读取", "failed": "无法读取"}
 
 
@@ -41,6 +44,7 @@ class FileResult:
     projects: list[ParsedProject] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     n_replaced: int = 0
+    document: dict | None = None  # a written report (not a table): its ``documents`` row
 
 
 def discover(raw_dir: Path) -> list[Path]:
@@ -77,6 +81,11 @@ def read_submission(path: Path, root: Path, settings: Settings) -> FileResult:
         result.file_type = sniff(path)
         grids = read_workbook(path)
     except UnreadableWorkbook as exc:
+        result.file_type = result.file_type or exc.kind
+        if exc.kind in D.DOCUMENT_KINDS:
+            result.file_type = exc.kind  # also when the reader, not the sniff, found the document
+            result.document = D.describe(path, exc.kind, result.source_file)
+            return _failed(result, _document_reason(result.document))
         return _failed(result, exc.reason)
     except Exception as exc:  # noqa: BLE001 - a reader bug must not stop the batch
         return _failed(result, f"读取文件时发生程序错误（{type(exc).__name__}: {exc}），请把该文件转交技术人员。")
@@ -85,23 +94,47 @@ def read_submission(path: Path, root: Path, settings: Settings) -> FileResult:
     if not any(grid.cells for grid in grids):
         return _failed(result, "工作簿是空的，没有填写任何内容。")
     if form_sheets == 0 and other_forms:
-        return _failed(result, f"这是绩效目标申报表、自评表等其他表格（工作表“{'”“'.join(other_forms)}”），不是执行监控表。"
-                               "请报送《项目支出绩效目标执行监控表》（含1-N月执行数和执行情况）。")
+        return _failed(result, _other_form_reason(other_forms))
     if form_sheets == 0:
         return _failed(result, "未在任何工作表中找到《项目支出绩效目标执行监控表》（缺少“项目名称”“三级指标”“年度指标值”等表头），"
                                "该文件可能不是监控表。")
     return _settle_status(result)
 
 
+# Extensions that truthfully name each sniffed format (anything else gets an EXTENSION_MISMATCH note).
+HONEST_EXTENSIONS = {"xlsx": {"xlsx"}, "xlsm": {"xlsm"}, "xls": {"xls"}, "et": {"et", "ett"}, "xlsb": {"xlsb"},
+                     "ods": {"ods"}, "csv": {"csv", "tsv", "txt"}, "xls-html": {"htm", "html"},
+                     "xls-mht": {"mht", "mhtml"}, "xls-xml": {"xml"}}
+FORMAT_NAMES = {"xlsx": "xlsx 工作簿", "xlsm": "xlsm 工作簿（含宏）", "xls": "xls 工作簿", "et": "WPS 表格（.et）",
+                "xlsb": "Excel 二进制工作簿（.xlsb）", "ods": "ODS 表格", "csv": "CSV 文本表格",
+                "xls-html": "网页（HTML）表格", "xls-mht": "单个文件网页（MHT）", "xls-xml": "Excel 2003 XML 表格"}
+
+
 def _note_extension(result: FileResult, path: Path) -> None:
     ext = path.suffix.lower().lstrip(".")
-    if result.file_type == "xls" and ext != "xls" or result.file_type == "xlsx" and ext == "xls":
+    honest = HONEST_EXTENSIONS.get(result.file_type or "", set())
+    if ext not in honest and not (result.file_type == "xlsm" and ext == "xlsx"):
         result.findings.append(Finding(None, None, "info", "EXTENSION_MISMATCH",
-                                       f"文件扩展名为 .{ext}，实际内容是 {result.file_type} 格式，已按实际格式读取。"))
+                                       f"文件扩展名为 .{ext}，实际内容是{FORMAT_NAMES.get(result.file_type, result.file_type)}，"
+                                       "已按实际格式读取。"))
 
 
-def _read_sheets(grids, settings: Settings, result: FileResult) -> tuple[int, list[str]]:
-    """Read every form sheet into ``result``; returns (form sheets, names of other forms sent instead)."""
+def _document_reason(document: dict) -> str:
+    whose = f"（{document['dept_name']}）" if document.get("dept_name") else ""
+    what = "" if document["kind"] == "其他文档" else f"，内容是{document['kind']}"
+    return (f"这是一个{kind_name(document['file_type'])}{whose}{what}，"
+            "不是监控表工作簿，已登记为收到的书面材料。监控表请另行报送 Excel 格式的《项目支出绩效目标执行监控表》。")
+
+
+def _other_form_reason(other_forms: list[tuple[str, str]]) -> str:
+    kinds = list(dict.fromkeys(kind for _, kind in other_forms))
+    sheets = "”“".join(name for name, _ in other_forms)
+    return (f"这是{'、'.join(kinds)}（工作表“{sheets}”），不是执行监控表。"
+            "请报送《项目支出绩效目标执行监控表》（含1-N月执行数、执行情况和全年预计完成情况）。")
+
+
+def _read_sheets(grids, settings: Settings, result: FileResult) -> tuple[int, list[tuple[str, str]]]:
+    """Read every form sheet into ``result``; returns (form sheets, (sheet, kind) of other forms sent instead)."""
     form_sheets, other_forms = 0, []
     for grid in grids:
         for where, message in grid.notes:
@@ -109,8 +142,9 @@ def _read_sheets(grids, settings: Settings, result: FileResult) -> tuple[int, li
         try:
             reader = SheetReader(grid, settings.year, settings.period_end_month, settings.money_unit,
                                  settings.yuan_suspect_threshold)
-            if reader.is_other_form():
-                other_forms.append(grid.name)
+            other_kind = reader.other_form_kind()
+            if other_kind:
+                other_forms.append((grid.name, other_kind))
             if not reader.looks_like_form():
                 continue
             form_sheets += 1
@@ -122,7 +156,22 @@ def _read_sheets(grids, settings: Settings, result: FileResult) -> tuple[int, li
             result.findings.append(Finding(grid.name, None, "error", "SHEET_UNREADABLE",
                                            f"工作表“{grid.name}”读取失败（{type(exc).__name__}），其余工作表照常读取。"))
             traceback.print_exc(file=sys.stderr)
+    _drop_hidden_sheet_twins(result, {grid.name for grid in grids if grid.hidden})
     return form_sheets, other_forms
+
+
+def _drop_hidden_sheet_twins(result: FileResult, hidden_sheets: set[str]) -> None:
+    """A hidden sheet repeating a visible sheet's project is last round's copy: the visible one is the data."""
+    visible = {V.normalize(p.fields.get("project_name")) for p in result.projects if p.sheet not in hidden_sheets}
+    for project in [p for p in result.projects if p.sheet in hidden_sheets]:
+        if V.normalize(project.fields.get("project_name")) in visible:
+            result.projects.remove(project)
+            result.findings.append(Finding(project.sheet, project.fields.get("project_name_cell"), "warning",
+                                           "HIDDEN_SHEET_IGNORED",
+                                           f"隐藏的工作表“{project.sheet}”与可见工作表中的项目“{project.fields.get('project_name')}”重复，"
+                                           "已以可见工作表为准，隐藏工作表的内容未读取。请删除不用的隐藏工作表。"))
+    still_read = {p.sheet for p in result.projects}
+    result.findings = [f for f in result.findings if not (f.code == "HIDDEN_SHEET_READ" and f.sheet not in still_read)]
 
 
 def _settle_status(result: FileResult) -> FileResult:
@@ -210,6 +259,8 @@ def resolve_duplicates(results: list[FileResult]) -> None:
 
 def build_tables(results: list[FileResult]) -> dict[str, pd.DataFrame]:
     submissions, projects, funds, indicators, findings = [], [], [], [], []
+    documents = [{**r.document, "sha256": r.sha256} for r in results if r.document]
+    D.match_known(documents, [p.fields.get("dept_name") for r in results for p in r.projects])
     for result in results:
         submissions.append({
             "source_file": result.source_file, "sha256": result.sha256, "status": result.status,
@@ -231,6 +282,7 @@ def build_tables(results: list[FileResult]) -> dict[str, pd.DataFrame]:
         "funds": pd.DataFrame(funds),
         "indicators": pd.DataFrame(indicators),
         "findings": pd.DataFrame(findings),
+        "documents": pd.DataFrame(documents),
     }
     return {name: schema.conform(frame, name) for name, frame in tables.items()}
 

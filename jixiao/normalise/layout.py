@@ -15,6 +15,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from jixiao.normalise import values as V
+from openpyxl.utils import get_column_letter
+
 from jixiao.read.workbook import Cell, Grid, address
 
 MAX_LABEL_LEN = 16
@@ -63,6 +65,9 @@ LEVEL1_OF_LEVEL2 = {
 }
 # Titles of the other performance forms a unit may send by mistake (申报表, 批复的目标表, 自评表).
 OTHER_FORM_TITLE_RE = re.compile(r"(绩效目标|申报|自评|评价|批复)表")
+# What tells each other form apart (title words, or a 自评表's 分值/得分 columns), checked in this order.
+OTHER_FORM_KINDS = (("绩效自评表", r"自评|自我评价|评价表|分值|得分"), ("绩效目标申报表", r"申报"),
+                    ("绩效目标表", r"绩效目标表|目标表|批复"))
 # Labels of the possibility tick columns: 确定能 / 有可能 / 完全不可能 and their variants ('不能', '确定能完成').
 POSSIBILITY_LABEL_RE = re.compile(r"^(确定|肯定|基本|有|完全)?不?可?能(完成|实现|达到|达成)?$")
 
@@ -107,6 +112,8 @@ def header_role(value: Any) -> str | None:
 
 @lru_cache(maxsize=8192)  # header scanning asks about every cell of every row; texts repeat
 def _header_role(text: str) -> str | None:
+    """Roles by anchor words, not by a list of whole headers: a new synonym built from the same
+    words ('截至7月底完成值', '预计全年完成值', '考核指标内容') is recognised without a new entry."""
     if not text or len(text) > MAX_LABEL_LEN:
         return None
     if "备注" in text:
@@ -115,25 +122,48 @@ def _header_role(text: str) -> str | None:
         return "reason_text"
     if "偏差原因" in text or text.startswith("原因分析") or text == "偏差分析":
         return "reasons"
-    if re.search(r"可能性|完成目标可能|能否(完成|实现)|是否能", text):
+    if re.search(r"可能性|完成目标可能|能否(完成|实现|达到|达成)|是否能|有望", text):
         return "possibility"
-    if "预计" in text:
+    if re.search(r"预计|预测", text) or re.search(r"(年底|年末|全年|到年).*(完成|实现|达到|达成)", text):
         return "expected"
     if text in ("计量单位", "度量单位", "单位", "指标单位", "指标值单位"):
         return "unit"
     if re.fullmatch(r"指标(性质|方向性?)|(比较|运算)?符号?", text):
         return "op"
-    if re.search(r"执行情况|完成情况|实际完成|完成值|实际值|实际数|进展情况|执行值|执行数|完成数", text):
+    if re.search(r"执行情况|完成情况|实际|完成值|进展|执行值|执行数|完成数|完成进度|实现值|实现情况|已完成"
+                 r"|截[至止]|累计完成|目前完成|当前完成", text):
         return "actual"
-    if re.search(r"指标值|目标值", text) or re.fullmatch(r"(年度|全年|预期)目标", text):
+    if re.search(r"指标值|目标值|目标|计划值|计划数|标准值|预期值|考核值", text):
         return "target"
     if text.startswith("一级"):
         return "level1"
     if text.startswith("二级"):
         return "level2"
-    if text.startswith("三级") or text in ("指标名称", "指标内容", "具体指标", "绩效指标名称"):
+    if text.startswith("三级") or re.fullmatch(NAME_HEADER_RE, text):
         return "name"
     return None
+
+
+# Headers of the indicator-name column: '指标名称', '具体指标', '指标内容', '考核指标', '绩效指标'
+# (the last also heads 一级/二级/三级 as a group: see SheetReader._role).
+NAME_HEADER_RE = r"(具体|明细|考核|评价|绩效|监控|业绩)?(考核|评价)?指标(名称|内容|明细|描述|项目|项)?(名称|内容)?"
+GENERIC_NAME_HEADERS = {"绩效指标", "考核指标", "评价指标", "指标"}
+
+
+# A unit written at the end of an indicator name: '编发新闻稿件（条）', '达标率(%)', '覆盖面积（万亩）'.
+NAME_UNIT_RE = re.compile(r"[（(【\[]\s*(?:计量)?(?:单位\s*[:：]?)?\s*([^（）()【】\[\]]{1,6}?)\s*[）)】\]]$")
+# Bracketed words that are not units: '（含…）', '（暂定）', '（2023年）', '（累计）', '（全县）'.
+NOT_A_UNIT_RE = re.compile(r"\d|含|暂|估|累计|全|年度|季度|本|其中|以上|以下|左右|等|试|预|新增|当年|上年|合计")
+UNIT_TEXT_RE = re.compile(r"^(%|‰|[A-Za-z²³/·.]{1,6}|[\u4e00-\u9fa5]{1,4}(/[\u4e00-\u9fa5A-Za-z]{1,3})?)$")
+
+
+def unit_in_name(name: Any) -> str | None:
+    """The unit written in brackets at the end of an indicator's name, if it reads as a unit."""
+    match = NAME_UNIT_RE.search(V.normalize(name)) if isinstance(name, str) else None
+    if not match:
+        return None
+    unit = match.group(1).strip()
+    return unit if UNIT_TEXT_RE.match(unit) and not NOT_A_UNIT_RE.search(unit) else None
 
 
 def fund_column_role(value: Any) -> str | None:
@@ -184,6 +214,29 @@ def split_department(text: Any) -> tuple[str | None, str | None]:
     return V.tidy_name(name), V.normalize(match.group("code"))
 
 
+@dataclass
+class HeaderNotes:
+    """What placing the columns of one indicator header met, reported as findings."""
+
+    shadowed: list[tuple[int, int, str]] = field(default_factory=list)  # (hidden col, visible col, role)
+    by_position: list[tuple[int, int, str, str]] = field(default_factory=list)  # (row, col, words, role)
+    unplaced: list[tuple[int, int, str]] = field(default_factory=list)  # (row, col, words)
+    older: list[tuple[int, int, str]] = field(default_factory=list)  # (earlier period's col, current col, role)
+
+
+# The indicator columns in the template's order, used to place a header without anchor words.
+CORE_ROLES = ("level1", "level2", "name", "target", "actual", "expected")
+ROLE_LABELS = {"level1": "一级指标", "level2": "二级指标", "name": "三级指标", "target": "年度指标值",
+               "actual": "1-N月执行情况", "expected": "全年预计完成情况", "reasons": "偏差原因分析",
+               "possibility": "完成目标可能性", "reason_text": "原因说明", "remarks": "备注", "unit": "计量单位",
+               "op": "指标性质"}
+INDEX_HEADER_RE = re.compile(r"^(序号|编号|行次|序|No\.?|NO\.?|#)$")
+SHAPE_ROWS = 20  # rows under a header looked at to tell what its column holds
+# Roles a column's values alone can tell (一级/二级 names, possibility levels, reason categories).
+SHAPE_ROLES = ("level1", "level2", "possibility", "reasons")
+REASON_WORDS = set(V.REASON_CATEGORIES)
+
+
 class SheetReader:
     """Finds and reads every project form on one sheet."""
 
@@ -195,6 +248,8 @@ class SheetReader:
         self.default_unit = default_unit
         self.yuan_suspect_threshold = yuan_suspect_threshold
         self.rows = self._text_rows()
+        self._header_notes: dict[int, HeaderNotes] = {}
+        self._band: list[int] = []
 
     # -- anchors -----------------------------------------------------------------
     def _text_rows(self) -> dict[int, list[tuple[int, str]]]:
@@ -222,15 +277,35 @@ class SheetReader:
         headings = [t for t in others if self._is_identity_label(t) or fund_column_role(t) or header_role(t)]
         return len(headings) >= 2 and bool(others) and others[0] in headings
 
+    def _role(self, row: int, col: int) -> str | None:
+        """The header role of a cell; a generic '绩效指标' merged over several columns is a group
+        header (over 一级/二级/三级), not the name column."""
+        value = self.grid.filled(row, col)
+        role = header_role(value)
+        if role == "name" and label_key(value) in GENERIC_NAME_HEADERS:
+            _, c1, _, c2 = self.grid.span(row, col)
+            return None if c2 > c1 else role
+        return role
+
     def indicator_headers(self) -> list[int]:
-        headers = []
+        """Rows heading an indicator table: name and target columns, or at least three indicator
+        roles (the name column is then placed by position and by its values)."""
+        strong, weak = [], []
         for r in sorted({r for r, _ in self.grid.cells}):
-            roles = {header_role(self.grid.filled(r, c)) for c in range(1, self.grid.max_col + 1)}
+            roles = {self._role(r, c) for c in range(1, self.grid.max_col + 1)}
             if not ("name" in roles and "target" in roles) and len(self.rows.get(r, [])) >= 2:
                 roles |= set(self._split_roles(r).values())
+            core = roles & {"level1", "level2", "name", "target", "actual", "expected"}
             if "name" in roles and "target" in roles:
-                if not headers or r > headers[-1] + 2:
-                    headers.append(r)
+                strong.append(r)
+            elif len(core) >= 3 and "target" in roles and not self._is_funds_header(r):
+                weak.append(r)
+        # a group row above the real header row ('绩效指标' over 一级/二级/三级) defers to it
+        weak = [r for r in weak if not any(r < h <= r + 2 for h in strong)]
+        headers = []
+        for r in sorted(strong + weak):
+            if not headers or r > headers[-1] + 2:
+                headers.append(r)
         return headers
 
     def looks_like_form(self) -> bool:
@@ -239,12 +314,34 @@ class SheetReader:
         return bool(self.project_anchors() or self.indicator_headers())
 
     def is_other_form(self) -> bool:
-        """A 申报表 / 目标表 / 自评表 sent instead: its title names that form and it has no execution column."""
+        return self.other_form_kind() is not None
+
+    def other_form_kind(self) -> str | None:
+        """A 自评表 / 申报表 / 目标表 sent instead of the monitoring table, by what only the monitoring
+        table has: a 1-N月 execution column, a 全年预计 column, a 完成可能性 column or its title."""
         texts = [V.normalize(t) for cells in self.rows.values() for _, t in cells]
-        if any("监控" in t for t in texts) or not any(OTHER_FORM_TITLE_RE.search(t) for t in texts):
-            return False
-        return not any(header_role(t) in ("actual", "expected") or fund_column_role(t) in ("executed", "expected")
-                       for t in texts)
+        if not texts or self._has_monitoring_marks(texts):
+            return None
+        joined = "".join(t for t in texts if len(t) <= 40)
+        for kind, pattern in OTHER_FORM_KINDS:
+            if re.search(pattern, joined):
+                return kind
+        if self.indicator_headers() and not any(header_role(t) == "actual" or fund_column_role(t) == "executed"
+                                                for t in texts):
+            return "绩效目标表"
+        return None
+
+    @staticmethod
+    def _has_monitoring_marks(texts: list[str]) -> bool:
+        for text in texts:
+            if re.search(r"监控表|运行监控|执行监控", text) and len(text) <= 60:
+                return True
+            role, fund_role = header_role(text), fund_column_role(text)
+            if role in ("expected", "possibility") or fund_role == "expected":
+                return True
+            if (role == "actual" or fund_role == "executed") and PERIOD_END_RE.search(text):
+                return True
+        return False
 
     # -- reading -----------------------------------------------------------------
     def read(self) -> list[ParsedProject]:
@@ -328,10 +425,11 @@ class SheetReader:
     # -- identity ----------------------------------------------------------------
     def _value_right_of(self, row: int, col: int) -> tuple[Any, tuple[int, int] | None]:
         _, _, _, c_end = self.grid.span(row, col)
+        label = V.normalize(self.grid.value(row, col))
         for c in range(c_end + 1, self.grid.max_col + 1):
             value = self.grid.value(row, c)
-            if V.is_blank(value):
-                continue
+            if V.is_blank(value) or V.normalize(value) == label:
+                continue  # exporters without merges repeat a merged label in every cell it covered
             if isinstance(value, str) and self._is_identity_label(value):
                 return None, None
             return value, (row, c)
@@ -397,7 +495,9 @@ class SheetReader:
 
     # -- period, year, unit ------------------------------------------------------
     def _block_texts(self, top: int, end: int) -> list[str]:
-        return [V.normalize(t) for r in range(top, end) for _, t in self.rows.get(r, [])]
+        """Texts of the rows top..end-1, visible rows first (a hidden '1-6月' title line is last round's)."""
+        rows = sorted(range(top, end), key=lambda r: r in self.grid.hidden_rows)
+        return [V.normalize(t) for r in rows for _, t in self.rows.get(r, [])]
 
     def _period(self, top: int, end: int) -> int:
         for text in self._block_texts(top, end):
@@ -450,6 +550,7 @@ class SheetReader:
                                     "未找到项目资金表（应有“年初预算数”“1-N月执行数”“全年预计执行数”等列），资金数据未能读取。"))
             return []
         budget_col = columns["budget"][1]
+        findings.extend(self._hidden_fund_columns(header_row, columns))
         funds = []
         for r in range(header_row + 1, end):
             label = next((v for v in (grid.value(r, c) for c in range(budget_col - 1, 0, -1))
@@ -460,7 +561,7 @@ class SheetReader:
             if re.match(r"^(年度)?(总体|绩效)?目标|^一级指标|^绩效指标", key) or STOP_ROW_RE.match(V.normalize(label)):
                 break
             source = next((s for s, pattern in FUND_ROW_PATTERNS if pattern.search(key)), None)
-            if source is None or any(f["source"] == source for f in funds):
+            if source is None or not self._replaces_fund_row(funds, source, r, findings):
                 continue
             record = {"source": source, "label": V.tidy_name(label), "row": r}
             for role in ("budget", "executed", "rate", "expected"):
@@ -482,13 +583,51 @@ class SheetReader:
                                     "资金表中没有“年度资金总额”一行，请补充填写。"))
         return funds
 
+    def _hidden_fund_columns(self, header_row: int, columns: dict) -> list[Finding]:
+        """Hidden funds columns that gave way to a visible one of the same role, as findings."""
+        out = []
+        for r in {header_row - 1, header_row}:
+            for c in sorted(self.grid.hidden_cols):
+                role = fund_column_role(self.grid.value(r, c))
+                if role and role in columns and columns[role][1] != c:
+                    out.append(Finding(self.grid.name, address(r, c), "warning", "HIDDEN_COLUMN_IGNORED",
+                                       f"第 {get_column_letter(c)} 列是隐藏列，与可见的第 {get_column_letter(columns[role][1])} 列"
+                                       f"同为“{V.normalize(self.grid.value(r, c))}”，已以可见列为准，隐藏列的内容未读取。"
+                                       "请删除不用的隐藏列。"))
+        return out
+
+    def _replaces_fund_row(self, funds: list[dict[str, Any]], source: str, row: int, findings) -> bool:
+        """Whether ``row`` is read for ``source``: the first such row, or a visible one after a hidden one."""
+        existing = next((f for f in funds if f["source"] == source), None)
+        hidden = self.grid.hidden_rows
+        if existing is None:
+            return True
+        if existing["row"] in hidden and row not in hidden:
+            funds.remove(existing)
+            findings.append(Finding(self.grid.name, existing.get("budget_cell"), "warning", "HIDDEN_ROW_IGNORED",
+                                    f"第 {existing['row']} 行是隐藏行，与可见的第 {row} 行同为“{existing['label']}”，已以可见行为准，"
+                                    "隐藏行的内容未读取。请删除不用的隐藏行。"))
+            return True
+        return False
+
     def _fund_columns(self, row: int) -> dict[str, tuple[int, int, int, int]]:
+        """Each funds role's header span in ``row``; a visible column beats a hidden one of the same role."""
         found: dict[str, tuple[int, int, int, int]] = {}
+        hidden = self.grid.hidden_cols
         for c in range(1, self.grid.max_col + 1):
             role = fund_column_role(self.grid.value(row, c))
-            if role and role not in found:
+            if role and (role not in found or found[role][1] in hidden and c not in hidden
+                         or self._later_period(row, found[role][1], c)):
                 found[role] = self.grid.span(row, c)
         return found
+
+    def _later_period(self, row: int, old: int, new: int) -> bool:
+        """'1-7月执行数' beside last round's '1-6月执行数': the later period is this round's."""
+        months = [PERIOD_END_RE.search(V.normalize(self.grid.value(row, c))) for c in (old, new)]
+        if not all(months) or new in self.grid.hidden_cols:
+            return False
+        old_month, new_month = (int(m.group(1) or m.group(2)) for m in months)
+        return new_month > old_month
 
     def _fund_header(self, top: int, end: int) -> tuple[int | None, dict]:
         """The last row of the funds header band and the column span of each role.
@@ -550,9 +689,13 @@ class SheetReader:
         roles: dict[str, int] = {}
         reason_cols: dict[int, str] = {}
         possibility_cols: dict[int, str] = {}
+        notes = HeaderNotes()
+        self._band = band
+        unplaced: list[tuple[int, int, str]] = []
         for c in range(1, grid.max_col + 1):
             stack = [grid.filled(r, c) for r in band]
-            groups = {header_role(t) for t in stack}
+            stack_roles = [self._role(r, c) for r in band]
+            groups = set(stack_roles)
             bottom = stack[-1] if isinstance(stack[-1], str) else None
             if bottom and self._is_tick_label(band, c, bottom):
                 reason = V.reason_from_label(bottom)
@@ -564,17 +707,114 @@ class SheetReader:
                     possibility_cols[c] = level
                     continue
             joined = header_role(self._split_text([header, below], c)) if below in band else None
-            if joined and joined not in roles:
-                roles[joined] = c
+            if joined and self._claim(roles, joined, c, notes):
                 continue
-            for text in reversed(stack):
-                role = header_role(text)
-                if role and role not in roles:
-                    roles[role] = c
-                    break
-                if role:
-                    break
+            role = next((role for role in reversed(stack_roles) if role), None)
+            if role:
+                self._claim(roles, role, c, notes)
+                continue
+            words = next(((r, t) for r, t in zip(reversed(band), reversed(stack))
+                          if isinstance(t, str) and t.strip() and grid.origin(r, c)[1] == c), None)
+            if words and not INDEX_HEADER_RE.match(label_key(words[1])):
+                unplaced.append((grid.origin(words[0], c)[0], c, words[1]))
+        self._place_by_position(band[-1], roles, unplaced, notes)
+        for columns in (reason_cols, possibility_cols):
+            self._drop_hidden_twins(columns, notes)
+        self._header_notes[header] = notes
         return roles, reason_cols, possibility_cols, band[-1]
+
+    def _claim(self, roles: dict[str, int], role: str, col: int, notes: HeaderNotes) -> bool:
+        """Give ``role`` to ``col`` unless a column already has it; a visible column beats a hidden one."""
+        hidden = self.grid.hidden_cols
+        if role not in roles:
+            roles[role] = col
+            return True
+        if roles[role] in hidden and col not in hidden:
+            notes.shadowed.append((roles[role], col, role))
+            roles[role] = col
+            return True
+        if col in hidden and roles[role] not in hidden:
+            notes.shadowed.append((col, roles[role], role))
+            return True
+        old_month, new_month = self._header_month(roles[role]), self._header_month(col)
+        if old_month and new_month and old_month != new_month:  # last round's 1-6月 column kept beside 1-7月
+            older, newer = sorted((roles[role], col), key=self._header_month)
+            notes.older.append((older, newer, role))
+            roles[role] = newer
+            return True
+        return False
+
+    def _header_month(self, col: int) -> int:
+        """The month N of a '1-N月…' / '截至N月…' header over ``col`` (0 when it names none)."""
+        text = "".join(V.normalize(t) for t in (self.grid.filled(r, col) for r in self._band) if isinstance(t, str))
+        match = PERIOD_END_RE.search(text)
+        return int(match.group(1) or match.group(2)) if match else 0
+
+    def _drop_hidden_twins(self, columns: dict[int, str], notes: HeaderNotes) -> None:
+        """A hidden tick column whose label a visible column also has is last round's copy: not read."""
+        hidden = self.grid.hidden_cols
+        for c in [c for c in columns if c in hidden]:
+            twin = next((v for v, label in columns.items() if v not in hidden and label == columns[c]), None)
+            if twin is not None:
+                notes.shadowed.append((c, twin, columns.pop(c)))
+
+    def _place_by_position(self, last_header: int, roles: dict[str, int], unplaced: list, notes: HeaderNotes) -> None:
+        """Headers without anchor words: a column of 一级/二级 names, possibility levels or reason
+        categories takes that role; otherwise a column
+        takes the first missing role whose neighbours in the template order (一级, 二级, 三级, 年度指标值,
+        1-N月执行情况, 全年预计) lie on the right sides, if its values have the role's shape."""
+        for row, col, text in unplaced:
+            shape = self._column_shape(last_header, col)
+            role = shape if shape in SHAPE_ROLES and shape not in roles else None
+            for index, candidate in enumerate(CORE_ROLES):
+                if role or candidate in roles:
+                    continue
+                left = [roles[r] for r in CORE_ROLES[:index] if r in roles]
+                right = [roles[r] for r in CORE_ROLES[index + 1:] if r in roles]
+                if left and max(left) > col or right and min(right) < col:
+                    continue
+                if candidate in ("level1", "level2") or candidate == "name" and shape != "text":
+                    continue
+                role = candidate
+            if role:
+                roles[role] = col
+                notes.by_position.append((row, col, text, role))
+            else:
+                notes.unplaced.append((row, col, text))
+
+    @staticmethod
+    def _is_possibility_word(value: Any) -> bool:
+        """'确定能', '有可能', '完全不可能' (or '能', '不能') written as a cell's whole text."""
+        return (isinstance(value, str) and len(V.normalize(value)) <= 6
+                and bool(POSSIBILITY_LABEL_RE.match(label_key(value))) and V.possibility_from_label(value) is not None)
+
+    def _column_shape(self, last_header: int, col: int) -> str | None:
+        """What the values below a header look like: level1, level2, tick, number, text (None: empty)."""
+        counts: dict[str, int] = {}
+        for r in range(last_header + 1, min(last_header + SHAPE_ROWS, self.grid.max_row) + 1):
+            texts = self.rows.get(r, [])
+            if texts and STOP_ROW_RE.match(V.normalize(texts[0][1])):
+                break  # the notes and signatures under the table
+            _, c1, _, c2 = self.grid.span(r, col)
+            value = self.grid.filled(r, col) if c1 == c2 else None  # a note merged across is no column's value
+            if V.is_blank(value):
+                continue
+            if canonical_level2(value) and len(V.normalize(value)) <= 8:
+                kind = "level2" if canonical_level1(value) is None else "level1"
+            elif canonical_level1(value) and len(V.normalize(value)) <= 6:
+                kind = "level1"
+            elif self._is_possibility_word(value):
+                kind = "possibility"
+            elif isinstance(value, str) and set(re.split(r"[、,，;；|/\s]+", V.normalize(value)) or ["?"]) <= REASON_WORDS:
+                kind = "reasons"
+            elif V.is_number(value) or V.parse_measure(value).value is not None:
+                kind = "number"
+            elif V.is_ticked(value) and len(V.normalize(value)) <= 2:
+                kind = "tick"
+            else:
+                kind = "text"
+            counts[kind] = counts.get(kind, 0) + 1
+        return max(counts, key=counts.get) if counts else None
 
     def _split_text(self, rows: list[int], col: int) -> str | None:
         """Header words typed into stacked, unmerged cells ('年度' over '指标值') read as one label."""
@@ -602,6 +842,7 @@ class SheetReader:
     def _read_indicators(self, header: int, end: int, findings) -> list[dict[str, Any]]:
         grid = self.grid
         roles, reason_cols, possibility_cols, last_header = self._column_roles(header)
+        findings.extend(self._header_findings(header, self._header_notes[header], roles))
         for required, label in (("name", "三级指标"), ("target", "年度指标值")):
             if required not in roles:
                 findings.append(Finding(grid.name, address(header, 1), "error", "COLUMN_MISSING",
@@ -642,7 +883,56 @@ class SheetReader:
             if header_role(name) == "name":
                 continue  # a repeated header row
             indicators.append(self._indicator(r, roles, reason_cols, possibility_cols, level1, level2, findings))
-        return indicators
+        return self._settle_hidden_rows(indicators, findings)
+
+    def _settle_hidden_rows(self, indicators: list[dict[str, Any]], findings) -> list[dict[str, Any]]:
+        """A hidden row repeating a visible indicator is a stale copy: the visible one is the data.
+        A hidden row of its own is read, and said so."""
+        hidden = self.grid.hidden_rows
+        visible = {(V.normalize(i["name"]), V.normalize(i.get("level2"))) for i in indicators if i["row"] not in hidden}
+        visible_names = {name for name, _ in visible}
+        kept = []
+        for record in indicators:
+            if record["row"] not in hidden:
+                kept.append(record)
+                continue
+            name = V.normalize(record["name"])
+            if (name, V.normalize(record.get("level2"))) in visible or name in visible_names:
+                findings.append(Finding(self.grid.name, record["name_cell"], "warning", "HIDDEN_ROW_IGNORED",
+                                        f"第 {record['row']} 行是隐藏行，与可见行中的指标“{record['name']}”重复，已以可见行为准，"
+                                        "隐藏行的内容未读取。请删除不用的隐藏行。"))
+                continue
+            findings.append(Finding(self.grid.name, record["name_cell"], "warning", "HIDDEN_ROW_READ",
+                                    f"指标“{record['name']}”在隐藏的第 {record['row']} 行中，已读取。请取消隐藏并核实内容。"))
+            kept.append(record)
+        return kept
+
+    def _header_findings(self, header: int, notes: HeaderNotes, roles: dict[str, int]) -> list[Finding]:
+        name, out = self.grid.name, []
+        for hidden, visible, role in notes.shadowed:
+            label = ROLE_LABELS.get(role, role)
+            out.append(Finding(name, address(header, hidden), "warning",
+                               "HIDDEN_COLUMN_IGNORED",
+                               f"第 {get_column_letter(hidden)} 列是隐藏列，与可见的第 {get_column_letter(visible)} 列同为“{label}”，"
+                               "已以可见列为准，隐藏列的内容未读取。请删除不用的隐藏列。"))
+        for role, col in roles.items():
+            if col in self.grid.hidden_cols:
+                out.append(Finding(name, address(header, col), "warning", "HIDDEN_COLUMN_READ",
+                                   f"“{ROLE_LABELS.get(role, role)}”只在隐藏的第 {get_column_letter(col)} 列中填写，已读取。"
+                                   "请取消隐藏并核实内容。"))
+        for older, newer, role in notes.older:
+            out.append(Finding(name, address(header, older), "warning", "EARLIER_PERIOD_COLUMN_IGNORED",
+                               f"第 {get_column_letter(older)} 列是较早期间的“{ROLE_LABELS.get(role, role)}”"
+                               f"（{self._header_month(older)}月），已以第 {get_column_letter(newer)} 列"
+                               f"（{self._header_month(newer)}月）为准。请删除上一期的列。"))
+        for row, col, words, role in notes.by_position:
+            out.append(Finding(name, address(row, col), "info", "HEADER_PLACED_BY_POSITION",
+                               f"表头“{V.normalize(words)}”按所在位置和内容识别为“{ROLE_LABELS[role]}”列。请使用模板中的表头。"))
+        for row, col, words in notes.unplaced:
+            out.append(Finding(name, address(row, col), "warning", "HEADER_UNPLACED",
+                               f"表头“{V.normalize(words)}”无法识别是哪一列，该列内容未读取。请使用模板中的表头（三级指标、"
+                               "年度指标值、1-N月执行情况、全年预计完成情况等）。"))
+        return out
 
     def _cell_of(self, row: int, col: int | None) -> Cell | None:
         return None if col is None else self.grid.cell(row, col)
@@ -689,6 +979,8 @@ class SheetReader:
             target = replace(target, op=op)
         if unit and target.unit is None and target.value is not None:
             target = replace(target, unit=V.normalize(unit))
+        if target.unit is None and target.value is not None and target.op != "qualitative":
+            target = replace(target, unit=unit_in_name(self.grid.value(r, roles["name"])))
         return target
 
     def _text_at(self, row: int, col: int | None) -> str | None:

@@ -152,7 +152,7 @@ def _copy_of(original: Path) -> openpyxl.Workbook:
     """The submitted workbook as openpyxl sees it (.xls rebuilt from its values); empty when unreadable."""
     try:
         kind = sniff(original)
-        if kind == "xlsx":
+        if kind in ("xlsx", "xlsm"):  # sniff tells macro-enabled workbooks apart; openpyxl reads both
             return openpyxl.load_workbook(original)
         return _rebuilt(original)
     except (UnreadableWorkbook, OSError, Exception):  # noqa: BLE001 - still send the list of problems

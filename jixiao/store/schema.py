@@ -71,7 +71,9 @@ TABLES: dict[str, tuple[Column, ...]] = {
         ("n_projects", "int", "个", "读取到并保留的项目数（被较新文件替代的不计）"),
         ("n_indicators", "int", "个", "读取到的三级指标数"),
         ("n_replaced", "int", "个", "本文件中被较新报送替代的项目数"),
-        ("file_type", "string", "", "按内容识别的格式：xlsx、xls；无法识别时为空"),
+        ("file_type", "string", "", ("按内容识别的格式：xlsx、xlsm、xls、et（WPS）、xlsb、ods、xls-html（网页表格）、"
+                                     "xls-mht（单个文件网页）、xls-xml（Excel 2003 XML）、csv；不是表格时为其实际类型"
+                                     "（docx、doc、pdf、png、jpg、zip、txt 等），无法识别时为空")),
         ("size_bytes", "int", "字节", "文件大小"),
         ("modified", "string", "", "文件修改时间（ISO 8601，带时区），同一项目重复报送时以较新者为准"),
     ),
@@ -157,6 +159,15 @@ TABLES: dict[str, tuple[Column, ...]] = {
         ("message", "string", "", "给填报人的中文说明：哪里有问题、应如何填写"),
         ("project_id", "string", "", "相关项目（可为空）"),
         ("suggestion", "string", "", "修改建议：应如何填写（校验规则给出；读取阶段的提示为空）"),
+    ),
+    "documents": _cols(
+        ("source_file", "string", "", "收到的书面材料（Word/PDF 等，不是监控表）相对 RAW_DIR 的路径"),
+        ("file_type", "string", "", "按内容识别的格式：docx、doc、wps、pdf、rtf、odt"),
+        ("kind", "string", "", "材料类别：绩效监控报告、书面报告、其他文档（按文件名和标题判断）"),
+        ("dept_name", "string", "", "所属部门（能从文件名或标题判断时；与监控表中的部门名称一致时取其全称），否则为空"),
+        ("dept_from", "string", "", "部门的判断依据：文件名、文件内容"),
+        ("title", "string", "", "文档标题（首个较长的段落；PDF 需有文字层）"),
+        ("sha256", "string", "", "文件内容的 SHA-256"),
     ),
 }
 

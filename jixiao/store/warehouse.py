@@ -26,7 +26,7 @@ from jixiao.store import schema
 ROUND_COLUMNS = ("round_year", "round_period")
 # Tables stored per round, in write order (``rounds`` last: it marks the round complete).
 ROUND_TABLES = ("submissions", "projects", "funds", "indicators", "findings", "project_status", "indicator_status",
-                "county_summary",
+                "county_summary", "documents",
                 "department_summary", "project_identity", "rectification", "round_inputs")
 ARROW_TYPES = {"string": pa.string(), "float": pa.float64(), "int": pa.int64(), "bool": pa.bool_(),
                "list": pa.list_(pa.string())}
