@@ -14,9 +14,9 @@ import hashlib
 import tomllib
 from dataclasses import replace
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import ConfigDict, TypeAdapter, ValidationError
+from pydantic import ConfigDict, Field, TypeAdapter, ValidationError
 from pydantic.dataclasses import dataclass
 
 from jixiao.config.errors import chinese_errors
@@ -196,14 +196,14 @@ class RankingRules:
 class CheckRules:
     """Tolerances of the submission checks (jixiao.validate.checks; domain notes §7)."""
 
-    amount_tolerance: float
-    rate_tolerance_pp: float
-    unit_slip_ratio: float
-    rate_ceiling: float
-    placeholder_min_indicators: int
-    copied_text_min_chars: int
-    rename_min_similarity: float
-    project_name_min_similarity: float
+    amount_tolerance: Annotated[float, Field(description="金额核对容差（万元）：年度资金总额与各来源之和、执行数与预算数、预计执行数与执行数")]
+    rate_tolerance_pp: Annotated[float, Field(description="填报的执行率与重新计算的执行率允许相差的百分点")]
+    unit_slip_ratio: Annotated[float, Field(description="某金额达到参照金额的这么多倍时，疑似把“元”当“万元”填写")]
+    rate_ceiling: Annotated[float, Field(description="百分比类指标（指标值不超过此数）的执行值或预计值超过此数时提示核实")]
+    placeholder_min_indicators: Annotated[int, Field(description="项目至少有这么多个指标时，才判断“全部预计100%”是否为占位填写")]
+    copied_text_min_chars: Annotated[int, Field(description="原因说明至少这么多字时，才检查是否在不同项目间照抄")]
+    rename_min_similarity: Annotated[float, Field(description="指标名称相似度（0-1）达到此值时判为改名，而不是缺少一个、新增一个")]
+    project_name_min_similarity: Annotated[float, Field(description="项目名称与上一轮同一单位的项目名称相似度（0-1）达到此值时视为同一项目（PROJECT_NAME_DRIFTED）")]
 
 
 @dataclass(frozen=True, config=SECTION)
@@ -241,6 +241,11 @@ class RuleProfile:
 
 
 PROFILE = TypeAdapter(RuleProfile)
+
+
+def setting_doc(section: type, name: str) -> str:
+    """The Chinese description a profile setting carries (docs/rules.md shows it beside the default)."""
+    return section.__pydantic_fields__[name].description or ""
 
 
 def time_progress(year: int, month: int, basis: str) -> float:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from jixiao.domain.vocabulary import LIGHT_LABELS
 from jixiao.config.profile import PROJECT_KINDS, RuleProfile, load_profile, time_progress
 from jixiao.metrics import deadline as D
 from jixiao.store.tables import has_table, read_findings, read_table, read_tables, write_tables
@@ -32,7 +33,6 @@ OUTPUT_TABLES = ("project_status", "indicator_status", "department_summary", "co
 RED, YELLOW, GREEN, BLUE, UNKNOWN = "red", "yellow", "green", "blue", "unknown"
 # "Worst" order for combining lights; blue (over-achieved) counts as better than green.
 SEVERITY = {RED: 3, YELLOW: 2, GREEN: 1, BLUE: 0}
-LIGHT_LABELS = {RED: "红灯", YELLOW: "黄灯", GREEN: "绿灯", BLUE: "蓝灯", UNKNOWN: "无法判断"}
 DIRECTION_LABELS = {"positive": "正向", "negative": "反向", "equal": "等值", "qualitative": "定性", "deadline": "时限"}
 LEVEL_ACHIEVED, LEVEL_PARTLY, LEVEL_NOT = "达成", "部分达成", "未达成"
 LEVEL_LIGHTS = {LEVEL_ACHIEVED: GREEN, LEVEL_PARTLY: YELLOW, LEVEL_NOT: RED}

@@ -19,6 +19,8 @@ from typing import Any, Callable, Iterable
 
 import pandas as pd
 
+from jixiao.config.profile import setting_doc
+from jixiao.domain.vocabulary import SEVERITY_LABELS
 from jixiao.domain.formatting import money as amount
 from jixiao.domain.formatting import period_label
 from jixiao.store import schema
@@ -28,21 +30,8 @@ from jixiao.config.settings import Settings
 from jixiao.config.profile import CheckRules, RuleProfile, load_profile, time_progress
 from jixiao.store.tables import read_ingest_tables, write_table
 
-SEVERITY_LABELS = {"error": "必须改正", "warning": "请核实", "info": "已自动处理"}
 PLACEHOLDER_FORECASTS = {"100%", "100", "已完成", "完成", "全部完成", "已全部完成", "100%完成", "能完成", "可以完成"}
 UNPARSEABLE_TARGET_RE = re.compile(r"^#|待定|详见|见附件|另附|[?？]")
-
-
-SETTING_DOCS = {
-    "amount_tolerance": "金额核对容差（万元）：年度资金总额与各来源之和、执行数与预算数、预计执行数与执行数",
-    "rate_tolerance_pp": "填报的执行率与重新计算的执行率允许相差的百分点",
-    "unit_slip_ratio": "某金额达到参照金额的这么多倍时，疑似把“元”当“万元”填写",
-    "rate_ceiling": "百分比类指标（指标值不超过此数）的执行值或预计值超过此数时提示核实",
-    "placeholder_min_indicators": "项目至少有这么多个指标时，才判断“全部预计100%”是否为占位填写",
-    "copied_text_min_chars": "原因说明至少这么多字时，才检查是否在不同项目间照抄",
-    "rename_min_similarity": "指标名称相似度（0-1）达到此值时判为改名，而不是缺少一个、新增一个",
-    "project_name_min_similarity": "项目名称与上一轮同一单位的项目名称相似度（0-1）达到此值时视为同一项目（PROJECT_NAME_DRIFTED）",
-}
 
 
 @dataclass(frozen=True)
@@ -616,7 +605,7 @@ def rules_markdown() -> str:
               "“执行严重滞后”沿用 `[budget] red_below` 的红灯标准，序时进度沿用 `[time_progress]`。"
               "元/万元判断另用配置项 `yuan_suspect_threshold`（`jixiao/config/settings.py`）。", "",
               "| 设置 | 默认值 | 含义 |", "|---|---|---|"]
-    lines += [f"| `{f.name}` | {getattr(defaults, f.name)} | {SETTING_DOCS[f.name]} |" for f in fields(CheckRules)]
+    lines += [f"| `{f.name}` | {getattr(defaults, f.name)} | {setting_doc(CheckRules, f.name)} |" for f in fields(CheckRules)]
     lines.append("")
     return "\n".join(lines)
 
