@@ -23,6 +23,12 @@ Defaults follow the 2023 notice of 湟源县财政局 (源财〔2023〕432号): 
     jobs = 2                 # worker processes for large batches (0 = one per core)
     parallel_threshold = 40  # below this many files the batch runs in one process
     yuan_suspect_threshold = 100000  # a 万元 amount above this looks like 元
+    file_timeout_seconds = 30    # 每个文件的读取时间上限（秒），超时记为无法读取，其余文件照常
+    file_memory_mb = 1024        # 每个文件的读取内存上限（MB）
+    max_unpacked_mb = 200        # 工作簿解压后任一部件的大小上限（MB），防“压缩炸弹”
+    max_sheets = 200             # 工作表数上限
+    max_cells = 2000000          # 每张工作表读取的单元格数上限（按实际填写的内容计）
+    amount_ceiling = 1000000     # 金额上限（万元，即 100 亿元）；超过、为负或非数值的金额不计入合计
 """
 from __future__ import annotations
 
@@ -51,6 +57,13 @@ class Settings:
     jobs: int = 2
     parallel_threshold: int = 40
     yuan_suspect_threshold: float = 100_000.0
+    # Hostile input (issue 16): limits that keep one file from stopping or exhausting a batch.
+    file_timeout_seconds: float = 30.0
+    file_memory_mb: int = 1024
+    max_unpacked_mb: int = 200
+    max_sheets: int = 200
+    max_cells: int = 2_000_000
+    amount_ceiling: float = 1_000_000.0
 
     @property
     def period_label(self) -> str:

@@ -22,6 +22,7 @@ from openpyxl.utils.cell import coordinate_from_string
 from jixiao.validate.checks import RULES_BY_CODE, SEVERITY_LABELS, rule_meaning, text_or_none
 from jixiao.normalise.ingest import read_tables
 from jixiao.forms.fill_in import safe_name
+from jixiao.outputs.safe import clean_text, put
 from jixiao.read.workbook import UnreadableWorkbook, read_workbook, sniff
 
 ISSUE_SHEET = "问题清单"
@@ -150,7 +151,7 @@ def _rebuilt(original: Path) -> openpyxl.Workbook:
     for grid in read_workbook(original):
         sheet = book.create_sheet(grid.name)
         for (r, c), cell in grid.cells.items():
-            target = sheet.cell(r, c, cell.value)
+            target = put(sheet, r, c, cell.value)
             target.number_format = cell.number_format
         for r1, c1, r2, c2 in grid.merged:
             sheet.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
@@ -169,7 +170,7 @@ def _mark_cells(book: openpyxl.Workbook, findings: pd.DataFrame) -> None:
         worst = min((r.severity for r in rows), key=lambda s: SEVERITY_ORDER.get(s, 3))
         target.fill = FILLS.get(worst, FILLS["warning"])
         text = "\n".join(f"【{SEVERITY_LABELS.get(r.severity, r.severity)}·{r.code}】{r.message}" for r in rows)
-        comment = Comment(text, COMMENT_AUTHOR)
+        comment = Comment(clean_text(text), COMMENT_AUTHOR)
         comment.width, comment.height = 360, 40 + 60 * len(rows)
         target.comment = comment
 
@@ -186,8 +187,8 @@ def _anchor(sheet, cell: str) -> str:
 
 def _issue_sheet(book: openpyxl.Workbook, findings: pd.DataFrame, summary: str, file_name: str) -> None:
     sheet = book.create_sheet(ISSUE_SHEET, 0)
-    sheet.cell(1, 1, f"问题清单：{file_name}").font = Font(size=14, bold=True)
-    sheet.cell(2, 1, summary).alignment = Alignment(wrap_text=True, vertical="top")
+    put(sheet, 1, 1, f"问题清单：{file_name}").font = Font(size=14, bold=True)
+    put(sheet, 2, 1, summary).alignment = Alignment(wrap_text=True, vertical="top")
     sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(ISSUE_HEADERS))
     sheet.row_dimensions[2].height = 80
     for col, (header, width) in enumerate(zip(ISSUE_HEADERS, ISSUE_WIDTHS), start=1):
@@ -207,7 +208,7 @@ def _issue_row(sheet, r: int, number: int, row, sheet_names: list[str]) -> None:
     values = (number, text_or_none(row.sheet), text_or_none(row.cell),
               SEVERITY_LABELS.get(row.severity, row.severity), row.code, rule_meaning(rule) if rule else "", problem, fix)
     for col, value in enumerate(values, start=1):
-        cell = sheet.cell(r, col, value)
+        cell = put(sheet, r, col, value)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.cell(r, 4).fill = FILLS.get(row.severity, FILLS["warning"])
     if text_or_none(row.sheet) in sheet_names and text_or_none(row.cell):

@@ -8,7 +8,10 @@ Chinese reason (:class:`UnreadableWorkbook`) instead of a stack trace.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +20,7 @@ from openpyxl.utils import get_column_letter
 
 from jixiao.read import formulas
 from jixiao.normalise import values
+from jixiao.normalise import values as values_mod  # `values` is a common local name here
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -24,6 +28,36 @@ ZIP_MAGIC = b"PK\x03\x04"
 OTHER_FILE_MAGICS = ((b"%PDF", "PDF 文件（可能是扫描件或打印件）"), (b"\x89PNG", "图片（PNG 截图）"),
                      (b"\xff\xd8\xff", "图片（JPG 照片或扫描件）"), (b"GIF8", "图片（GIF）"))
 ENCRYPTED_MARKER = "EncryptedPackage".encode("utf-16-le")
+DAMAGED = "文件已损坏，无法打开（可能下载或传输不完整）。请重新导出后报送。"
+CONTENT_DAMAGED = "文件已损坏，工作簿内容无法读取。请用 Excel 打开检查后另存为新的 .xlsx 重新报送。"
+# Errors a damaged zip raises while it is inflated (zlib: "Error -3 while decompressing").
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, KeyError,
+              RuntimeError, OverflowError)
+SST_TAG_RE = re.compile(rb"<(?:\w+:)?sst\b[^>]*>")
+SST_COUNT_RE = re.compile(rb'(?:uniqueCount|count)\s*=\s*"(\d+)"')
+MIN_SHARED_STRING_BYTES = 8  # '<si><t/>' is the shortest shared string: a larger count is a lie
+EXCEL_MAX_ROW, EXCEL_MAX_COL = 1_048_576, 16_384
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """What one file may cost to read, bounded by content rather than by what the file declares."""
+
+    max_unpacked_bytes: int = 200 << 20   # any one zip member, inflated
+    max_sheets: int = 200
+    max_cells: int = 2_000_000            # cells per sheet (filled extent, merges)
+
+    @classmethod
+    def from_settings(cls, settings) -> "ReadLimits":
+        return cls(max_unpacked_bytes=int(settings.max_unpacked_mb) << 20, max_sheets=int(settings.max_sheets),
+                   max_cells=int(settings.max_cells))
+
+
+DEFAULT_LIMITS = ReadLimits()
+
+
+class LimitExceeded(Exception):
+    """Raised inside the reader when a file's declared size is beyond a limit (turned into a reason)."""
 
 
 class UnreadableWorkbook(Exception):
@@ -55,21 +89,43 @@ class Grid:
     cells: dict[tuple[int, int], Cell] = field(default_factory=dict)
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
     notes: list[tuple[str, str]] = field(default_factory=list)  # (cell, message) met while reading
+    # (cell or None, severity, finding code, Chinese message) met while reading
+    issues: list[tuple[str | None, str, str, str]] = field(default_factory=list)
+    max_cells: int = DEFAULT_LIMITS.max_cells
 
     def __post_init__(self) -> None:
         self._origin: dict[tuple[int, int], tuple[int, int]] = {}
         self.index_merges()
 
     def index_merges(self) -> None:
-        """Index merged ranges and the sheet bounds; call again after changing cells or merges."""
+        """Index merged ranges and the sheet bounds; call again after changing cells or merges.
+
+        A merge is clipped to the cells holding data (a whole-sheet merge A1:XFD1048576 would
+        otherwise be 17 billion cells); merges beyond ``max_cells`` indexed cells are dropped.
+        """
         self._max_row = max((r for r, _ in self.cells), default=0)
         self._max_col = max((c for _, c in self.cells), default=0)
+        self.merged = self._clipped_merges()
         self._origin = {}
         self._spans = {(r1, c1): (r1, c1, r2, c2) for r1, c1, r2, c2 in self.merged}
         for r1, c1, r2, c2 in self.merged:
             for r in range(r1, r2 + 1):
                 for c in range(c1, c2 + 1):
                     self._origin[(r, c)] = (r1, c1)
+
+    def _clipped_merges(self) -> list[tuple[int, int, int, int]]:
+        kept, budget = [], self.max_cells
+        for r1, c1, r2, c2 in self.merged:
+            if r1 > self._max_row or c1 > self._max_col or r1 > r2 or c1 > c2:
+                continue  # a merge outside the filled area changes nothing that is read
+            r2, c2 = min(r2, max(self._max_row, r1)), min(c2, max(self._max_col, c1))
+            budget -= (r2 - r1 + 1) * (c2 - c1 + 1)
+            if budget < 0:
+                self.issues.append((None, "warning", "CONTENT_CLIPPED",
+                                    f"工作表“{self.name}”的合并单元格过多（超过 {self.max_cells} 个单元格），其余合并区域未处理。"))
+                break
+            kept.append((r1, c1, r2, c2))
+        return kept
 
     @property
     def max_row(self) -> int:
@@ -108,17 +164,17 @@ def address(row: int, col: int) -> str:
     return f"{get_column_letter(col)}{row}"
 
 
-def sniff(path: Path) -> str:
+def sniff(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> str:
     """Return 'xlsx' or 'xls' by content, or raise UnreadableWorkbook with the reason."""
     try:
         with path.open("rb") as handle:
             head = handle.read(8)
     except OSError as exc:
-        raise UnreadableWorkbook(f"文件无法打开（{exc.strerror or exc}）。") from exc
+        raise UnreadableWorkbook(f"文件无法打开（{os.strerror(exc.errno) if exc.errno else '无法访问'}）。") from exc
     if not head:
         raise UnreadableWorkbook("文件是空的（0 字节），可能在传输或保存时出错，请重新报送。")
     if head.startswith(ZIP_MAGIC):
-        return _sniff_zip(path)
+        return _sniff_zip(path, limits)
     if head.startswith(OLE2_MAGIC):
         if ENCRYPTED_MARKER in path.read_bytes():
             raise UnreadableWorkbook("文件设置了打开密码（已加密），财政局无法读取。请取消密码后重新报送。")
@@ -126,7 +182,8 @@ def sniff(path: Path) -> str:
     for magic, kind in OTHER_FILE_MAGICS:
         if head.startswith(magic):
             raise UnreadableWorkbook(f"这是一个{kind}，只是扩展名为 Excel，无法读取数据。请报送 Excel 格式的监控表（不要截图、扫描或打印成 PDF）。")
-    text_start = path.read_bytes()[:512].lstrip().lower()
+    with path.open("rb") as handle:
+        text_start = handle.read(512).lstrip().lower()
     if text_start.startswith((b"<html", b"<!doctype", b"<?xml", b"<table")):
         raise UnreadableWorkbook(
             "文件是网页（HTML/XML）格式，只是扩展名为 Excel。请在 Excel 或 WPS 中“另存为”.xlsx 工作簿后重新报送。"
@@ -134,17 +191,19 @@ def sniff(path: Path) -> str:
     raise UnreadableWorkbook("文件不是 Excel 工作簿（无法识别的文件格式），请报送 .xlsx 或 .xls 格式的监控表。")
 
 
-def _sniff_zip(path: Path) -> str:
+def _sniff_zip(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> str:
     try:
         with zipfile.ZipFile(path) as archive:
-            names = set(archive.namelist())
+            infos = archive.infolist()
+            names = {info.filename for info in infos}
+            _check_zip_limits(infos, limits)
             bad = archive.testzip()
-    except zipfile.BadZipFile as exc:
-        raise UnreadableWorkbook("文件已损坏，无法打开（可能下载或传输不完整）。请重新导出后报送。") from exc
-    except (OSError, EOFError, ValueError) as exc:
-        raise UnreadableWorkbook("文件已损坏，无法打开（压缩包内容不完整）。请重新导出后报送。") from exc
+    except UnreadableWorkbook:
+        raise
+    except ZIP_ERRORS as exc:
+        raise UnreadableWorkbook(DAMAGED) from exc
     if bad is not None:
-        raise UnreadableWorkbook(f"文件已损坏（其中的 {bad} 无法解压），请重新导出后报送。")
+        raise UnreadableWorkbook(f"文件已损坏（其中的部件 {bad} 无法解压），请重新导出后报送。")
     if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
         if "xl/workbook.bin" in names:
             raise UnreadableWorkbook("文件是 Excel 二进制工作簿（.xlsb），请另存为 .xlsx 后重新报送。")
@@ -158,40 +217,90 @@ def _sniff_zip(path: Path) -> str:
     raise UnreadableWorkbook("文件是压缩包但不是 Excel 工作簿，请报送 .xlsx 或 .xls 格式的监控表。")
 
 
-def read_workbook(path: Path) -> list[Grid]:
+def _check_zip_limits(infos: list[zipfile.ZipInfo], limits: ReadLimits) -> None:
+    """Refuse before inflating anything: a member larger than the limit, or too many sheets."""
+    for info in infos:
+        if info.file_size > limits.max_unpacked_bytes:
+            raise LimitExceeded(
+                f"文件结构异常：其中的部件 {info.filename} 解压后有 {info.file_size / 2**20:,.0f} MB，"
+                f"超过上限 {limits.max_unpacked_bytes / 2**20:,.0f} MB（可能是“压缩炸弹”或损坏的文件），未读取。"
+                "请另存为新的 .xlsx 后重新报送。")
+    sheets = sum(1 for info in infos if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"))
+    if sheets > limits.max_sheets:
+        raise LimitExceeded(f"工作簿有 {sheets} 张工作表，超过上限 {limits.max_sheets} 张，未读取。"
+                            "请只保留监控表所在的工作表后重新报送。")
+
+
+def read_workbook(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> list[Grid]:
     """Read every sheet of ``path`` as a :class:`Grid`; raise UnreadableWorkbook when impossible."""
-    kind = sniff(Path(path))
-    grids = _read_xlsx(Path(path)) if kind == "xlsx" else _read_xls(Path(path))
+    try:
+        kind = sniff(Path(path), limits)
+        grids = _read_xlsx(Path(path), limits) if kind == "xlsx" else _read_xls(Path(path), limits)
+    except LimitExceeded as exc:
+        raise UnreadableWorkbook(str(exc)) from exc
     for grid in grids:
         formulas.mark_percent_literals(grid)
         formulas.fill_missing_results(grid)
     return grids
 
 
-def _read_xlsx(path: Path) -> list[Grid]:
+def _read_xlsx(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> list[Grid]:
     """Values, merges and visibility from calamine; number formats and formulas from openpyxl.
 
     openpyxl's full load spends most of its time styling merged cells (measured:
     ~65 ms of a 70 ms read), so it is only used in streaming read-only mode for
     what calamine does not expose. Files are opened through a handle so that a
     misnamed file (.xls holding xlsx content) is still read by its content.
+
+    calamine builds a dense grid from A1 to the last filled cell and trusts the declared
+    shared-string count; when either is beyond the limits (a stray value at XFD1048576, a
+    forged ``uniqueCount``) the values come from openpyxl's streaming pass instead, whose
+    cost follows the cells actually stored.
     """
     try:
-        values, merges, hidden = _calamine_cells(path)
-        styles = _openpyxl_styles(path)
-    except Exception as exc:  # noqa: BLE001 - readers raise many types for broken parts
-        raise UnreadableWorkbook(f"工作簿内容损坏，无法读取（{type(exc).__name__}）。请用 Excel 打开检查后重新保存报送。") from exc
+        styles, extents = _openpyxl_styles(path, limits)
+        if _calamine_safe(path, extents, limits):
+            values, merges, hidden = _calamine_cells(path)
+        else:
+            values, merges, hidden = _openpyxl_cells(path, limits)
+    except LimitExceeded:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - calamine's PanicException is a BaseException
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
+        if isinstance(exc, MemoryError):
+            raise LimitExceeded("文件结构异常，读取时占用内存过大，请另存为新的 .xlsx 后重新报送。") from exc
+        raise UnreadableWorkbook(CONTENT_DAMAGED) from exc
     grids = []
     for name, sheet_values in values.items():
-        grid = Grid(name=name, hidden=hidden[name])
+        grid = Grid(name=values_mod.strip_control(name)[0], hidden=hidden[name], max_cells=limits.max_cells)
         sheet_styles = styles.get(name, {})
         for key in sheet_values.keys() | {k for k, (_, formula) in sheet_styles.items() if formula}:
             number_format, formula = sheet_styles.get(key, ("General", None))
-            grid.cells[key] = Cell(_plain(sheet_values.get(key)), number_format, formula)
+            value = _plain(sheet_values.get(key), grid, key)
+            if value == "" and formula is None:
+                continue  # nothing but control characters
+            grid.cells[key] = Cell(value, number_format, formula)
         grid.merged = merges[name]
         grid.index_merges()
         grids.append(grid)
     return grids
+
+
+def _calamine_safe(path: Path, extents: dict[str, tuple[int, int]], limits: ReadLimits) -> bool:
+    """Whether calamine's dense grids and shared-string table stay within the limits."""
+    if any(rows * cols > limits.max_cells for rows, cols in extents.values()):
+        return False
+    with zipfile.ZipFile(path) as archive:
+        try:
+            info = archive.getinfo("xl/sharedStrings.xml")
+        except KeyError:
+            return True
+        with archive.open(info) as member:
+            head = member.read(2048)
+    tag = SST_TAG_RE.search(head)
+    declared = max((int(n) for n in SST_COUNT_RE.findall(tag.group() if tag else b"")), default=0)
+    return declared <= info.file_size // MIN_SHARED_STRING_BYTES + 1
 
 
 def _calamine_cells(path: Path):
@@ -215,50 +324,111 @@ def _calamine_cells(path: Path):
     return values, merges, hidden
 
 
-def _openpyxl_styles(path: Path) -> dict[str, dict[tuple[int, int], tuple[str, str | None]]]:
-    """Per sheet: {(row, col): (number format, formula or None)} for non-empty cells."""
+def _openpyxl_styles(path: Path, limits: ReadLimits = DEFAULT_LIMITS):
+    """Per sheet: {(row, col): (number format, formula or None)} for non-empty cells, and the filled
+    extent (rows, columns) of each sheet.
+
+    The declared dimension (A1:XFD1048576 when whole columns were formatted) is ignored:
+    openpyxl would pad every row to it; only the rows and cells stored in the file are visited.
+    """
     import openpyxl
 
+    styles, extents = {}, {}
     with path.open("rb") as handle:
         book = openpyxl.load_workbook(handle, read_only=True, data_only=False)
-        styles = {}
         for sheet in book.worksheets:
-            styles[sheet.title] = {
-                (c.row, c.column): (c.number_format or "General", str(c.value) if c.data_type == "f" else None)
-                for row in sheet.iter_rows() for c in row if c.value is not None and hasattr(c, "number_format")
-            }
+            if hasattr(sheet, "reset_dimensions"):
+                sheet.reset_dimensions()
+            found, max_row, max_col = {}, 0, 0
+            for cell in _stored_cells(sheet, limits, sheet.title):
+                found[(cell.row, cell.column)] = (
+                    cell.number_format or "General", str(cell.value) if cell.data_type == "f" else None)
+                max_row, max_col = max(max_row, cell.row), max(max_col, cell.column)
+            styles[sheet.title], extents[sheet.title] = found, (max_row, max_col)
         book.close()
-    return styles
+    return styles, extents
 
 
-def _plain(value: Any) -> Any:
+def _stored_cells(sheet, limits: ReadLimits, title: str):
+    """The non-empty cells of a read-only sheet, at most ``max_cells`` of them."""
+    count = 0
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.value is None or not hasattr(cell, "number_format"):
+                continue
+            if cell.row > EXCEL_MAX_ROW or cell.column > EXCEL_MAX_COL:
+                raise UnreadableWorkbook(CONTENT_DAMAGED)
+            count += 1
+            if count > limits.max_cells:
+                raise LimitExceeded(f"工作表“{title}”填写的单元格超过 {limits.max_cells} 个，超过上限，未读取。"
+                                    "请只保留监控表内容后重新报送。")
+            yield cell
+
+
+def _openpyxl_cells(path: Path, limits: ReadLimits):
+    """calamine's output read by openpyxl's streaming parser (cached values, merges, visibility)."""
+    import openpyxl
+
+    values, merges, hidden = {}, {}, {}
+    with path.open("rb") as handle:
+        book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+        for sheet in book.worksheets:
+            sheet.reset_dimensions()
+            values[sheet.title] = {
+                (cell.row, cell.column): cell.value for cell in _stored_cells(sheet, limits, sheet.title)
+                if not (isinstance(cell.value, str) and not cell.value.strip())
+            }
+            hidden[sheet.title] = sheet.sheet_state != "visible"
+            merges[sheet.title] = []  # read-only mode does not parse merges; the form still reads
+        book.close()
+    return values, merges, hidden
+
+
+def _plain(value: Any, grid: Grid | None = None, key: tuple[int, int] | None = None) -> Any:
+    """A cell value as the later stages take it: times as text, control characters removed (noted)."""
     if isinstance(value, dt.time):
         return value.isoformat()
+    if isinstance(value, str):
+        clean, removed = values_mod.strip_control(value)
+        if removed and grid is not None and key is not None:
+            grid.issues.append((address(*key), "warning", "CONTROL_CHARACTERS",
+                                f"单元格含有不可见的控制字符，已删除后读取（原文：{values_mod.escape_control(value)}）。"))
+        return clean
     return value
 
 
-def _read_xls(path: Path) -> list[Grid]:
+def _read_xls(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> list[Grid]:
     import xlrd
 
     try:
-        book = xlrd.open_workbook(str(path), formatting_info=True)
+        with open(os.devnull, "w", encoding="utf-8") as quiet:  # xlrd prints warnings to stdout otherwise
+            book = xlrd.open_workbook(str(path), formatting_info=True, logfile=quiet)
     except xlrd.biffh.XLRDError as exc:
         message = str(exc)
         if "encrypted" in message.lower():
             raise UnreadableWorkbook("文件设置了打开密码（已加密），财政局无法读取。请取消密码后重新报送。") from exc
         if "Can't find workbook" in message:
             raise UnreadableWorkbook("这是一个 Word 等其他 Office 文档（只是扩展名改成了 Excel），不是监控表工作簿。") from exc
-        raise UnreadableWorkbook(f"旧版 .xls 文件无法读取（{message}）。请另存为 .xlsx 后重新报送。") from exc
+        raise UnreadableWorkbook("文件已损坏，旧版 .xls 文件无法读取。请另存为 .xlsx 后重新报送。") from exc
+    except MemoryError as exc:
+        raise LimitExceeded("文件结构异常，读取时占用内存过大，请另存为新的 .xlsx 后重新报送。") from exc
     except Exception as exc:  # noqa: BLE001 - xlrd raises assorted errors on damaged files
-        raise UnreadableWorkbook("旧版 .xls 文件已损坏，无法读取。请另存为 .xlsx 后重新报送。") from exc
+        raise UnreadableWorkbook("文件已损坏，旧版 .xls 文件无法读取。请另存为 .xlsx 后重新报送。") from exc
+    if book.nsheets > limits.max_sheets:
+        raise LimitExceeded(f"工作簿有 {book.nsheets} 张工作表，超过上限 {limits.max_sheets} 张，未读取。"
+                            "请只保留监控表所在的工作表后重新报送。")
     grids = []
     for sheet in book.sheets():
-        grid = Grid(name=sheet.name, hidden=sheet.visibility != 0)
+        if sheet.nrows * sheet.ncols > limits.max_cells:
+            raise LimitExceeded(f"工作表“{sheet.name}”超过 {limits.max_cells} 个单元格的上限，未读取。"
+                                "请只保留监控表内容后重新报送。")
+        grid = Grid(name=values_mod.strip_control(sheet.name)[0], hidden=sheet.visibility != 0,
+                    max_cells=limits.max_cells)
         for r in range(sheet.nrows):
             for c in range(sheet.ncols):
                 cell = sheet.cell(r, c)
-                value = _xls_value(book, cell)
-                if value is None:
+                value = _plain(_xls_value(book, cell), grid, (r + 1, c + 1))
+                if value is None or isinstance(value, str) and not value.strip():
                     continue
                 fmt = _xls_format(book, sheet, r, c)
                 grid.cells[(r + 1, c + 1)] = Cell(value, fmt)
