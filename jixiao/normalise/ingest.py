@@ -340,7 +340,7 @@ def _read_isolated(entries: list[Entry], root: Path, settings: Settings, workers
             except FutureTimeout:
                 result = _worker_failure(entries[index], WORKER_FAILED.format(
                     seconds=settings.file_timeout_seconds, megabytes=settings.file_memory_mb))
-            except ProcessExpired:
+            except (ProcessExpired, MemoryError):
                 result = _worker_failure(entries[index], WORKER_DIED)
             except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be sent back
                 result = _worker_failure(entries[index], f"读取文件时发生程序错误（{type(exc).__name__}），请把该文件转交技术人员。")

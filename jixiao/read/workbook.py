@@ -56,8 +56,6 @@ class ReadLimits:
 DEFAULT_LIMITS = ReadLimits()
 
 
-class LimitExceeded(Exception):
-    """Raised inside the reader when a file's declared size is beyond a limit (turned into a reason)."""
 
 
 class UnreadableWorkbook(Exception):
@@ -66,6 +64,10 @@ class UnreadableWorkbook(Exception):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
+
+
+class LimitExceeded(UnreadableWorkbook):
+    """A file whose declared size is beyond a limit: unreadable, with a reason naming the limit."""
 
 
 @dataclass
@@ -118,7 +120,14 @@ class Grid:
         for r1, c1, r2, c2 in self.merged:
             if r1 > self._max_row or c1 > self._max_col or r1 > r2 or c1 > c2:
                 continue  # a merge outside the filled area changes nothing that is read
+            beyond = r2 > self._max_row or c2 > self._max_col
             r2, c2 = min(r2, max(self._max_row, r1)), min(c2, max(self._max_col, c1))
+            if beyond and self._covers_other_values(r1, c1, r2, c2):
+                # Excel never keeps values under a merge: one reaching past the data over filled
+                # cells (A1:XFD1048576) is damage, and honouring it would blank the whole form.
+                self.issues.append((address(r1, c1), "warning", "CONTENT_CLIPPED",
+                                    f"工作表“{self.name}”中的合并区域超出表格内容并覆盖了已填写的单元格，已忽略该合并。"))
+                continue
             budget -= (r2 - r1 + 1) * (c2 - c1 + 1)
             if budget < 0:
                 self.issues.append((None, "warning", "CONTENT_CLIPPED",
@@ -126,6 +135,9 @@ class Grid:
                 break
             kept.append((r1, c1, r2, c2))
         return kept
+
+    def _covers_other_values(self, r1: int, c1: int, r2: int, c2: int) -> bool:
+        return any(r1 <= r <= r2 and c1 <= c <= c2 and (r, c) != (r1, c1) for r, c in self.cells)
 
     @property
     def max_row(self) -> int:
@@ -233,11 +245,8 @@ def _check_zip_limits(infos: list[zipfile.ZipInfo], limits: ReadLimits) -> None:
 
 def read_workbook(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> list[Grid]:
     """Read every sheet of ``path`` as a :class:`Grid`; raise UnreadableWorkbook when impossible."""
-    try:
-        kind = sniff(Path(path), limits)
-        grids = _read_xlsx(Path(path), limits) if kind == "xlsx" else _read_xls(Path(path), limits)
-    except LimitExceeded as exc:
-        raise UnreadableWorkbook(str(exc)) from exc
+    kind = sniff(Path(path), limits)
+    grids = _read_xlsx(Path(path), limits) if kind == "xlsx" else _read_xls(Path(path), limits)
     for grid in grids:
         formulas.mark_percent_literals(grid)
         formulas.fill_missing_results(grid)

@@ -1,0 +1,206 @@
+"""Hostile input (issue 16): no workbook can stop, hang or double-count a batch.
+
+A seeded corpus from :mod:`hostile` (byte flips, truncation, zip and XML damage, far references,
+whole-sheet merges, a decompression bomb, many sheets, control characters, absurd amounts,
+formula payloads in names, a copied sheet) is read with the real worker pool; every file must be
+accounted for once, with the content-intact ones fully read and the rest failed with a plain
+Chinese reason, within the per-file time and memory limits.
+"""
+from __future__ import annotations
+
+import os
+import re
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+import hostile
+from factory import Project, SheetSpec, build, one_project
+from jixiao.config.profile import load_profile
+from jixiao.config.settings import Settings
+from jixiao.normalise import ingest as ingest_mod
+from jixiao.normalise.ingest import discover_entries, implausible_amount, ingest, read_all
+from jixiao.outputs.render import safe_name
+from jixiao.outputs.safe import write_text
+from jixiao.validate.checks import Context
+
+# Tight limits keep the corpus small and fast: an 8 MB member limit makes a 12 MB bomb hostile.
+LIMITS = replace(Settings(), max_unpacked_mb=8, max_sheets=20, file_timeout_seconds=20, file_memory_mb=1024,
+                 jobs=2, parallel_threshold=1)
+ENGLISH_ERROR_RE = re.compile(r"[A-Za-z]+(Error|Exception)|Traceback|errno|Errno")
+SEED = 16
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> tuple[Path, dict[str, str]]:
+    folder = tmp_path_factory.mktemp("hostile") / "raw"
+    return folder, hostile.corpus(folder, size=len(hostile.DAMAGE) + 4, seed=SEED)
+
+
+@pytest.fixture(scope="module")
+def tables(corpus, tmp_path_factory):
+    folder, _ = corpus
+    return ingest(folder, tmp_path_factory.mktemp("out"), LIMITS)
+
+
+def test_every_file_is_listed_once_with_a_plain_chinese_reason(corpus, tables):
+    folder, kinds = corpus
+    subs = tables["submissions"]
+    assert sorted(subs["source_file"]) == sorted(p.name for p in folder.iterdir())
+    assert subs["source_file"].is_unique
+    for row in subs.itertuples():
+        assert row.status in ("ok", "partial", "failed"), row
+        if row.status == "failed":
+            assert row.reason and not ENGLISH_ERROR_RE.search(row.reason), row
+            assert "程序错误" not in row.reason, row
+
+
+def test_intact_content_is_read_in_full_and_damage_fails_the_file_only(corpus, tables):
+    _, kinds = corpus
+    subs = tables["submissions"].set_index("source_file")
+    for name, kind in kinds.items():
+        if kind in hostile.STILL_READABLE or kind in ("good", "payload_names", "copied_sheet"):
+            assert subs.loc[name, "status"] in ("ok", "partial"), (name, subs.loc[name, "reason"])
+            assert subs.loc[name, "n_projects"] == 1, name
+            assert subs.loc[name, "n_indicators"] == 5, name
+        elif kind in ("bomb", "many_sheets"):
+            assert subs.loc[name, "status"] == "failed" and "上限" in subs.loc[name, "reason"], name
+        elif kind in ("truncated", "broken_deflate", "unknown_compression"):
+            assert subs.loc[name, "status"] == "failed" and "已损坏" in subs.loc[name, "reason"], name
+
+
+def test_limits_hold_per_file_in_the_worker_pool(corpus):
+    folder, _ = corpus
+    results = read_all(discover_entries(folder), folder, LIMITS)
+    slowest = max(r.seconds for r in results)
+    largest = max(r.peak_mb for r in results)
+    assert slowest < LIMITS.file_timeout_seconds
+    assert largest < LIMITS.file_memory_mb + 512, "worker baseline plus the per-file allowance"
+
+
+def test_amounts_that_cannot_be_right_are_findings_and_left_out_of_totals(corpus, tables):
+    _, kinds = corpus
+    name = next(n for n, k in kinds.items() if k == "absurd_amounts")
+    project = tables["projects"].query("source_file == @name").iloc[0]
+    assert project["budget_total"] != project["budget_total"] or project["budget_total"] is None  # NaN: not counted
+    funds = tables["funds"][tables["funds"]["project_id"] == project["project_id"]]
+    assert funds["budget"].dropna().map(lambda v: abs(v) < 1e6).all()
+    codes = tables["findings"].query("source_file == @name")["code"].tolist()
+    assert codes.count("AMOUNT_IMPLAUSIBLE") == 2  # 1e309 (inf) and -1e308
+    assert implausible_amount(float("nan"), 1e6) and implausible_amount(2e6, 1e6) and not implausible_amount(5, 1e6)
+
+
+def test_control_characters_are_removed_and_the_raw_text_kept_in_a_finding(corpus, tables):
+    _, kinds = corpus
+    name = next(n for n, k in kinds.items() if k == "control_characters")
+    assert tables["projects"].query("source_file == @name")["unit_name"].tolist() == ["湟源县公路段"]
+    finding = tables["findings"].query("source_file == @name and code == 'CONTROL_CHARACTERS'").iloc[0]
+    assert finding["cell"] == "K5" and "\\x00" in finding["message"] and "\\x01" in finding["message"]
+
+
+def test_a_project_copied_onto_a_second_sheet_is_counted_once(corpus, tables):
+    projects = tables["projects"].query("source_file == 'copied_sheet.xlsx'")
+    assert len(projects) == 1 and projects["sheet"].tolist() == ["项目一"]
+    finding = tables["findings"].query("code == 'DUPLICATE_IN_WORKBOOK'").iloc[0]
+    assert "项目一" in finding["message"] and "项目一 (2)" in finding["message"]
+    assert finding["sheet"] == "项目一 (2)"
+
+
+def test_many_copies_in_one_workbook_keep_the_check_join_linear(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    build(raw / "copies.xlsx", [SheetSpec(f"副本{i}", [Project()]) for i in range(12)])
+    tables = ingest(raw, tmp_path / "out", LIMITS)
+    assert len(tables["projects"]) == 1
+    assert tables["projects"]["budget_total"].tolist() == [100.0]
+    doubled = {**tables, "projects": tables["projects"].loc[[0] * 50]}  # even a table holding copies
+    context = Context.from_tables(doubled, load_profile())
+    assert len(context.indicators) == len(tables["indicators"])
+
+
+def test_a_worker_that_aborts_hangs_or_hogs_memory_fails_its_file_only(tmp_path, monkeypatch):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for name in ("abort.xlsx", "hang.xlsx", "hog.xlsx", "good.xlsx"):
+        one_project(raw / name)
+    real = ingest_mod.read_submission
+
+    def misbehaving(path, root, settings, entry=None):
+        if path.name == "abort.xlsx":
+            os.abort()  # what a native reader does on an allocation failure
+        if path.name == "hang.xlsx":
+            time.sleep(60)
+        if path.name == "hog.xlsx":
+            bytearray(3 << 30)  # beyond the memory limit: MemoryError in the worker
+        return real(path, root, settings, entry)
+
+    monkeypatch.setattr(ingest_mod, "read_submission", misbehaving)  # inherited by the forked workers
+    settings = replace(LIMITS, file_timeout_seconds=3, file_memory_mb=512, jobs=1)
+    started = time.perf_counter()
+    results = {r.source_file: r for r in read_all(discover_entries(raw), raw, settings)}
+    assert time.perf_counter() - started < 20
+    assert results["good.xlsx"].status == "ok"
+    for name in ("abort.xlsx", "hang.xlsx", "hog.xlsx"):
+        assert results[name].status == "failed", name
+        assert "文件结构异常" in results[name].reason and results[name].sha256, name
+
+
+def test_discovery_lists_every_entry_once_and_never_follows_links(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    outside = tmp_path / "outside.xlsx"
+    one_project(outside)
+    one_project(raw / "good.xlsx")
+    one_project(raw / "~$good.xlsx")                      # a lock file holding a real workbook
+    (raw / "link_out.xlsx").symlink_to(outside)           # leads outside the folder
+    (raw / "link_in.xlsx").symlink_to(raw / "good.xlsx")  # would count good.xlsx twice
+    (raw / "dangling.xlsx").symlink_to(tmp_path / "missing.xlsx")
+    (raw / "loop.xlsx").symlink_to(raw / "loop.xlsx")
+    os.mkfifo(raw / "pipe.xlsx")
+    (raw / "folder.xlsx").mkdir()
+    one_project(raw / "folder.xlsx" / "inner.xlsx")
+    gbk = os.fsencode(raw) + b"/" + "教育局监控表.xlsx".encode("gbk")
+    (raw / "x.xlsx").write_bytes((raw / "good.xlsx").read_bytes())
+    os.rename(raw / "x.xlsx", gbk)
+    bad = os.fsencode(raw) + b"/\xff\xfe.xlsx"
+    with open(bad, "wb") as handle:
+        handle.write((raw / "good.xlsx").read_bytes())
+
+    tables = ingest(raw, tmp_path / "out", LIMITS)
+    subs = tables["submissions"].set_index("source_file")
+    assert subs.index.is_unique and len(subs) == 11
+    read = subs[subs["status"] == "ok"].index.tolist()
+    assert sorted(read) == sorted(["good.xlsx", "folder.xlsx/inner.xlsx", "教育局监控表.xlsx", "\ufffd\ufffd.xlsx"])
+    for name in ("~$good.xlsx", "link_out.xlsx", "link_in.xlsx", "dangling.xlsx", "loop.xlsx", "pipe.xlsx",
+                 "folder.xlsx"):
+        assert subs.loc[name, "status"] == "skipped" and subs.loc[name, "reason"], name
+    assert outside.read_bytes() and subs.loc["link_out.xlsx", "sha256"] is None or \
+        subs.loc["link_out.xlsx", "sha256"] != subs.loc["good.xlsx", "sha256"]
+    assert subs.loc["教育局监控表.xlsx", "raw_name"] == "教育局监控表.xlsx".encode("gbk").hex()
+    assert subs.loc["good.xlsx", "raw_name"] is None or subs.loc["good.xlsx", "raw_name"] != subs.loc["good.xlsx", "raw_name"]
+    assert len(tables["projects"]) == 1, "the same project in four files is counted once"
+
+
+def test_the_suffix_list_is_one_constant():
+    assert ingest_mod.EXTENSIONS == set(ingest_mod.WORKBOOK_SUFFIXES)
+    assert ingest_mod._looks_like_workbook("报表.XLSX") and not ingest_mod._looks_like_workbook("说明.docx")
+
+
+@pytest.mark.parametrize("payload", hostile.PAYLOADS)
+def test_the_cell_writer_keeps_payloads_as_text(payload):
+    book = openpyxl.Workbook()
+    cell = book.active["A1"]
+    write_text(cell, payload + "\x00")
+    assert cell.data_type == "s" and cell.value == payload
+
+
+@pytest.mark.parametrize("name, expected", [("CON", "CON_"), ("nul", "nul_"), ("COM1", "COM1_"), ("LPT9", "LPT9_"),
+                                            ("教育局", "教育局"), ("CONSOLE", "CONSOLE")])
+def test_windows_device_names_are_made_safe(name, expected):
+    from jixiao.forms.fill_in import safe_name as sheet_safe_name
+
+    assert safe_name(name) == expected
+    assert sheet_safe_name(name, 31) == expected
