@@ -204,3 +204,49 @@ def test_windows_device_names_are_made_safe(name, expected):
 
     assert safe_name(name) == expected
     assert sheet_safe_name(name, 31) == expected
+
+
+# -- the whole main job on a hostile folder ---------------------------------------------------------
+def formula_cells(path: Path) -> list[str]:
+    """Every formula cell of a written workbook (read back as stored, not as computed)."""
+    book = openpyxl.load_workbook(path)
+    return [f"{sheet.title}!{cell.coordinate}={cell.value}" for sheet in book.worksheets
+            for cell in sheet._cells.values() if cell.data_type == "f"]  # noqa: SLF001 - stored cells only
+
+
+def payload_formulas(path: Path) -> list[str]:
+    markers = ("HYPERLINK", "cmd|", "+1+1", "@SUM", "=1+2")
+    return [f for f in formula_cells(path) if any(m in f for m in markers)]
+
+
+@pytest.mark.slow
+def test_the_main_job_completes_on_a_hostile_folder_and_no_payload_becomes_a_formula(corpus, tmp_path, capsys):
+    from jixiao.cli import main
+    from jixiao.forms.fill_in import write_templates
+    from jixiao.outputs.explorer import Explorer
+
+    folder, kinds = corpus
+    processed, reports = tmp_path / "processed", tmp_path / "reports"
+    config = tmp_path / "jixiao.toml"
+    config.write_text("[ingest]\nmax_unpacked_mb = 8\nmax_sheets = 20\njobs = 2\nparallel_threshold = 1\n",
+                      encoding="utf-8")
+    common = ["--config", str(config)]
+    assert main(["ingest", str(folder), "--out", str(processed), "-q", *common]) == 0
+    assert main(["check", str(processed), *common]) == 0
+    assert main(["metrics", str(processed), "--out", str(reports), *common]) == 0
+    assert main(["feedback", str(processed), "--out", str(reports / "反馈"), "--raw", str(folder), *common]) == 0
+    assert main(["charts", str(processed), "--out", str(reports / "charts"), *common]) == 0
+    assert main(["briefs", str(processed), "--out", str(reports), "--department", "湟源县交通运输局",
+                 "--format", "html", "--no-overview", "-q", *common]) == 0
+    output = capsys.readouterr()
+    assert "Traceback" not in output.out + output.err
+
+    written = sorted(reports.rglob("*.xlsx"))
+    assert any("汇总" in str(p) for p in written) and any("反馈" in str(p) for p in written)
+    templates = write_templates(folder / "payload0.xlsx", tmp_path / "templates")
+    export = Explorer.from_processed(processed, tmp_path / "export").export(tmp_path / "export" / "all.xlsx")
+    for path in [*written, *templates, export]:
+        assert payload_formulas(path) == [], path
+    summary = next(p for p in written if "汇总" in str(p))
+    texts = [c.value for s in openpyxl.load_workbook(summary).worksheets for c in s._cells.values()]  # noqa: SLF001
+    assert '=HYPERLINK("http://x","y")' in texts and "-湟源县教育局" in texts, "payloads arrive as text, unaltered"

@@ -23,7 +23,7 @@ from jixiao.validate.checks import RULES_BY_CODE, SEVERITY_LABELS, rule_meaning,
 from jixiao.normalise.ingest import read_tables
 from jixiao.forms.fill_in import safe_name
 from jixiao.outputs.safe import clean_text, put
-from jixiao.read.workbook import UnreadableWorkbook, read_workbook, sniff
+from jixiao.read.workbook import DEFAULT_LIMITS, UnreadableWorkbook, merged_cell_count, read_workbook, sniff
 
 ISSUE_SHEET = "问题清单"
 COMMENT_AUTHOR = "县财政局绩效监控"
@@ -43,6 +43,8 @@ def write_feedback(processed_dir: Path, raw_dir: Path, out_dir: Path) -> list[Pa
     out_dir.mkdir(parents=True, exist_ok=True)
     units = unit_names(tables["projects"], findings["source_file"].unique())
     files_per_unit = Counter(units.values())
+    subs = tables["submissions"]
+    failed = set(subs.loc[subs["status"].isin(["failed", "skipped"]), "source_file"])  # never reopen those
     paths = []
     for source_file, group in findings.groupby("source_file", sort=True):
         if not group["severity"].isin(["error", "warning"]).any():
@@ -53,7 +55,7 @@ def write_feedback(processed_dir: Path, raw_dir: Path, out_dir: Path) -> list[Pa
         path = out_dir / f"{safe_name(name, 120)}.xlsx"
         rows = ordered(group)
         summary = summary_text(unit, source_file, rows)
-        write_one(Path(raw_dir) / source_file, rows, summary, path)
+        write_one(Path(raw_dir) / source_file, rows, summary, path, readable=source_file not in failed)
         path.with_suffix(".txt").write_text(summary + "\n", encoding="utf-8")
         paths.append(path)
     return paths
@@ -123,8 +125,9 @@ def _rule_title(code: str) -> str:
 
 
 # -- the workbook ---------------------------------------------------------------------------------
-def write_one(original: Path, findings: pd.DataFrame, summary: str, path: Path) -> Path:
-    book = _copy_of(original)
+def write_one(original: Path, findings: pd.DataFrame, summary: str, path: Path, readable: bool = True) -> Path:
+    """``readable`` False (a failed or skipped file): the original is not opened again, only the list is sent."""
+    book = _copy_of(original) if readable else _empty_copy()
     _mark_cells(book, findings)
     _issue_sheet(book, findings, summary, original.name)
     book.save(path)
@@ -135,13 +138,28 @@ def _copy_of(original: Path) -> openpyxl.Workbook:
     """The submitted workbook as openpyxl sees it (.xls rebuilt from its values); empty when unreadable."""
     try:
         kind = sniff(original)
-        if kind == "xlsx":
-            return openpyxl.load_workbook(original)
-        return _rebuilt(original)
+        if kind == "xlsx" and merged_cell_count(original) <= DEFAULT_LIMITS.max_cells:
+            return _without_control_characters(openpyxl.load_workbook(original))
+        return _rebuilt(original)  # .xls, or merges openpyxl would expand cell by cell (A1:XFD1048576)
     except (UnreadableWorkbook, OSError, Exception):  # noqa: BLE001 - still send the list of problems
-        book = openpyxl.Workbook()
-        book.active.title = "原文件无法打开"
-        return book
+        return _empty_copy()
+
+
+def _empty_copy() -> openpyxl.Workbook:
+    book = openpyxl.Workbook()
+    book.active.title = "原文件无法打开"
+    return book
+
+
+def _without_control_characters(book: openpyxl.Workbook) -> openpyxl.Workbook:
+    """Text cells a workbook cannot save (control characters) cleaned; only stored cells are visited."""
+    for sheet in book.worksheets:
+        for cell in list(sheet._cells.values()):  # noqa: SLF001 - iter_rows would walk the declared range
+            if isinstance(cell.value, str) and cell.data_type == "s":
+                cleaned = clean_text(cell.value)
+                if cleaned != cell.value:
+                    cell.value = cleaned
+    return book
 
 
 def _rebuilt(original: Path) -> openpyxl.Workbook:

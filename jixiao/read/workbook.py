@@ -243,6 +243,25 @@ def _check_zip_limits(infos: list[zipfile.ZipInfo], limits: ReadLimits) -> None:
                             "请只保留监控表所在的工作表后重新报送。")
 
 
+MERGE_REF_RE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)"')
+
+
+def merged_cell_count(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> int:
+    """Cells covered by the declared merges of an .xlsx (what a full openpyxl load would create)."""
+    from openpyxl.utils import column_index_from_string
+
+    total = 0
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            if not info.filename.startswith("xl/worksheets/") or info.file_size > limits.max_unpacked_bytes:
+                continue
+            for c1, r1, c2, r2 in MERGE_REF_RE.findall(archive.read(info)):
+                rows = int(r2) - int(r1) + 1
+                cols = column_index_from_string(c2.decode()) - column_index_from_string(c1.decode()) + 1
+                total += max(rows, 1) * max(cols, 1)
+    return total
+
+
 def read_workbook(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> list[Grid]:
     """Read every sheet of ``path`` as a :class:`Grid`; raise UnreadableWorkbook when impossible."""
     kind = sniff(Path(path), limits)
