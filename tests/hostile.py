@@ -169,7 +169,8 @@ def with_payload(data: bytes, payload: str) -> bytes:
 def bomb(data: bytes, rng: random.Random, megabytes: int = 12) -> bytes:
     """A member that inflates to ``megabytes`` of zeros (a few kB compressed)."""
     out = io.BytesIO(rewrite(data))
-    with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as archive, archive.open("xl/media/image1.bin", "w") as member:
+    with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as archive, \
+            archive.open("xl/media/image1.bin", "w", force_zip64=megabytes >= 2047) as member:
         chunk = bytes(1 << 20)
         for _ in range(megabytes):
             member.write(chunk)
@@ -180,7 +181,8 @@ def many_sheets(data: bytes, rng: random.Random, count: int = 40) -> bytes:
     """``count`` extra sheets registered in the workbook (copies of the first one)."""
     archive = zipfile.ZipFile(io.BytesIO(data))
     sheet = archive.read(SHEET)
-    names = "".join(f'<sheet name="副本{i}" sheetId="{1000 + i}" r:id="rIdX{i}"/>' for i in range(count))
+    names = "".join(f'<sheet xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
+                    f'name="副本{i}" sheetId="{1000 + i}" r:id="rIdX{i}"/>' for i in range(count))
     rels = "".join(f'<Relationship Id="rIdX{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
                    f'relationships/worksheet" Target="worksheets/extra{i}.xml"/>' for i in range(count))
     types = "".join(f'<Override PartName="/xl/worksheets/extra{i}.xml" ContentType="application/'

@@ -250,3 +250,37 @@ def test_the_main_job_completes_on_a_hostile_folder_and_no_payload_becomes_a_for
     summary = next(p for p in written if "汇总" in str(p))
     texts = [c.value for s in openpyxl.load_workbook(summary).worksheets for c in s._cells.values()]  # noqa: SLF001
     assert '=HYPERLINK("http://x","y")' in texts and "-湟源县教育局" in texts, "payloads arrive as text, unaltered"
+
+
+@pytest.mark.parametrize("text, expected", [("-湟源县教育局（302001）", ("-湟源县教育局", "302001")),
+                                            ("302001-湟源县教育局", ("湟源县教育局", "302001"))])
+def test_a_department_name_keeps_its_own_leading_dash(text, expected):
+    from jixiao.normalise.layout import split_department
+
+    assert split_department(text) == expected
+
+
+def test_a_native_panic_in_process_becomes_a_damaged_file(tmp_path, monkeypatch):
+    from jixiao.read import workbook
+
+    class PanicException(BaseException):  # what pyo3 raises for a Rust panic: not an Exception
+        pass
+
+    def panics(path):
+        raise PanicException("index out of bounds")
+
+    monkeypatch.setattr(workbook, "_calamine_cells", panics)
+    with pytest.raises(workbook.UnreadableWorkbook, match="已损坏"):
+        workbook.read_workbook(one_project(tmp_path / "a.xlsx"))
+
+
+def test_settings_in_jixiao_toml_set_the_limits(tmp_path):
+    from jixiao.config.settings import settings_from_mapping
+
+    settings = settings_from_mapping({"ingest": {"file_timeout_seconds": 5, "file_memory_mb": 256, "max_sheets": 3,
+                                                 "max_unpacked_mb": 1, "max_cells": 10, "amount_ceiling": 50}})
+    assert (settings.file_timeout_seconds, settings.file_memory_mb, settings.amount_ceiling) == (5, 256, 50)
+    build(tmp_path / "four.xlsx", [SheetSpec(f"表{i}", [Project(name=f"项目{i}")]) for i in range(4)])
+    tables = ingest(tmp_path, tmp_path / "out", replace(settings, file_timeout_seconds=30, file_memory_mb=1024))
+    row = tables["submissions"].set_index("source_file").loc["four.xlsx"]
+    assert row["status"] == "failed" and "4 张工作表，超过上限 3 张" in row["reason"]

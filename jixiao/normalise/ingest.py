@@ -8,6 +8,7 @@ the later one (modification time, then path) wins and both files get a finding.
 from __future__ import annotations
 
 import datetime as dt
+import faulthandler
 import hashlib
 import math
 import multiprocessing
@@ -360,8 +361,11 @@ def limit_memory(megabytes: int) -> None:
     """Worker initializer: allow ``megabytes`` of address space above what the worker already maps.
 
     An allocation beyond it fails (MemoryError in Python, an abort in native code, both
-    contained in this worker) instead of exhausting the machine.
+    contained in this worker) instead of exhausting the machine. A native crash of the
+    worker is reported as the file's reason, so no crash dump or backtrace is printed.
     """
+    faulthandler.disable()
+    os.environ["RUST_BACKTRACE"] = "0"
     try:
         with open("/proc/self/statm", encoding="ascii") as handle:
             mapped = int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
