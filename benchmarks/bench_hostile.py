@@ -54,7 +54,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "raw"
         started = time.perf_counter()
-        kinds = hostile.corpus(folder, args.size, args.seed)
+        kinds = hostile.corpus(folder, args.size, args.seed, large=True)
         kinds.update(write_large_cases(folder, args.bomb_mb, args.sheets, args.seed))
         print(f"语料：{len(kinds)} 个文件，生成用时 {time.perf_counter() - started:.1f} 秒")
         entries = discover_entries(folder)

@@ -203,7 +203,7 @@ DAMAGE: dict[str, Callable[[bytes, random.Random], bytes]] = {
 }
 # Damage after which the form must still be read in full (the content is intact).
 STILL_READABLE = {"far_cell", "whole_sheet_merge", "formatted_to_the_end", "forged_string_count",
-                  "control_characters", "absurd_amounts"}
+                  "control_characters", "absurd_amounts", "xls_control"}
 
 
 def payload_workbooks(folder: Path) -> dict[str, str]:
@@ -219,14 +219,33 @@ def payload_workbooks(folder: Path) -> dict[str, str]:
     return made
 
 
-def corpus(folder: Path, size: int, seed: int) -> dict[str, str]:
+def xls_workbooks(folder: Path, rng: random.Random, whole_merge: bool = False) -> dict[str, str]:
+    """Old .xls files: a NUL in a name, a merge over the whole BIFF8 grid (xlwt writes it as 16.7 million
+    formatted blank cells, which also blank the form, as Excel shows it), flipped bytes, truncation."""
+    from factory import Style, paint_sheet
+    from jixiao.forms.painter import xls_bytes
+
+    one_project(folder / "xls_control.xls", Project(name="旧格式控制字符项目", unit="湟源县\x00公路\x01段"))
+    made = {"xls_control.xls": "xls_control", "xls_flips.xls": "xls_byte_flips", "xls_truncated.xls": "xls_truncated"}
+    if whole_merge:  # 35 MB and ten seconds to write: the benchmark and the slow test only
+        canvas = paint_sheet(SheetSpec("监控表", [Project(name="旧格式整表合并项目")], Style()))
+        canvas.merges.append((1, 1, 65536, 256))
+        (folder / "xls_whole_merge.xls").write_bytes(xls_bytes([canvas]))
+        made["xls_whole_merge.xls"] = "xls_whole_merge"
+    good = one_project(folder / "xls_flips.xls", Project(name="旧格式受损项目")).read_bytes()
+    (folder / "xls_flips.xls").write_bytes(byte_flips(good, rng))
+    (folder / "xls_truncated.xls").write_bytes(truncated(good, rng))
+    return made
+
+
+def corpus(folder: Path, size: int, seed: int, large: bool = False) -> dict[str, str]:
     """Write ``size`` damaged files (every kind at least once when size allows), two good files and the
     payload workbooks into ``folder``; return {file name: kind}."""
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
     good_workbook(folder, "good.xlsx")
     good_workbook(folder, "good_other.xlsx", Project(name="另一个项目", unit="湟源县教育局"))
-    kinds = {"good.xlsx": "good", "good_other.xlsx": "good", **payload_workbooks(folder)}
+    kinds = {"good.xlsx": "good", "good_other.xlsx": "good", **payload_workbooks(folder), **xls_workbooks(folder, rng, whole_merge=large)}
     names = list(DAMAGE)
     for i in range(size):
         kind = names[i % len(names)] if i < len(names) else rng.choice(names)

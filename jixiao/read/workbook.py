@@ -430,7 +430,11 @@ def _read_xls(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> list[Grid]:
 
     try:
         with open(os.devnull, "w", encoding="utf-8") as quiet:  # xlrd prints warnings to stdout otherwise
-            book = xlrd.open_workbook(str(path), formatting_info=True, logfile=quiet)
+            # Formatted blank cells cost xlrd one Python call each (a whole-sheet merge written as
+            # 16.7 million blanks takes minutes): beyond the limit, only values are read.
+            with_formats = _xls_blank_cells(path) <= limits.max_cells
+            # ragged rows: xlrd would otherwise pad every row out to the widest merge (65,536 × 256 cells)
+            book = xlrd.open_workbook(str(path), formatting_info=with_formats, logfile=quiet, ragged_rows=True)
     except xlrd.biffh.XLRDError as exc:
         message = str(exc)
         if "encrypted" in message.lower():
@@ -447,23 +451,58 @@ def _read_xls(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> list[Grid]:
                             "请只保留监控表所在的工作表后重新报送。")
     grids = []
     for sheet in book.sheets():
-        if sheet.nrows * sheet.ncols > limits.max_cells:
-            raise LimitExceeded(f"工作表“{sheet.name}”超过 {limits.max_cells} 个单元格的上限，未读取。"
+        if sheet.nrows * sheet.ncols > limits.max_cells and sum(sheet.row_len(r) for r in range(sheet.nrows)) > limits.max_cells:
+            raise LimitExceeded(f"工作表“{sheet.name}”填写的单元格超过 {limits.max_cells} 个，超过上限，未读取。"
                                 "请只保留监控表内容后重新报送。")
         grid = Grid(name=values_mod.strip_control(sheet.name)[0], hidden=sheet.visibility != 0,
                     max_cells=limits.max_cells)
         for r in range(sheet.nrows):
-            for c in range(sheet.ncols):
+            for c in range(sheet.row_len(r)):
                 cell = sheet.cell(r, c)
                 value = _plain(_xls_value(book, cell), grid, (r + 1, c + 1))
                 if value is None or isinstance(value, str) and not value.strip():
                     continue
-                fmt = _xls_format(book, sheet, r, c)
+                fmt = _xls_format(book, sheet, r, c) if with_formats else "General"
                 grid.cells[(r + 1, c + 1)] = Cell(value, fmt)
         grid.merged = [(rlo + 1, clo + 1, rhi, chi) for rlo, rhi, clo, chi in sheet.merged_cells]
+        if not with_formats:
+            grid.issues.append((None, "warning", "CONTENT_CLIPPED",
+                                f"工作簿中设置了格式的空白单元格超过 {limits.max_cells} 个，已只读取数值（未读取数字格式和合并单元格）。"
+                                "请删除多余的格式或合并后重新报送。"))
         grid.index_merges()
         grids.append(grid)
     return grids
+
+
+XLS_BLANK, XLS_MULBLANK = 0x0201, 0x00BE
+
+
+def _xls_blank_cells(path: Path) -> int:
+    """Formatted blank cells declared in an .xls (BLANK and MULBLANK records), counted without xlrd."""
+    import struct
+
+    from xlrd import compdoc
+
+    try:
+        with open(os.devnull, "w", encoding="utf-8") as quiet:
+            document = compdoc.CompDoc(path.read_bytes(), logfile=quiet)
+            for name in ("Workbook", "Book"):
+                stream, base, length = document.locate_named_stream(name)
+                if stream is not None:
+                    break
+            else:
+                return 0
+    except Exception:  # noqa: BLE001 - xlrd itself then reports the damage
+        return 0
+    count, position, end = 0, base, min(base + length, len(stream))
+    while position + 4 <= end:
+        record, size = struct.unpack_from("<HH", stream, position)
+        if record == XLS_BLANK:
+            count += 1
+        elif record == XLS_MULBLANK:
+            count += max(0, (size - 6) // 2)
+        position += 4 + size
+    return count
 
 
 def _xls_value(book, cell) -> Any:
