@@ -160,6 +160,13 @@ def absurd_amounts(data: bytes, rng: random.Random) -> bytes:
     return rewrite(data, {SHEET: amounts})
 
 
+def control_characters_workbook(path: Path) -> Path:
+    """A readable workbook whose unit name holds NUL and SOH (Excel's _x0000_ escapes)."""
+    base = good_workbook(path.parent, path.name, Project(name="控制字符项目")).read_bytes()
+    path.write_bytes(control_characters(base, random.Random(0)))
+    return path
+
+
 def with_payload(data: bytes, payload: str) -> bytes:
     """The unit and department names replaced by ``payload`` as plain cell text (not a formula)."""
     return rewrite(data, {SHEET: lambda xml: _replace_text("湟源县交通运输局（305001）", _ref(payload))(

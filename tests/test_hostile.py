@@ -220,6 +220,38 @@ def payload_formulas(path: Path) -> list[str]:
 
 
 @pytest.mark.slow
+def test_every_workbook_writer_keeps_submitted_payloads_as_text(tmp_path):
+    """汇总, feedback, fill-in template and explorer export, each on units named like formulas."""
+    from jixiao.forms.fill_in import write_templates
+    from jixiao.metrics.compute import run_metrics
+    from jixiao.normalise.ingest import read_tables
+    from jixiao.outputs.explorer import Explorer
+    from jixiao.outputs.feedback import write_feedback
+    from jixiao.outputs.summary_excel import write_summary_workbook
+
+    raw, processed = tmp_path / "raw", tmp_path / "processed"
+    raw.mkdir()
+    hostile.payload_workbooks(raw)
+    hostile.control_characters_workbook(raw / "control.xlsx")
+    ingest(raw, processed, LIMITS)
+    tables = run_metrics(processed, None, LIMITS)
+    intake = {name: frame for name, frame in read_tables(processed).items() if name in ("submissions", "findings")}
+    summary = write_summary_workbook({**tables, **intake}, tmp_path / "reports")
+    feedback = write_feedback(processed, raw, tmp_path / "feedback")
+    templates = write_templates(raw / "payload1.xlsx", tmp_path / "templates")
+    export = Explorer.from_processed(processed, tmp_path / "export").export(tmp_path / "export" / "all.xlsx")
+    assert feedback and templates
+    for path in [summary, *feedback, *templates, export]:
+        assert payload_formulas(path) == [], path
+    texts = {c.value for s in openpyxl.load_workbook(summary).worksheets for c in s._cells.values()}  # noqa: SLF001
+    from jixiao.normalise.values import tidy_name
+
+    assert {tidy_name(p) for p in hostile.PAYLOADS} <= texts, "payloads arrive as text (names tidied as always)"
+    control = {c.value for path in feedback for s in openpyxl.load_workbook(path).worksheets for c in s._cells.values()}
+    assert "湟源县公路段" in control
+
+
+@pytest.mark.slow
 def test_the_main_job_completes_on_a_hostile_folder_and_no_payload_becomes_a_formula(corpus, tmp_path, capsys):
     from jixiao.cli import main
     from jixiao.forms.fill_in import write_templates

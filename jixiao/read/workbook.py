@@ -434,12 +434,14 @@ def _read_xls(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> list[Grid]:
             # 16.7 million blanks takes minutes): beyond the limit, only values are read.
             with_formats = _xls_blank_cells(path) <= limits.max_cells
             # ragged rows: xlrd would otherwise pad every row out to the widest merge (65,536 × 256 cells)
-            book = xlrd.open_workbook(str(path), formatting_info=with_formats, logfile=quiet, ragged_rows=True)
+            # on demand: the sheet count is checked before any sheet is loaded
+            book = xlrd.open_workbook(str(path), formatting_info=with_formats, logfile=quiet, ragged_rows=True,
+                                      on_demand=True)
     except xlrd.biffh.XLRDError as exc:
         message = str(exc)
         if "encrypted" in message.lower():
             raise UnreadableWorkbook("文件设置了打开密码（已加密），财政局无法读取。请取消密码后重新报送。") from exc
-        if "Can't find workbook" in message:
+        if "Can't find workbook" in message and _has_office_stream(path):
             raise UnreadableWorkbook("这是一个 Word 等其他 Office 文档（只是扩展名改成了 Excel），不是监控表工作簿。") from exc
         raise UnreadableWorkbook("文件已损坏，旧版 .xls 文件无法读取。请另存为 .xlsx 后重新报送。") from exc
     except MemoryError as exc:
@@ -449,8 +451,14 @@ def _read_xls(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> list[Grid]:
     if book.nsheets > limits.max_sheets:
         raise LimitExceeded(f"工作簿有 {book.nsheets} 张工作表，超过上限 {limits.max_sheets} 张，未读取。"
                             "请只保留监控表所在的工作表后重新报送。")
+    try:
+        sheets = book.sheets()
+    except MemoryError as exc:
+        raise LimitExceeded("文件结构异常，读取时占用内存过大，请另存为新的 .xlsx 后重新报送。") from exc
+    except Exception as exc:  # noqa: BLE001 - a damaged sheet stream
+        raise UnreadableWorkbook("文件已损坏，旧版 .xls 文件无法读取。请另存为 .xlsx 后重新报送。") from exc
     grids = []
-    for sheet in book.sheets():
+    for sheet in sheets:
         if sheet.nrows * sheet.ncols > limits.max_cells and sum(sheet.row_len(r) for r in range(sheet.nrows)) > limits.max_cells:
             raise LimitExceeded(f"工作表“{sheet.name}”填写的单元格超过 {limits.max_cells} 个，超过上限，未读取。"
                                 "请只保留监控表内容后重新报送。")
@@ -475,6 +483,14 @@ def _read_xls(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> list[Grid]:
 
 
 XLS_BLANK, XLS_MULBLANK = 0x0201, 0x00BE
+# Streams of other OLE2 Office documents (UTF-16 names in the directory): without one, a file
+# whose workbook stream cannot be found is a damaged workbook, not a Word file.
+OFFICE_STREAMS = tuple(name.encode("utf-16-le") for name in ("WordDocument", "PowerPoint Document"))
+
+
+def _has_office_stream(path: Path) -> bool:
+    data = path.read_bytes()
+    return any(marker in data for marker in OFFICE_STREAMS)
 
 
 def _xls_blank_cells(path: Path) -> int:
