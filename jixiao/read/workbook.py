@@ -356,25 +356,97 @@ def _openpyxl_styles(path: Path, limits: ReadLimits = DEFAULT_LIMITS):
     """Per sheet: {(row, col): (number format, formula or None)} for non-empty cells, and the filled
     extent (rows, columns) of each sheet.
 
-    The declared dimension (A1:XFD1048576 when whole columns were formatted) is ignored:
-    openpyxl would pad every row to it; only the rows and cells stored in the file are visited.
+    openpyxl (read-only) supplies the package, sheet paths and styles; the sheet XML is then
+    streamed here, visiting only the cells stored in the file: the declared dimension
+    (A1:XFD1048576 when whole columns were formatted) is never expanded, and a reference outside
+    Excel's grid is damage, not an allocation.
     """
     import openpyxl
 
     styles, extents = {}, {}
     with path.open("rb") as handle:
         book = openpyxl.load_workbook(handle, read_only=True, data_only=False)
+        formats = _number_formats(book)
         for sheet in book.worksheets:
-            if hasattr(sheet, "reset_dimensions"):
-                sheet.reset_dimensions()
-            found, max_row, max_col = {}, 0, 0
-            for cell in _stored_cells(sheet, limits, sheet.title):
-                found[(cell.row, cell.column)] = (
-                    cell.number_format or "General", str(cell.value) if cell.data_type == "f" else None)
-                max_row, max_col = max(max_row, cell.row), max(max_col, cell.column)
-            styles[sheet.title], extents[sheet.title] = found, (max_row, max_col)
+            with book._archive.open(sheet._worksheet_path) as source:  # noqa: SLF001 - the sheet part itself
+                styles[sheet.title], extents[sheet.title] = _scan_sheet(source, formats, limits, sheet.title)
         book.close()
     return styles, extents
+
+
+def _number_formats(book) -> list[str]:
+    """Number format of each cell style index, as openpyxl's ReadOnlyCell.number_format gives it."""
+    from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
+
+    custom = book._number_formats  # noqa: SLF001 - custom formats, rebased to 164 by openpyxl
+    out = []
+    for style in book._cell_styles:  # noqa: SLF001
+        number = style.numFmtId
+        out.append(BUILTIN_FORMATS.get(number, "General") if number < BUILTIN_FORMATS_MAX_SIZE
+                   else custom[number - BUILTIN_FORMATS_MAX_SIZE])
+    return out
+
+
+SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+CELL_TAG, ROW_TAG = f"{SHEET_NS}c", f"{SHEET_NS}row"
+VALUE_TAG, INLINE_TAG, FORMULA_TAG = f"{SHEET_NS}v", f"{SHEET_NS}is", f"{SHEET_NS}f"
+CELL_REF_RE = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
+
+
+def _scan_sheet(source, formats: list[str], limits: ReadLimits, title: str):
+    """({(row, col): (number format, formula)}, (max row, max col)) of the stored, non-empty cells."""
+    from openpyxl.formula.translate import Translator
+    from openpyxl.utils import column_index_from_string
+    from openpyxl.xml.functions import iterparse  # openpyxl's (defused where available) parser
+
+    found: dict[tuple[int, int], tuple[str, str | None]] = {}
+    shared: dict[str, Translator] = {}
+    row = col = max_row = max_col = 0
+    for event, element in iterparse(source, events=("start", "end")):
+        if event == "start":
+            if element.tag == ROW_TAG:
+                row, col = int(element.get("r") or row + 1), 0
+            continue
+        if element.tag == ROW_TAG:
+            element.clear()  # rows already seen hold nothing we need: memory stays bounded
+            continue
+        if element.tag != CELL_TAG:
+            continue
+        ref = element.get("r")
+        if ref:
+            match = CELL_REF_RE.match(ref)
+            if not match:
+                raise UnreadableWorkbook(CONTENT_DAMAGED)
+            row, col = int(match.group(2)), column_index_from_string(match.group(1))
+        else:
+            col += 1
+        if not (1 <= row <= EXCEL_MAX_ROW and 1 <= col <= EXCEL_MAX_COL):
+            raise UnreadableWorkbook(CONTENT_DAMAGED)
+        formula = _formula(element.find(FORMULA_TAG), ref or address(row, col), shared, Translator)
+        value = element.find(VALUE_TAG)
+        if formula is None and (value is None or value.text is None) and element.find(INLINE_TAG) is None:
+            continue
+        if len(found) >= limits.max_cells:
+            raise LimitExceeded(f"工作表“{title}”填写的单元格超过 {limits.max_cells} 个，超过上限，未读取。"
+                                "请只保留监控表内容后重新报送。")
+        style = int(element.get("s") or 0)
+        found[(row, col)] = (formats[style] if 0 <= style < len(formats) else "General", formula)
+        max_row, max_col = max(max_row, row), max(max_col, col)
+    return found, (max_row, max_col)
+
+
+def _formula(element, coordinate: str, shared: dict, translator) -> str | None:
+    """The formula text as openpyxl reads it ('=…'); shared formulas translated to this cell."""
+    if element is None:
+        return None
+    text = "=" + (element.text or "")
+    if element.get("t") == "shared":
+        index = element.get("si")
+        if index in shared:
+            return shared[index].translate_formula(coordinate)
+        if text != "=":
+            shared[index] = translator(text, coordinate)
+    return text
 
 
 def _stored_cells(sheet, limits: ReadLimits, title: str):
