@@ -26,10 +26,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-import hostile  # noqa: E402
-from jixiao.config.settings import Settings  # noqa: E402
-from jixiao.normalise import ingest as ingest_mod  # noqa: E402
-from jixiao.normalise.ingest import build_tables, discover_entries, read_all, resolve_duplicates  # noqa: E402
+import hostile
+
+from jixiao.config.settings import Settings
+from jixiao.normalise import ingest as ingest_mod
+from jixiao.normalise.ingest import (
+    build_tables,
+    discover_entries,
+    read_all,
+    resolve_duplicates,
+)
 
 
 def write_large_cases(folder: Path, bomb_mb: int, sheets: int, seed: int) -> dict[str, str]:

@@ -14,9 +14,9 @@ import io
 import random
 import re
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from xml.sax.saxutils import escape
-from typing import Callable
 
 from factory import Project, SheetSpec, build, one_project
 
@@ -143,8 +143,8 @@ def forged_string_count(data: bytes, rng: random.Random) -> bytes:
                                        b'<c r="A4" t="s"><v>0</v></c>', 1),
         "xl/_rels/workbook.xml.rels": lambda xml: xml.replace(b"</Relationships>", rel.encode() + b"</Relationships>", 1),
         "[Content_Types].xml": lambda xml: xml.replace(b"</Types>", (
-            '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
-            'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>').encode(), 1),
+            b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+            b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'), 1),
     }, {STRINGS: table.encode()})
 
 
@@ -230,6 +230,7 @@ def xls_workbooks(folder: Path, rng: random.Random, whole_merge: bool = False) -
     """Old .xls files: a NUL in a name, a merge over the whole BIFF8 grid (xlwt writes it as 16.7 million
     formatted blank cells, which also blank the form, as Excel shows it), flipped bytes, truncation."""
     from factory import Style, paint_sheet
+
     from jixiao.forms.painter import xls_bytes
 
     one_project(folder / "xls_control.xls", Project(name="旧格式控制字符项目", unit="湟源县\x00公路\x01段"))

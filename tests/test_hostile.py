@@ -14,15 +14,20 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import hostile
 import openpyxl
 import pytest
-
-import hostile
 from factory import Project, SheetSpec, build, one_project
+
 from jixiao.config.profile import load_profile
 from jixiao.config.settings import Settings
 from jixiao.normalise import ingest as ingest_mod
-from jixiao.normalise.ingest import discover_entries, implausible_amount, ingest, read_all
+from jixiao.normalise.ingest import (
+    discover_entries,
+    implausible_amount,
+    ingest,
+    read_all,
+)
 from jixiao.outputs.render import safe_name
 from jixiao.outputs.safe import write_text
 from jixiao.validate.checks import Context
@@ -47,7 +52,7 @@ def tables(corpus, tmp_path_factory):
 
 
 def test_every_file_is_listed_once_with_a_plain_chinese_reason(corpus, tables):
-    folder, kinds = corpus
+    folder, _ = corpus
     subs = tables["submissions"]
     assert sorted(subs["source_file"]) == sorted(p.name for p in folder.iterdir())
     assert subs["source_file"].is_unique
@@ -211,7 +216,7 @@ def formula_cells(path: Path) -> list[str]:
     """Every formula cell of a written workbook (read back as stored, not as computed)."""
     book = openpyxl.load_workbook(path)
     return [f"{sheet.title}!{cell.coordinate}={cell.value}" for sheet in book.worksheets
-            for cell in sheet._cells.values() if cell.data_type == "f"]  # noqa: SLF001 - stored cells only
+            for cell in sheet._cells.values() if cell.data_type == "f"]
 
 
 def payload_formulas(path: Path) -> list[str]:
@@ -243,7 +248,7 @@ def test_every_workbook_writer_keeps_submitted_payloads_as_text(tmp_path):
     assert feedback and templates
     for path in [summary, *feedback, *templates, export]:
         assert payload_formulas(path) == [], path
-    texts = {c.value for s in openpyxl.load_workbook(summary).worksheets for c in s._cells.values()}  # noqa: SLF001
+    texts = {c.value for s in openpyxl.load_workbook(summary).worksheets for c in s._cells.values()}
     from jixiao.normalise.values import tidy_name
 
     assert {tidy_name(p) for p in hostile.PAYLOADS} <= texts, "payloads arrive as text (names tidied as always)"
@@ -257,7 +262,7 @@ def test_the_main_job_completes_on_a_hostile_folder_and_no_payload_becomes_a_for
     from jixiao.forms.fill_in import write_templates
     from jixiao.outputs.explorer import Explorer
 
-    folder, kinds = corpus
+    folder, _ = corpus
     processed, reports = tmp_path / "processed", tmp_path / "reports"
     config = tmp_path / "jixiao.toml"
     config.write_text("[ingest]\nmax_unpacked_mb = 8\nmax_sheets = 20\njobs = 2\nparallel_threshold = 1\n",
@@ -280,7 +285,7 @@ def test_the_main_job_completes_on_a_hostile_folder_and_no_payload_becomes_a_for
     for path in [*written, *templates, export]:
         assert payload_formulas(path) == [], path
     summary = next(p for p in written if "汇总" in str(p))
-    texts = [c.value for s in openpyxl.load_workbook(summary).worksheets for c in s._cells.values()]  # noqa: SLF001
+    texts = [c.value for s in openpyxl.load_workbook(summary).worksheets for c in s._cells.values()]
     assert '=HYPERLINK("http://x","y")' in texts and "-湟源县教育局" in texts, "payloads arrive as text, unaltered"
 
 
