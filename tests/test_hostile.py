@@ -187,6 +187,10 @@ def test_discovery_lists_every_entry_once_and_never_follows_links(tmp_path):
     assert subs.loc["教育局监控表.xlsx", "raw_name"] == "教育局监控表.xlsx".encode("gbk").hex()
     assert subs.loc["good.xlsx", "raw_name"] is None or subs.loc["good.xlsx", "raw_name"] != subs.loc["good.xlsx", "raw_name"]
     assert len(tables["projects"]) == 1, "the same project in four files is counted once"
+    from jixiao.outputs.feedback import raw_paths
+
+    on_disk = raw_paths(tables["submissions"])
+    assert (raw / on_disk["教育局监控表.xlsx"]).is_file(), "feedback finds the file by its raw bytes"
 
 
 def test_the_suffix_list_is_one_constant():

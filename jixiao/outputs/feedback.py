@@ -8,6 +8,7 @@ them straight back.
 """
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from pathlib import Path
@@ -45,6 +46,7 @@ def write_feedback(processed_dir: Path, raw_dir: Path, out_dir: Path) -> list[Pa
     files_per_unit = Counter(units.values())
     subs = tables["submissions"]
     failed = set(subs.loc[subs["status"].isin(["failed", "skipped"]), "source_file"])  # never reopen those
+    on_disk = raw_paths(subs)
     paths = []
     for source_file, group in findings.groupby("source_file", sort=True):
         if not group["severity"].isin(["error", "warning"]).any():
@@ -55,10 +57,19 @@ def write_feedback(processed_dir: Path, raw_dir: Path, out_dir: Path) -> list[Pa
         path = out_dir / f"{safe_name(name, 120)}.xlsx"
         rows = ordered(group)
         summary = summary_text(unit, source_file, rows)
-        write_one(Path(raw_dir) / source_file, rows, summary, path, readable=source_file not in failed)
+        write_one(Path(raw_dir) / on_disk.get(source_file, source_file), rows, summary, path,
+                  readable=source_file not in failed)
         path.with_suffix(".txt").write_text(summary + "\n", encoding="utf-8")
         paths.append(path)
     return paths
+
+
+def raw_paths(submissions: pd.DataFrame) -> dict[str, str]:
+    """{source_file: path on disk} for names that are not UTF-8 (source_file is then a decoded form)."""
+    if "raw_name" not in submissions:
+        return {}
+    return {row.source_file: os.fsdecode(bytes.fromhex(row.raw_name))
+            for row in submissions.itertuples() if isinstance(row.raw_name, str) and row.raw_name}
 
 
 def unit_names(projects: pd.DataFrame, source_files) -> dict[str, str]:
