@@ -56,8 +56,6 @@ class ReadLimits:
 DEFAULT_LIMITS = ReadLimits()
 
 
-
-
 class UnreadableWorkbook(Exception):
     """The file cannot be read as a workbook; ``reason`` is Chinese, for a clerk."""
 
@@ -122,13 +120,16 @@ class Grid:
                 continue  # a merge outside the filled area changes nothing that is read
             beyond = r2 > self._max_row or c2 > self._max_col
             r2, c2 = min(r2, max(self._max_row, r1)), min(c2, max(self._max_col, c1))
-            if beyond and self._covers_other_values(r1, c1, r2, c2):
+            area = (r2 - r1 + 1) * (c2 - c1 + 1)
+            if beyond:
+                budget -= min(area, len(self.cells))  # checking costs too: many such merges stay bounded
+            if beyond and budget >= 0 and self._covers_other_values(r1, c1, r2, c2, area):
                 # Excel never keeps values under a merge: one reaching past the data over filled
                 # cells (A1:XFD1048576) is damage, and honouring it would blank the whole form.
                 self.issues.append((address(r1, c1), "warning", "CONTENT_CLIPPED",
                                     f"工作表“{self.name}”中的合并区域超出表格内容并覆盖了已填写的单元格，已忽略该合并。"))
                 continue
-            budget -= (r2 - r1 + 1) * (c2 - c1 + 1)
+            budget -= area
             if budget < 0:
                 self.issues.append((None, "warning", "CONTENT_CLIPPED",
                                     f"工作表“{self.name}”的合并单元格过多（超过 {self.max_cells} 个单元格），其余合并区域未处理。"))
@@ -136,7 +137,9 @@ class Grid:
             kept.append((r1, c1, r2, c2))
         return kept
 
-    def _covers_other_values(self, r1: int, c1: int, r2: int, c2: int) -> bool:
+    def _covers_other_values(self, r1: int, c1: int, r2: int, c2: int, area: int) -> bool:
+        if area <= len(self.cells):
+            return any((r, c) in self.cells for r in range(r1, r2 + 1) for c in range(c1, c2 + 1) if (r, c) != (r1, c1))
         return any(r1 <= r <= r2 and c1 <= c <= c2 and (r, c) != (r1, c1) for r, c in self.cells)
 
     @property
@@ -244,6 +247,15 @@ def _check_zip_limits(infos: list[zipfile.ZipInfo], limits: ReadLimits) -> None:
 
 
 MERGE_REF_RE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)"')
+
+
+def _declared_merges(sheet_xml: bytes) -> list[tuple[int, int, int, int]]:
+    """(row1, col1, row2, col2) of every <mergeCell> (read-only openpyxl does not parse them); the
+    Grid clips them to its data."""
+    from openpyxl.utils import column_index_from_string
+
+    return [(int(r1), column_index_from_string(c1.decode()), int(r2), column_index_from_string(c2.decode()))
+            for c1, r1, c2, r2 in MERGE_REF_RE.findall(sheet_xml)]
 
 
 def merged_cell_count(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> int:
@@ -479,7 +491,7 @@ def _openpyxl_cells(path: Path, limits: ReadLimits):
                 if not (isinstance(cell.value, str) and not cell.value.strip())
             }
             hidden[sheet.title] = sheet.sheet_state != "visible"
-            merges[sheet.title] = []  # read-only mode does not parse merges; the form still reads
+            merges[sheet.title] = _declared_merges(book._archive.read(sheet._worksheet_path))  # noqa: SLF001
         book.close()
     return values, merges, hidden
 
