@@ -149,7 +149,8 @@ def print_ingest_summary(tables, out_dir: Path, verbose: bool = True) -> None:
     counts = subs["status"].value_counts()
     print(
         f"合计：{len(subs)} 个文件（完整 {counts.get('ok', 0)}，部分 {counts.get('partial', 0)}，"
-        f"失败 {counts.get('failed', 0)}）；{len(tables['projects'])} 个项目，{len(tables['indicators'])} 个指标，"
+        f"失败 {counts.get('failed', 0)}" + (f"，未读取 {counts.get('skipped')}" if counts.get('skipped') else "") + "）；"
+        f"{len(tables['projects'])} 个项目，{len(tables['indicators'])} 个指标，"
         f"{len(findings)} 条问题提示。结果已写入 {out_dir}"
     )
 

@@ -198,8 +198,12 @@ def test_subfolders_xlsm_and_office_lock_files(tmp_path):
     (raw / "教育局" / "~$监控表.xlsx").write_bytes(b"lock")
     (raw / "说明.txt").write_text("不是表格", encoding="utf-8")
     tables = ingest(raw, tmp_path / "out", SETTINGS)
-    assert tables["submissions"]["source_file"].tolist() == ["教育局/补报/监控表.xlsm"]
-    assert tables["submissions"]["status"].tolist() == ["ok"]
+    subs = tables["submissions"].set_index("source_file")
+    # every entry is listed once; the lock file and the note are skipped with a reason, not read
+    assert subs["status"].to_dict() == {"教育局/~$监控表.xlsx": "skipped", "教育局/补报/监控表.xlsm": "ok",
+                                        "说明.txt": "skipped"}
+    assert "锁定文件" in subs.loc["教育局/~$监控表.xlsx", "reason"]
+    assert len(tables["projects"]) == 1
 
 
 def test_xlsx_content_under_an_xls_name_is_read_by_content(tmp_path):

@@ -27,6 +27,12 @@ Defaults follow the 2023 notice of 湟源县财政局 (源财〔2023〕432号): 
     jobs = 2                 # worker processes for large batches (0 = one per core)
     parallel_threshold = 40  # below this many files the batch runs in one process
     yuan_suspect_threshold = 100000  # a 万元 amount above this looks like 元
+    file_timeout_seconds = 30    # 每个文件的读取时间上限（秒），超时记为无法读取，其余文件照常
+    file_memory_mb = 1024        # 每个文件的读取内存上限（MB）
+    max_unpacked_mb = 200        # 工作簿解压后任一部件的大小上限（MB），防“压缩炸弹”
+    max_sheets = 200             # 工作表数上限
+    max_cells = 2000000          # 每张工作表读取的单元格数上限（按实际填写的内容计）
+    amount_ceiling = 1000000     # 金额上限（万元，即 100 亿元）；超过、为负或非数值的金额不计入合计
 """
 from __future__ import annotations
 
@@ -73,6 +79,13 @@ class Settings:
     yuan_suspect_threshold: float = Field(100_000.0, gt=0)  # a 万元 amount above this looks like 元
     # The notice (源财〔2023〕432号 五、3): tables reach the bureau "于2023年8月30日前"; "MM-DD" in the monitoring year.
     submission_deadline: str = "08-30"
+    # Hostile input: limits that keep one file from stopping or exhausting a batch (README 读取限制).
+    file_timeout_seconds: float = Field(30.0, gt=0)  # a file still being read after this is failed
+    file_memory_mb: int = Field(1024, ge=1)  # memory one worker may use for one file
+    max_unpacked_mb: int = Field(200, ge=1)  # total uncompressed size of a workbook's zip members
+    max_sheets: int = Field(200, ge=1)  # sheets per workbook
+    max_cells: int = Field(2_000_000, ge=1)  # formatted cells of an old .xls read with their formats
+    amount_ceiling: float = Field(1_000_000.0, gt=0)  # 万元: an amount above this is implausible (excluded from totals)
 
     @field_validator("submission_deadline")
     @classmethod

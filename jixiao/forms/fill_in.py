@@ -24,6 +24,7 @@ from jixiao.validate.approved import approved_projects, read_approved
 from jixiao.config.settings import Settings
 from jixiao.forms.painter import FORM_TITLE, fund_headers, indicator_headers
 from jixiao.normalise.values import POSSIBILITY_LEVELS, REASON_CATEGORIES
+from jixiao.outputs import safe
 
 TICK = "√"
 WIDTH = 16  # columns A..P
@@ -99,8 +100,9 @@ class SheetWriter:
 
     # -- helpers ------------------------------------------------------------------------------
     def put(self, row: int, col: int, value: Any, width: int = 1, height: int = 1, locked: bool = True,
-            align: Alignment = WRAP, fmt: str | None = None) -> None:
-        cell = self.sheet.cell(row, col, value=value)
+            align: Alignment = WRAP, fmt: str | None = None, own_formula: bool = False) -> None:
+        # Only formulas this module builds are live; approved and submitted text is written formula-safe.
+        cell = self.sheet.cell(row, col, value=value) if own_formula else safe.put(self.sheet, row, col, value)
         cell.alignment = align
         if fmt:
             cell.number_format = fmt
@@ -121,7 +123,7 @@ class SheetWriter:
         s = self.settings
         self.sheet.cell(TITLE_ROW, 1, FORM_TITLE).font = Font(size=16, bold=True)
         self.sheet.cell(PERIOD_ROW, 1, f"（{s.year}年1-{s.period_end_month}月）")
-        self.sheet.cell(UNIT_ROW, 1, f"填报单位（盖章）：{_text(self.project.unit_name) or ''}")
+        safe.put(self.sheet, UNIT_ROW, 1, f"填报单位（盖章）：{_text(self.project.unit_name) or ''}")
         self.sheet.cell(UNIT_ROW, WIDTH - 3, "单位：万元")
         for row, width in ((TITLE_ROW, WIDTH), (PERIOD_ROW, WIDTH), (UNIT_ROW, WIDTH - 4)):
             self.sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
@@ -157,11 +159,12 @@ class SheetWriter:
             if role == "budget" and budget is not None:
                 self.prefilled(row, col, budget, width=3)
             elif source == "total":  # the total adds up its parts: one arithmetic slip less
-                self.put(row, col, f"=SUM({letter}{first}:{letter}{last})", width=3, fmt="0.00")
+                self.put(row, col, f"=SUM({letter}{first}:{letter}{last})", width=3, fmt="0.00", own_formula=True)
             else:
                 self.put(row, col, None, width=3, locked=False, fmt="0.00")
         executed, planned = (get_column_letter(FUND_COLUMNS[r]) for r in ("executed", "budget"))
-        self.put(row, FUND_COLUMNS["rate"], f"=IFERROR({executed}{row}/{planned}{row},0)", width=3, fmt="0.00%")
+        self.put(row, FUND_COLUMNS["rate"], f"=IFERROR({executed}{row}/{planned}{row},0)", width=3, fmt="0.00%",
+                 own_formula=True)
         self.put(row, 15, None, width=2)
 
     def _goal(self) -> None:
@@ -261,7 +264,8 @@ def _dept_text(project) -> str | None:
 
 def safe_name(text: str, limit: int) -> str:
     """A file or sheet name: no characters Excel or file systems refuse."""
-    return re.sub(r'[\\/:*?"<>|\[\]]', "_", text).strip()[:limit] or "项目"
+    cleaned = re.sub(r'[\\/:*?"<>|\[\]]', "_", safe.clean_text(text)).strip()[:limit]
+    return safe.windows_safe(cleaned, "项目")
 
 
 def unit_of(project) -> str:

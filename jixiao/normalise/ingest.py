@@ -8,28 +8,45 @@ the later one (modification time, then path) wins and both files get a finding.
 from __future__ import annotations
 
 import datetime as dt
+import faulthandler
 import hashlib
+import math
+import multiprocessing
 import os
+import resource
+import stat as stat_mod
 import sys
+import time
 import traceback
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from jixiao.store import schema
-from jixiao.store.tables import PRODUCERS, remove_downstream, write_tables
+from jixiao.config.settings import Settings
 from jixiao.normalise import documents as D
 from jixiao.normalise import values as V
-from jixiao.config.settings import Settings
 from jixiao.normalise.layout import Finding, ParsedProject, SheetReader
-from jixiao.read.workbook import UnreadableWorkbook, kind_name, read_workbook, sniff
+from jixiao.read.workbook import ReadLimits, UnreadableWorkbook, kind_name, read_workbook, sniff
+from jixiao.store import schema
+from jixiao.store.tables import PRODUCERS, remove_downstream, write_tables
 
-# Spreadsheets in every format units send, and the documents (written reports) sent with them.
-EXTENSIONS = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".et", ".ett", ".csv", ".tsv", ".htm", ".html",
-              ".mht", ".mhtml", ".xml", ".docx", ".doc", ".wps", ".pdf", ".rtf", ".odt"}
-STATUS_LABELS = {"ok": "完整读取", "partial": "部分读取", "failed": "无法读取"}
+# The suffixes that are read (the real type is then decided by content): spreadsheets in every format units
+# send, and the documents (written reports) sent with them. The one list to extend for new formats.
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".et", ".ett", ".csv", ".tsv", ".htm", ".html",
+                     ".mht", ".mhtml", ".xml", ".docx", ".doc", ".wps", ".pdf", ".rtf", ".odt")
+EXTENSIONS = set(WORKBOOK_SUFFIXES)
+STATUS_LABELS = {"ok": "完整读取", "partial": "部分读取", "failed": "无法读取", "skipped": "未读取"}
+# A worker that died or ran out of time: the file's structure is abnormal (never the clerk's wording fault).
+WORKER_FAILED = "文件结构异常，读取超时或占用内存过大（已超过每个文件 {seconds:g} 秒、{megabytes} MB 的上限），请另存为新的 .xlsx 后重新报送。"
+WORKER_DIED = "文件结构异常，读取程序异常退出（可能占用内存过大），请另存为新的 .xlsx 后重新报送。"
+TASKS_PER_WORKER = 25  # a fresh worker now and then: memory of one file never carries over for long
+# Amount fields of a project (万元) checked for plausibility; fund rows carry budget/executed/expected.
+PROJECT_AMOUNTS = ("budget_total", "budget_fiscal", "budget_carryover", "budget_other", "executed_total",
+                   "expected_total")
+FUND_AMOUNTS = ("budget", "executed", "expected")
+INDICATOR_NUMBERS = ("target_value", "target_value_max", "actual_value", "expected_value")
 
 
 @dataclass
@@ -44,15 +61,87 @@ class FileResult:
     projects: list[ParsedProject] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     n_replaced: int = 0
+    raw_name: str | None = None  # the path's bytes (hex) when they are not valid UTF-8
+    seconds: float = 0.0         # reading time in the worker
+    peak_mb: float = 0.0         # the worker's peak resident memory after reading
     document: dict | None = None  # a written report (not a table): its ``documents`` row
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One entry under the input folder: read when ``skip`` is None, else listed with that reason."""
+
+    path: Path
+    name: str                    # relative path as shown (valid UTF-8)
+    raw_name: str | None = None  # hex of the relative path's bytes when they are not UTF-8
+    skip: str | None = None
+
+
 def discover(raw_dir: Path) -> list[Path]:
-    """Every workbook under ``raw_dir`` (recursively), skipping Office lock files (~$…)."""
-    return sorted(
-        p for p in Path(raw_dir).rglob("*")
-        if p.is_file() and p.suffix.lower() in EXTENSIONS and not p.name.startswith("~$")
-    )
+    """Every workbook under ``raw_dir`` (recursively) that is read; see :func:`discover_entries` for all."""
+    return [entry.path for entry in discover_entries(raw_dir) if entry.skip is None]
+
+
+def discover_entries(raw_dir: Path) -> list[Entry]:
+    """Every entry under ``raw_dir``, once, sorted: workbooks to read, everything else with a reason.
+
+    Links are never followed (a link could lead outside the folder or to a file read twice),
+    special files (FIFOs, devices) are never opened, and directories are entered but a
+    directory named like a workbook is listed too, so a clerk sees why nothing was read.
+    """
+    root = Path(raw_dir)
+    entries: list[Entry] = []
+    pending = [root]
+    while pending:
+        folder = pending.pop()
+        try:
+            with os.scandir(folder) as listing:
+                children = sorted(listing, key=lambda e: os.fsencode(e.name))
+        except OSError:
+            if folder != root:
+                entries.append(_entry(root, Path(folder), "文件夹无法打开（没有权限或已被删除），其中的文件未读取。"))
+                continue
+            raise
+        for child in children:
+            path = Path(child.path)
+            if child.is_symlink():
+                entries.append(_entry(root, path, "这是一个快捷方式（符号链接），为安全起见不跟随读取。请把文件本身放入报送文件夹。"))
+            elif child.is_dir(follow_symlinks=False):
+                pending.append(path)
+                if _looks_like_workbook(child.name):
+                    entries.append(_entry(root, path, "这是一个文件夹（名称像 Excel 文件），不是工作簿；其中的文件另行列出。"))
+            elif not child.is_file(follow_symlinks=False):
+                entries.append(_entry(root, path, "这不是普通文件（管道、设备等特殊文件），未读取。"))
+            elif child.name.startswith("~$"):
+                entries.append(_entry(root, path, "这是 Office 打开文件时留下的临时锁定文件（~$ 开头），不是报送文件，未读取。"))
+            elif not _looks_like_workbook(child.name):
+                suffix = Path(child.name).suffix or "（无扩展名）"
+                entries.append(_entry(root, path, f"不是 Excel 工作簿（扩展名 {suffix}），未读取。"))
+            else:
+                entries.append(_entry(root, path, None))
+    return sorted(entries, key=lambda e: (e.name, e.raw_name or ""))
+
+
+def _looks_like_workbook(name: str) -> bool:
+    return name.lower().endswith(WORKBOOK_SUFFIXES)
+
+
+def _entry(root: Path, path: Path, skip: str | None) -> Entry:
+    name, raw_name = display_name(path.relative_to(root))
+    return Entry(path, name, raw_name, skip)
+
+
+def display_name(relative: Path) -> tuple[str, str | None]:
+    """(name shown, hex of the raw bytes or None): UTF-8 as is, else GBK (Windows zips), else replaced."""
+    raw = os.fsencode(relative)
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("gb18030"), raw.hex()
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", errors="replace"), raw.hex()
 
 
 def project_id(unit_name: str | None, dept_name: str | None, project_name: str | None) -> str:
@@ -68,18 +157,13 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_submission(path: Path, root: Path, settings: Settings) -> FileResult:
-    """Read one file into projects and findings; never raises."""
-    stat = path.stat()
-    result = FileResult(
-        source_file=path.relative_to(root).as_posix(),
-        sha256=_sha256(path),
-        size_bytes=stat.st_size,
-        modified=stat.st_mtime,
-    )
+def read_submission(path: Path, root: Path, settings: Settings, entry: Entry | None = None) -> FileResult:
+    """Read one file into projects and findings; never raises (run it in a worker: native readers can abort)."""
+    started = time.perf_counter()
+    result = _base_result(entry or _entry(Path(root), Path(path), None))
     try:
-        result.file_type = sniff(path)
-        grids = read_workbook(path)
+        result.file_type = sniff(path, ReadLimits.from_settings(settings))
+        grids = read_workbook(path, ReadLimits.from_settings(settings))
     except UnreadableWorkbook as exc:
         result.file_type = result.file_type or exc.kind
         if exc.kind in D.DOCUMENT_KINDS:
@@ -87,10 +171,14 @@ def read_submission(path: Path, root: Path, settings: Settings) -> FileResult:
             result.document = D.describe(path, exc.kind, result.source_file)
             return _failed(result, _document_reason(result.document))
         return _failed(result, exc.reason)
+    except MemoryError:
+        return _failed(result, WORKER_DIED)
     except Exception as exc:  # noqa: BLE001 - a reader bug must not stop the batch
-        return _failed(result, f"读取文件时发生程序错误（{type(exc).__name__}: {exc}），请把该文件转交技术人员。")
+        traceback.print_exc(file=sys.stderr)
+        return _failed(result, f"读取文件时发生程序错误（{type(exc).__name__}），请把该文件转交技术人员。")
     _note_extension(result, path)
     form_sheets, other_forms = _read_sheets(grids, settings, result)
+    result.seconds = time.perf_counter() - started
     if not any(grid.cells for grid in grids):
         return _failed(result, "工作簿是空的，没有填写任何内容。")
     if form_sheets == 0 and other_forms:
@@ -98,7 +186,58 @@ def read_submission(path: Path, root: Path, settings: Settings) -> FileResult:
     if form_sheets == 0:
         return _failed(result, "未在任何工作表中找到《项目支出绩效目标执行监控表》（缺少“项目名称”“三级指标”“年度指标值”等表头），"
                                "该文件可能不是监控表。")
+    check_amounts(result, settings.amount_ceiling)
     return _settle_status(result)
+
+
+def _base_result(entry: Entry) -> FileResult:
+    """File name, size, time and hash; the hash only for regular files (never open a FIFO or follow a link)."""
+    info = os.lstat(entry.path)
+    regular = stat_mod.S_ISREG(info.st_mode)
+    return FileResult(source_file=entry.name, sha256=_sha256(entry.path) if regular else None,
+                      size_bytes=info.st_size if regular else None, modified=info.st_mtime, raw_name=entry.raw_name)
+
+
+def skipped_result(entry: Entry) -> FileResult:
+    result = _base_result(entry)
+    result.status, result.reason = "skipped", entry.skip
+    result.findings = [Finding(None, None, "info", "ENTRY_SKIPPED", entry.skip)]
+    return result
+
+
+def check_amounts(result: FileResult, ceiling: float) -> None:
+    """Non-finite, negative or absurdly large amounts become findings and are left out (never inf/NaN in totals)."""
+    for project in result.projects:
+        for record in project.funds:
+            for role in FUND_AMOUNTS:
+                problem = implausible_amount(record.get(role), ceiling)
+                if problem:
+                    project.findings.append(Finding(project.sheet, record.get(f"{role}_cell"), "error",
+                                                    "AMOUNT_IMPLAUSIBLE",
+                                                    f"金额“{record.get(f'{role}_text')}”{problem}，不计入合计。请核实后按万元填写。"))
+                    record[role] = None
+        for name in PROJECT_AMOUNTS:
+            if implausible_amount(project.fields.get(name), ceiling):
+                project.fields[name] = None
+        for record in project.indicators:
+            for name in INDICATOR_NUMBERS:
+                value = record.get(name)
+                if isinstance(value, float) and not math.isfinite(value):
+                    record[name] = None
+
+
+def implausible_amount(value, ceiling: float) -> str | None:
+    """Why a 万元 amount cannot be right, or None."""
+    if value is None or isinstance(value, bool):
+        return None
+    value = float(value)
+    if not math.isfinite(value):
+        return "不是有效数字（无穷大或非数值）"
+    if value < 0:
+        return "为负数"
+    if value > ceiling:
+        return f"超过 {ceiling:,.0f} 万元的合理上限"
+    return None
 
 
 # Extensions that truthfully name each sniffed format (anything else gets an EXTENSION_MISMATCH note).
@@ -139,6 +278,8 @@ def _read_sheets(grids, settings: Settings, result: FileResult) -> tuple[int, li
     for grid in grids:
         for where, message in grid.notes:
             result.findings.append(Finding(grid.name, where, "warning", "FORMULA_NOT_COMPUTED", message))
+        for where, severity, code, message in grid.issues:
+            result.findings.append(Finding(grid.name, where, severity, code, message))
         try:
             reader = SheetReader(grid, settings.year, settings.period_end_month, settings.money_unit,
                                  settings.yuan_suspect_threshold)
@@ -200,29 +341,88 @@ def _failed(result: FileResult, reason: str, keep_findings: bool = False) -> Fil
 
 
 def _read_one(args) -> FileResult:
-    path, root, settings = args
-    return read_submission(path, root, settings)
+    entry, root, settings = args
+    result = read_submission(entry.path, root, settings, entry)
+    result.peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return result
 
 
-def read_all(paths: list[Path], root: Path, settings: Settings, jobs: int | None = None,
+def read_all(paths: list[Path] | list[Entry], root: Path, settings: Settings, jobs: int | None = None,
              progress: bool = False) -> list[FileResult]:
-    """Read every path, in worker processes when the batch is large enough."""
+    """Read every entry, each workbook in a worker process with a time and memory limit.
+
+    A native reader can abort the process (allocation failure) or panic; a hostile file
+    can take unbounded time. The worker dies instead of the batch: the pool replaces it
+    and the file gets status ``failed`` with a Chinese reason. Serial mode is one worker.
+    """
+    root = Path(root)
+    entries = [p if isinstance(p, Entry) else _entry(root, Path(p), None) for p in paths]
     jobs = settings.jobs if jobs is None else jobs
     jobs = jobs or os.cpu_count() or 1
-    tasks = [(p, root, settings) for p in paths]
-    bar = _progress(len(tasks), progress)
-    results: list[FileResult] = []
-    if jobs > 1 and len(tasks) >= settings.parallel_threshold:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for result in pool.map(_read_one, tasks, chunksize=max(1, len(tasks) // (jobs * 8))):
-                results.append(result)
-                bar.update(1)
-    else:
-        for task in tasks:
-            results.append(_read_one(task))
+    readable = [e for e in entries if e.skip is None]
+    workers = max(1, min(jobs if len(readable) >= settings.parallel_threshold else 1, len(readable)))
+    bar = _progress(len(entries), progress)
+    results: dict[int, FileResult] = {}
+    for index, entry in enumerate(entries):
+        if entry.skip is not None:
+            results[index] = skipped_result(entry)
             bar.update(1)
+    if readable:
+        for index, result in _read_isolated(entries, root, settings, workers, bar):
+            results[index] = result
     bar.close()
-    return results
+    return [results[i] for i in range(len(entries))]
+
+
+def _read_isolated(entries: list[Entry], root: Path, settings: Settings, workers: int, bar):
+    """(index, result) of every readable entry, read in a pebble process pool with per-task limits."""
+    from pebble import ProcessExpired, ProcessPool
+
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    with ProcessPool(max_workers=workers, max_tasks=TASKS_PER_WORKER, initializer=limit_memory,
+                     initargs=(settings.file_memory_mb,), context=context) as pool:
+        futures = {index: pool.schedule(_read_one, args=((entry, root, settings),),
+                                        timeout=settings.file_timeout_seconds)
+                   for index, entry in enumerate(entries) if entry.skip is None}
+        for index, future in futures.items():
+            try:
+                result = future.result()
+            except FutureTimeout:
+                result = _worker_failure(entries[index], WORKER_FAILED.format(
+                    seconds=settings.file_timeout_seconds, megabytes=settings.file_memory_mb))
+            except (ProcessExpired, MemoryError):
+                result = _worker_failure(entries[index], WORKER_DIED)
+            except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be sent back
+                result = _worker_failure(entries[index], f"读取文件时发生程序错误（{type(exc).__name__}），请把该文件转交技术人员。")
+            bar.update(1)
+            yield index, result
+
+
+def _worker_failure(entry: Entry, reason: str) -> FileResult:
+    try:
+        result = _base_result(entry)
+    except OSError:
+        result = FileResult(source_file=entry.name, sha256=None, size_bytes=None, modified=0.0, raw_name=entry.raw_name)
+    return _failed(result, reason)
+
+
+def limit_memory(megabytes: int) -> None:
+    """Worker initializer: allow ``megabytes`` of address space above what the worker already maps.
+
+    An allocation beyond it fails (MemoryError in Python, an abort in native code, both
+    contained in this worker) instead of exhausting the machine. A native crash of the
+    worker is reported as the file's reason, so no crash dump or backtrace is printed.
+    """
+    faulthandler.disable()
+    os.environ["RUST_BACKTRACE"] = "0"
+    try:
+        with open("/proc/self/statm", encoding="ascii") as handle:
+            mapped = int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except OSError:
+        return  # not Linux: the time limit still holds
+    limit = mapped + (int(megabytes) << 20)
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
 
 
 def _progress(total: int, enabled: bool):
@@ -237,10 +437,13 @@ def resolve_duplicates(results: list[FileResult]) -> None:
     owner: dict[str, tuple[FileResult, ParsedProject]] = {}
     for result in order:
         kept = []
-        for project in result.projects:
+        for project in list(result.projects):  # a copy: projects of this very file may be removed
             pid = project_id(project.fields.get("unit_name"), project.fields.get("dept_name"),
                              project.fields.get("project_name"))
             project.fields["project_id"] = pid
+            if pid in owner and owner[pid][0] is result:
+                _note_copy_in_workbook(result, owner[pid][1], project)
+                continue
             if pid in owner:
                 old_result, old_project = owner[pid]
                 old_result.projects.remove(old_project)
@@ -257,6 +460,15 @@ def resolve_duplicates(results: list[FileResult]) -> None:
         result.projects = kept
 
 
+def _note_copy_in_workbook(result: FileResult, first: ParsedProject, copy: ParsedProject) -> None:
+    """The same project twice in one workbook (a sheet copied and not changed): the first sheet counts."""
+    name = copy.fields.get("project_name")
+    where = "同一工作表中" if first.sheet == copy.sheet else f"工作表“{first.sheet}”和“{copy.sheet}”中"
+    result.findings.append(Finding(copy.sheet, copy.fields.get("project_name_cell"), "warning", "DUPLICATE_IN_WORKBOOK",
+                                   f"项目“{name}”在本工作簿的{where}各报了一次，只计算工作表“{first.sheet}”中的一份，不重复计算。"
+                                   "请删除重复的工作表，或改正另一个项目的名称后重新报送。"))
+
+
 def build_tables(results: list[FileResult]) -> dict[str, pd.DataFrame]:
     submissions, projects, funds, indicators, findings = [], [], [], [], []
     documents = [{**r.document, "sha256": r.sha256} for r in results if r.document]
@@ -267,7 +479,7 @@ def build_tables(results: list[FileResult]) -> dict[str, pd.DataFrame]:
             "reason": result.reason, "n_projects": len(result.projects),
             "n_indicators": sum(len(p.indicators) for p in result.projects), "n_replaced": result.n_replaced,
             "file_type": result.file_type, "size_bytes": result.size_bytes,
-            "modified": _local_time(result.modified),
+            "modified": _local_time(result.modified), "raw_name": result.raw_name,
         })
         for project in result.projects:
             pid = project.fields["project_id"]
@@ -308,7 +520,7 @@ def ingest(raw_dir: Path, out_dir: Path, settings: Settings, jobs: int | None = 
            progress: bool = False) -> dict[str, pd.DataFrame]:
     """Read every workbook under ``raw_dir`` and write the tidy tables to ``out_dir``."""
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
-    results = read_all(discover(raw_dir), raw_dir, settings, jobs=jobs, progress=progress)
+    results = read_all(discover_entries(raw_dir), raw_dir, settings, jobs=jobs, progress=progress)
     resolve_duplicates(results)
     for result in results:
         result.findings = _attach_project_ids(result)

@@ -210,7 +210,8 @@ def split_department(text: Any) -> tuple[str | None, str | None]:
     match = next((m for m in (pattern.search(raw) for pattern in DEPT_CODE_PATTERNS) if m), None)
     if not match:
         return raw, None
-    name = (raw[:match.start()] + raw[match.end():]).strip(NAME_SEPARATORS)
+    # separators are trimmed only where the code was cut out: a name's own leading '-' stays
+    name = raw[:match.start()].rstrip(NAME_SEPARATORS) + raw[match.end():].lstrip(NAME_SEPARATORS)
     return V.tidy_name(name), V.normalize(match.group("code"))
 
 

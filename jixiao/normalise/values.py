@@ -62,6 +62,23 @@ UNIT_BASE: dict[str, tuple[str, float]] = {
 PREFIX_SCALE = {"万": 1e4, "亿": 1e8, "千": 1e3, "百": 1e2}
 
 
+# C0 control characters other than tab, line feed and carriage return, DEL, and Excel's XML escape of
+# them ('_x0000_'): no text in a form has them; openpyxl refuses to write them.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|_x00(?:0[0-8bBcCeEfF]|1[0-9a-fA-F])_")
+
+
+def strip_control(text: str) -> tuple[str, bool]:
+    """(text without control characters, whether any was removed)."""
+    clean = CONTROL_RE.sub("", text)
+    return clean, clean != text
+
+
+def escape_control(text: str, limit: int = 80) -> str:
+    """The raw text with each control character shown as \\xNN (for a finding that keeps the original)."""
+    shown = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", lambda m: f"\\x{ord(m.group()):02x}", text)
+    return shown if len(shown) <= limit else shown[:limit] + "…"
+
+
 def normalize(text: Any) -> str:
     """Half-width, no whitespace: the form used to compare labels and parse numbers."""
     if text is None:

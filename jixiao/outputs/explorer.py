@@ -36,6 +36,7 @@ from jixiao.store.tables import read_tables
 from jixiao.outputs import plots
 from jixiao.normalise.layout import LEVEL1_NAMES
 from jixiao.metrics.compute import BLUE, DIRECTION_LABELS, GREEN, LIGHT_LABELS, NO_DEPT, RED, UNKNOWN, YELLOW
+from jixiao.outputs.safe import clean_text
 from jixiao.outputs.summary_excel import FORMULA_TRIGGERS, LIGHT_FILLS, MONEY_FORMAT, PERCENT_FORMAT, write_text
 
 TABLE_ROW_LIMIT = 200         # rows rendered in the table; the export holds the whole selection
@@ -663,7 +664,7 @@ def _excel_cell(sheet, value, kind: str):
         return cell
     text = ("是" if value else "否") if kind == "bool" else format_cell(value, kind)
     if not text.startswith(FORMULA_TRIGGERS):
-        return text
+        return clean_text(text)  # a control character in submitted text would stop openpyxl
     cell = WriteOnlyCell(sheet)
     write_text(cell, text)
     return cell

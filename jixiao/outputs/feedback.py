@@ -8,6 +8,7 @@ them straight back.
 """
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from pathlib import Path
@@ -22,7 +23,8 @@ from openpyxl.utils.cell import coordinate_from_string
 from jixiao.validate.checks import RULES_BY_CODE, SEVERITY_LABELS, rule_meaning, text_or_none
 from jixiao.store.tables import read_ingest_tables
 from jixiao.forms.fill_in import safe_name
-from jixiao.read.workbook import UnreadableWorkbook, read_workbook, sniff
+from jixiao.outputs.safe import clean_text, put
+from jixiao.read.workbook import DEFAULT_LIMITS, UnreadableWorkbook, merged_cell_count, read_workbook, sniff
 
 ISSUE_SHEET = "问题清单"
 COMMENT_AUTHOR = "县财政局绩效监控"
@@ -46,6 +48,9 @@ def write_feedback(processed_dir: Path, raw_dir: Path, out_dir: Path) -> list[Pa
     groups = {source: group for source, group in findings.groupby("source_file", sort=True)}
     units = unit_names(tables["projects"], sorted(set(groups) | set(items)))
     files_per_unit = Counter(units.values())
+    subs = tables["submissions"]
+    failed = set(subs.loc[subs["status"].isin(["failed", "skipped"]), "source_file"])  # never reopen those
+    on_disk = raw_paths(subs)
     paths = []
     for source_file in sorted(set(groups) | set(items)):
         group = groups.get(source_file, findings.iloc[0:0])
@@ -57,10 +62,19 @@ def write_feedback(processed_dir: Path, raw_dir: Path, out_dir: Path) -> list[Pa
         path = out_dir / f"{safe_name(name, 120)}.xlsx"
         rows = ordered(group)
         summary = summary_text(unit, source_file, rows, n_items=len(items.get(source_file, ())))
-        write_one(Path(raw_dir) / source_file, rows, summary, path, items.get(source_file))
+        write_one(Path(raw_dir) / on_disk.get(source_file, source_file), rows, summary, path,
+                  items.get(source_file), readable=source_file not in failed)
         path.with_suffix(".txt").write_text(summary + "\n", encoding="utf-8")
         paths.append(path)
     return paths
+
+
+def raw_paths(submissions: pd.DataFrame) -> dict[str, str]:
+    """{source_file: path on disk} for names that are not UTF-8 (source_file is then a decoded form)."""
+    if "raw_name" not in submissions:
+        return {}
+    return {row.source_file: os.fsdecode(bytes.fromhex(row.raw_name))
+            for row in submissions.itertuples() if isinstance(row.raw_name, str) and row.raw_name}
 
 
 def unit_names(projects: pd.DataFrame, source_files) -> dict[str, str]:
@@ -136,8 +150,9 @@ def _rule_title(code: str) -> str:
 
 # -- the workbook ---------------------------------------------------------------------------------
 def write_one(original: Path, findings: pd.DataFrame, summary: str, path: Path,
-              items: pd.DataFrame | None = None) -> Path:
-    book = _copy_of(original)
+              items: pd.DataFrame | None = None, readable: bool = True) -> Path:
+    """``readable`` False (a failed or skipped file): the original is not opened again, only the list is sent."""
+    book = _copy_of(original) if readable else _empty_copy()
     _mark_cells(book, findings)
     _issue_sheet(book, findings, summary, original.name)
     if items is not None and len(items):
@@ -152,13 +167,29 @@ def _copy_of(original: Path) -> openpyxl.Workbook:
     """The submitted workbook as openpyxl sees it (.xls rebuilt from its values); empty when unreadable."""
     try:
         kind = sniff(original)
-        if kind in ("xlsx", "xlsm"):  # sniff tells macro-enabled workbooks apart; openpyxl reads both
-            return openpyxl.load_workbook(original)
-        return _rebuilt(original)
+        # sniff tells macro-enabled workbooks apart; openpyxl reads both
+        if kind in ("xlsx", "xlsm") and merged_cell_count(original) <= DEFAULT_LIMITS.max_cells:
+            return _without_control_characters(openpyxl.load_workbook(original))
+        return _rebuilt(original)  # .xls, or merges openpyxl would expand cell by cell (A1:XFD1048576)
     except (UnreadableWorkbook, OSError, Exception):  # noqa: BLE001 - still send the list of problems
-        book = openpyxl.Workbook()
-        book.active.title = "原文件无法打开"
-        return book
+        return _empty_copy()
+
+
+def _empty_copy() -> openpyxl.Workbook:
+    book = openpyxl.Workbook()
+    book.active.title = "原文件无法打开"
+    return book
+
+
+def _without_control_characters(book: openpyxl.Workbook) -> openpyxl.Workbook:
+    """Text cells a workbook cannot save (control characters) cleaned; only stored cells are visited."""
+    for sheet in book.worksheets:
+        for cell in list(sheet._cells.values()):  # noqa: SLF001 - iter_rows would walk the declared range
+            if isinstance(cell.value, str) and cell.data_type == "s":
+                cleaned = clean_text(cell.value)
+                if cleaned != cell.value:
+                    cell.value = cleaned
+    return book
 
 
 def _rebuilt(original: Path) -> openpyxl.Workbook:
@@ -168,7 +199,7 @@ def _rebuilt(original: Path) -> openpyxl.Workbook:
     for grid in read_workbook(original):
         sheet = book.create_sheet(grid.name)
         for (r, c), cell in grid.cells.items():
-            target = sheet.cell(r, c, cell.value)
+            target = put(sheet, r, c, cell.value)
             target.number_format = cell.number_format
         for r1, c1, r2, c2 in grid.merged:
             sheet.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
@@ -187,7 +218,7 @@ def _mark_cells(book: openpyxl.Workbook, findings: pd.DataFrame) -> None:
         worst = min((r.severity for r in rows), key=lambda s: SEVERITY_ORDER.get(s, 3))
         target.fill = FILLS.get(worst, FILLS["warning"])
         text = "\n".join(f"【{SEVERITY_LABELS.get(r.severity, r.severity)}·{r.code}】{r.message}" for r in rows)
-        comment = Comment(text, COMMENT_AUTHOR)
+        comment = Comment(clean_text(text), COMMENT_AUTHOR)
         comment.width, comment.height = 360, 40 + 60 * len(rows)
         target.comment = comment
 
@@ -204,8 +235,8 @@ def _anchor(sheet, cell: str) -> str:
 
 def _issue_sheet(book: openpyxl.Workbook, findings: pd.DataFrame, summary: str, file_name: str) -> None:
     sheet = book.create_sheet(ISSUE_SHEET, 0)
-    sheet.cell(1, 1, f"问题清单：{file_name}").font = Font(size=14, bold=True)
-    sheet.cell(2, 1, summary).alignment = Alignment(wrap_text=True, vertical="top")
+    put(sheet, 1, 1, f"问题清单：{file_name}").font = Font(size=14, bold=True)
+    put(sheet, 2, 1, summary).alignment = Alignment(wrap_text=True, vertical="top")
     sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(ISSUE_HEADERS))
     sheet.row_dimensions[2].height = 80
     for col, (header, width) in enumerate(zip(ISSUE_HEADERS, ISSUE_WIDTHS), start=1):
@@ -225,7 +256,7 @@ def _issue_row(sheet, r: int, number: int, row, sheet_names: list[str]) -> None:
     values = (number, text_or_none(row.sheet), text_or_none(row.cell),
               SEVERITY_LABELS.get(row.severity, row.severity), row.code, rule_meaning(rule) if rule else "", problem, fix)
     for col, value in enumerate(values, start=1):
-        cell = sheet.cell(r, col, value)
+        cell = put(sheet, r, col, value)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.cell(r, 4).fill = FILLS.get(row.severity, FILLS["warning"])
     if text_or_none(row.sheet) in sheet_names and text_or_none(row.cell):

@@ -28,6 +28,7 @@ from pathlib import Path
 from jixiao.outputs.brief import OVERVIEW_NAME, load_brief_data
 from jixiao.config.environment import environment
 from jixiao.config.settings import Settings, period_dir
+from jixiao.outputs.safe import windows_safe
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPARTMENT_NOTEBOOK = "department_brief.ipynb"
@@ -110,7 +111,7 @@ def safe_name(name: str) -> str:
     characters) becomes ``_``.
     """
     cleaned = _UNSAFE.sub("_", str(name)).strip("._ ")
-    return cleaned[:MAX_NAME_CHARS] or "_"
+    return windows_safe(cleaned[:MAX_NAME_CHARS])  # CON, NUL, COM1… are devices on Windows
 
 
 def assign_file_names(names: list[str]) -> list[str]:

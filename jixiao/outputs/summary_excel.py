@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from jixiao.validate.checks import SEVERITY_LABELS
 from jixiao.config.settings import period_dir
 from jixiao.normalise.ingest import STATUS_LABELS
+from jixiao.outputs.safe import FORMULA_TRIGGERS, write_text  # noqa: F401 - re-exported for explorer
 from jixiao.metrics.compute import BLUE, DIRECTION_LABELS, GREEN, LIGHT_LABELS, RED, UNKNOWN, YELLOW
 from jixiao.store.schema import as_list, is_missing
 
@@ -27,7 +28,6 @@ MONEY_FORMAT = "0.00"      # 万元, two decimals
 PERCENT_FORMAT = "0.0%"    # one decimal; the tables store 95 for 95 %, the cell holds 0.95
 SCORE_FORMAT = "0.00"
 INT_FORMAT = "0"
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")  # leading characters a spreadsheet may evaluate
 
 LIGHT_FILLS = {  # Excel's familiar conditional-format palette
     RED: "FFC7CE", YELLOW: "FFEB9C", GREEN: "C6EFCE", BLUE: "BDD7EE", UNKNOWN: "D9D9D9",
@@ -229,15 +229,6 @@ def _write_value(cell, value, kind: str) -> str:
     if kind == "list":
         return write_text(cell, "、".join(str(v) for v in as_list(value)))
     return write_text(cell, str(value))
-
-
-def write_text(cell, text: str) -> str:
-    """Write text that must stay text: a leading = + - @ never becomes a live formula."""
-    cell.value = text
-    if text.startswith(FORMULA_TRIGGERS):
-        cell.data_type = "s"      # openpyxl would otherwise store "=…" as a formula
-        cell.quotePrefix = True   # Excel/LibreOffice keep it as text when the cell is edited
-    return text
 
 
 def _style_header(cell) -> None:

@@ -8,7 +8,11 @@ Chinese reason (:class:`UnreadableWorkbook`) instead of a stack trace.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
 import zipfile
+from functools import partial
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,10 +21,37 @@ from openpyxl.utils import get_column_letter
 
 from jixiao.read import formulas
 from jixiao.normalise import values
+from jixiao.normalise import values as values_mod  # `values` is a common local name here
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 ENCRYPTED_MARKER = "EncryptedPackage".encode("utf-16-le")
+DAMAGED = "文件已损坏，无法打开（可能下载或传输不完整）。请重新导出后报送。"
+CONTENT_DAMAGED = "文件已损坏，工作簿内容无法读取。请用 Excel 打开检查后另存为新的 .xlsx 重新报送。"
+# Errors a damaged zip raises while it is inflated (zlib: "Error -3 while decompressing").
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, KeyError,
+              RuntimeError, OverflowError)
+SST_TAG_RE = re.compile(rb"<(?:\w+:)?sst\b[^>]*>")
+SST_COUNT_RE = re.compile(rb'(?:uniqueCount|count)\s*=\s*"(\d+)"')
+MIN_SHARED_STRING_BYTES = 8  # '<si><t/>' is the shortest shared string: a larger count is a lie
+EXCEL_MAX_ROW, EXCEL_MAX_COL = 1_048_576, 16_384
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """What one file may cost to read, bounded by content rather than by what the file declares."""
+
+    max_unpacked_bytes: int = 200 << 20   # any one zip member, inflated
+    max_sheets: int = 200
+    max_cells: int = 2_000_000            # cells per sheet (filled extent, merges)
+
+    @classmethod
+    def from_settings(cls, settings) -> "ReadLimits":
+        return cls(max_unpacked_bytes=int(settings.max_unpacked_mb) << 20, max_sheets=int(settings.max_sheets),
+                   max_cells=int(settings.max_cells))
+
+
+DEFAULT_LIMITS = ReadLimits()
 
 
 class UnreadableWorkbook(Exception):
@@ -34,6 +65,10 @@ class UnreadableWorkbook(Exception):
         super().__init__(reason)
         self.reason = reason
         self.kind = kind
+
+
+class LimitExceeded(UnreadableWorkbook):
+    """A file whose declared size is beyond a limit: unreadable, with a reason naming the limit."""
 
 
 @dataclass
@@ -59,21 +94,58 @@ class Grid:
     notes: list[tuple[str, str]] = field(default_factory=list)  # (cell, message) met while reading
     hidden_rows: set[int] = field(default_factory=set)  # rows hidden in the file (height 0, display:none…)
     hidden_cols: set[int] = field(default_factory=set)
+    # (cell or None, severity, finding code, Chinese message) met while reading
+    issues: list[tuple[str | None, str, str, str]] = field(default_factory=list)
+    max_cells: int = DEFAULT_LIMITS.max_cells
 
     def __post_init__(self) -> None:
         self._origin: dict[tuple[int, int], tuple[int, int]] = {}
         self.index_merges()
 
     def index_merges(self) -> None:
-        """Index merged ranges and the sheet bounds; call again after changing cells or merges."""
+        """Index merged ranges and the sheet bounds; call again after changing cells or merges.
+
+        A merge is clipped to the cells holding data (a whole-sheet merge A1:XFD1048576 would
+        otherwise be 17 billion cells); merges beyond ``max_cells`` indexed cells are dropped.
+        """
         self._max_row = max((r for r, _ in self.cells), default=0)
         self._max_col = max((c for _, c in self.cells), default=0)
+        self.merged = self._clipped_merges()
         self._origin = {}
         self._spans = {(r1, c1): (r1, c1, r2, c2) for r1, c1, r2, c2 in self.merged}
         for r1, c1, r2, c2 in self.merged:
             for r in range(r1, r2 + 1):
                 for c in range(c1, c2 + 1):
                     self._origin[(r, c)] = (r1, c1)
+
+    def _clipped_merges(self) -> list[tuple[int, int, int, int]]:
+        kept, budget = [], self.max_cells
+        for r1, c1, r2, c2 in self.merged:
+            if r1 > self._max_row or c1 > self._max_col or r1 > r2 or c1 > c2:
+                continue  # a merge outside the filled area changes nothing that is read
+            beyond = r2 > self._max_row or c2 > self._max_col
+            r2, c2 = min(r2, max(self._max_row, r1)), min(c2, max(self._max_col, c1))
+            area = (r2 - r1 + 1) * (c2 - c1 + 1)
+            if beyond:
+                budget -= min(area, len(self.cells))  # checking costs too: many such merges stay bounded
+            if beyond and budget >= 0 and self._covers_other_values(r1, c1, r2, c2, area):
+                # Excel never keeps values under a merge: one reaching past the data over filled
+                # cells (A1:XFD1048576) is damage, and honouring it would blank the whole form.
+                self.issues.append((address(r1, c1), "warning", "CONTENT_CLIPPED",
+                                    f"工作表“{self.name}”中的合并区域超出表格内容并覆盖了已填写的单元格，已忽略该合并。"))
+                continue
+            budget -= area
+            if budget < 0:
+                self.issues.append((None, "warning", "CONTENT_CLIPPED",
+                                    f"工作表“{self.name}”的合并单元格过多（超过 {self.max_cells} 个单元格），其余合并区域未处理。"))
+                break
+            kept.append((r1, c1, r2, c2))
+        return kept
+
+    def _covers_other_values(self, r1: int, c1: int, r2: int, c2: int, area: int) -> bool:
+        if area <= len(self.cells):
+            return any((r, c) in self.cells for r in range(r1, r2 + 1) for c in range(c1, c2 + 1) if (r, c) != (r1, c1))
+        return any(r1 <= r <= r2 and c1 <= c <= c2 and (r, c) != (r1, c1) for r, c in self.cells)
 
     @property
     def max_row(self) -> int:
@@ -124,7 +196,7 @@ SNIFF_BYTES = 1 << 16  # enough of a text file to tell HTML, XML and CSV apart
 WPS_SPREADSHEET_SUFFIXES = (".et", ".ett")
 
 
-def sniff(path: Path) -> str:
+def sniff(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> str:
     """The real format by content: xlsx, xlsm, xls, et, xlsb, ods, xls-html, xls-mht, xls-xml or csv.
 
     Anything else raises :class:`UnreadableWorkbook` with a reason naming what the file is.
@@ -133,11 +205,11 @@ def sniff(path: Path) -> str:
         with path.open("rb") as handle:
             head = handle.read(SNIFF_BYTES)
     except OSError as exc:
-        raise UnreadableWorkbook(f"文件无法打开（{exc.strerror or exc}）。") from exc
+        raise UnreadableWorkbook(f"文件无法打开（{os.strerror(exc.errno) if exc.errno else '无法访问'}）。") from exc
     if not head:
         raise UnreadableWorkbook("文件是空的（0 字节），可能在传输或保存时出错，请重新报送。")
     if head.startswith(ZIP_MAGIC):
-        return _sniff_zip(path)
+        return _sniff_zip(path, limits)
     if head.startswith(OLE2_MAGIC):
         return _sniff_ole(path)
     for magic, kind in OTHER_FILE_KINDS:
@@ -193,19 +265,21 @@ def _sniff_text(head: bytes) -> str:
     raise _not_a_workbook("txt")
 
 
-def _sniff_zip(path: Path) -> str:
+def _sniff_zip(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> str:
     try:
         with zipfile.ZipFile(path) as archive:
-            names = set(archive.namelist())
+            infos = archive.infolist()
+            names = {info.filename for info in infos}
+            _check_zip_limits(infos, limits)
             bad = archive.testzip()
             content_types = archive.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
             mimetype = archive.read("mimetype")[:100] if "mimetype" in names else b""
-    except zipfile.BadZipFile as exc:
-        raise UnreadableWorkbook("文件已损坏，无法打开（可能下载或传输不完整）。请重新导出后报送。") from exc
-    except (OSError, EOFError, ValueError, KeyError) as exc:
-        raise UnreadableWorkbook("文件已损坏，无法打开（压缩包内容不完整）。请重新导出后报送。") from exc
+    except UnreadableWorkbook:
+        raise
+    except ZIP_ERRORS as exc:
+        raise UnreadableWorkbook(DAMAGED) from exc
     if bad is not None:
-        raise UnreadableWorkbook(f"文件已损坏（其中的 {bad} 无法解压），请重新导出后报送。")
+        raise UnreadableWorkbook(f"文件已损坏（其中的部件 {bad} 无法解压），请重新导出后报送。")
     if "xl/workbook.bin" in names:
         return "xlsb"
     if "xl/workbook.xml" in names:
@@ -222,47 +296,108 @@ def _sniff_zip(path: Path) -> str:
     raise UnreadableWorkbook("文件是压缩包但不是 Excel 工作簿，请解压后报送其中的监控表（.xlsx 或 .xls）。", kind="zip")
 
 
-def read_workbook(path: Path) -> list[Grid]:
+def _check_zip_limits(infos: list[zipfile.ZipInfo], limits: ReadLimits) -> None:
+    """Refuse before inflating anything: a member larger than the limit, or too many sheets."""
+    for info in infos:
+        if info.file_size > limits.max_unpacked_bytes:
+            raise LimitExceeded(
+                f"文件结构异常：其中的部件 {info.filename} 解压后有 {info.file_size / 2**20:,.0f} MB，"
+                f"超过上限 {limits.max_unpacked_bytes / 2**20:,.0f} MB（可能是“压缩炸弹”或损坏的文件），未读取。"
+                "请另存为新的 .xlsx 后重新报送。")
+    sheets = sum(1 for info in infos if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"))
+    if sheets > limits.max_sheets:
+        raise LimitExceeded(f"工作簿有 {sheets} 张工作表，超过上限 {limits.max_sheets} 张，未读取。"
+                            "请只保留监控表所在的工作表后重新报送。")
+
+
+MERGE_REF_RE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)"')
+
+
+def _declared_merges(sheet_xml: bytes) -> list[tuple[int, int, int, int]]:
+    """(row1, col1, row2, col2) of every <mergeCell> (read-only openpyxl does not parse them); the
+    Grid clips them to its data."""
+    from openpyxl.utils import column_index_from_string
+
+    return [(int(r1), column_index_from_string(c1.decode()), int(r2), column_index_from_string(c2.decode()))
+            for c1, r1, c2, r2 in MERGE_REF_RE.findall(sheet_xml)]
+
+
+def merged_cell_count(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> int:
+    """Cells covered by the declared merges of an .xlsx (what a full openpyxl load would create)."""
+    from openpyxl.utils import column_index_from_string
+
+    total = 0
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            if not info.filename.startswith("xl/worksheets/") or info.file_size > limits.max_unpacked_bytes:
+                continue
+            for c1, r1, c2, r2 in MERGE_REF_RE.findall(archive.read(info)):
+                rows = int(r2) - int(r1) + 1
+                cols = column_index_from_string(c2.decode()) - column_index_from_string(c1.decode()) + 1
+                total += max(rows, 1) * max(cols, 1)
+    return total
+
+
+def read_workbook(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> list[Grid]:
     """Read every sheet of ``path`` as a :class:`Grid`; raise UnreadableWorkbook when impossible."""
     path = Path(path)
-    kind = sniff(path)
-    grids = _reader(kind)(path)
+    kind = sniff(path, limits)
+    grids = _reader(kind, limits)(path)
     for grid in grids:
+        _strip_control_characters(grid)
         formulas.mark_percent_literals(grid)
         formulas.fill_missing_results(grid)
     return grids
 
 
-def _reader(kind: str):
+def _reader(kind: str, limits: ReadLimits):
     """The reader of each format; every one returns the same cell grids."""
     from jixiao.read import delimited, html, ods, spreadsheetml
 
-    return {"xlsx": _read_xlsx, "xlsm": _read_xlsx, "xls": _read_xls, "et": _read_xls, "xlsb": _read_xlsb,
+    xlsx, xls = partial(_read_xlsx, limits=limits), partial(_read_xls, limits=limits)
+    return {"xlsx": xlsx, "xlsm": xlsx, "xls": xls, "et": xls, "xlsb": _read_xlsb,
             "ods": ods.read_ods, "xls-html": html.read_html, "xls-mht": html.read_mhtml,
             "xls-xml": spreadsheetml.read_spreadsheetml, "csv": delimited.read_delimited}[kind]
 
 
-def _read_xlsx(path: Path) -> list[Grid]:
+def _read_xlsx(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> list[Grid]:
     """Values, merges and visibility from calamine; number formats and formulas from openpyxl.
 
     openpyxl's full load spends most of its time styling merged cells (measured:
     ~65 ms of a 70 ms read), so it is only used in streaming read-only mode for
     what calamine does not expose. Files are opened through a handle so that a
     misnamed file (.xls holding xlsx content) is still read by its content.
+
+    calamine builds a dense grid from A1 to the last filled cell and trusts the declared
+    shared-string count; when either is beyond the limits (a stray value at XFD1048576, a
+    forged ``uniqueCount``) the values come from openpyxl's streaming pass instead, whose
+    cost follows the cells actually stored.
     """
     try:
-        values, merges, hidden = _calamine_cells(path)
-        styles = _openpyxl_styles(path)
+        styles, extents = _openpyxl_styles(path, limits)
+        if _calamine_safe(path, extents, limits):
+            values, merges, hidden = _calamine_cells(path)
+        else:
+            values, merges, hidden = _openpyxl_cells(path, limits)
         hidden_lines = _xlsx_hidden_lines(path)
-    except Exception as exc:  # noqa: BLE001 - readers raise many types for broken parts
-        raise UnreadableWorkbook(f"工作簿内容损坏，无法读取（{type(exc).__name__}）。请用 Excel 打开检查后重新保存报送。") from exc
+    except LimitExceeded:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - calamine's PanicException is a BaseException
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
+        if isinstance(exc, MemoryError):
+            raise LimitExceeded("文件结构异常，读取时占用内存过大，请另存为新的 .xlsx 后重新报送。") from exc
+        raise UnreadableWorkbook(CONTENT_DAMAGED) from exc
     grids = []
     for name, sheet_values in values.items():
-        grid = Grid(name=name, hidden=hidden[name])
+        grid = Grid(name=values_mod.strip_control(name)[0], hidden=hidden[name], max_cells=limits.max_cells)
         sheet_styles = styles.get(name, {})
         for key in sheet_values.keys() | {k for k, (_, formula) in sheet_styles.items() if formula}:
             number_format, formula = sheet_styles.get(key, ("General", None))
-            grid.cells[key] = Cell(_plain(sheet_values.get(key)), number_format, formula)
+            value = _plain(sheet_values.get(key), grid, key)
+            if value == "" and formula is None:
+                continue  # nothing but control characters
+            grid.cells[key] = Cell(value, number_format, formula)
         grid.merged = merges[name]
         grid.hidden_rows, grid.hidden_cols = hidden_lines.get(name, (set(), set()))
         grid.index_merges()
@@ -274,12 +409,14 @@ def _read_xlsb(path: Path) -> list[Grid]:
     """Binary workbooks: calamine gives values, merges and sheet visibility (no number formats)."""
     try:
         values, merges, hidden = _calamine_cells(path)
-    except Exception as exc:  # noqa: BLE001 - readers raise many types for broken parts
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - calamine's PanicException is a BaseException
         raise UnreadableWorkbook(f"二进制工作簿（.xlsb）内容损坏，无法读取（{type(exc).__name__}）。请另存为 .xlsx 后重新报送。") from exc
     grids = []
     for name, sheet_values in values.items():
         grid = Grid(name=name, hidden=hidden[name], merged=merges[name])
-        grid.cells = {key: Cell(_plain(value)) for key, value in sheet_values.items()}
+        grid.cells = {key: Cell(_plain(value, grid, key)) for key, value in sheet_values.items()}
         grid.index_merges()
         grids.append(grid)
     return grids
@@ -316,6 +453,20 @@ def _xlsx_hidden_lines(path: Path) -> dict[str, tuple[set[int], set[int]]]:
                         element.clear(keep_tail=False)
             out[sheet.get("name")] = (rows, cols)
     return out
+def _calamine_safe(path: Path, extents: dict[str, tuple[int, int]], limits: ReadLimits) -> bool:
+    """Whether calamine's dense grids and shared-string table stay within the limits."""
+    if any(rows * cols > limits.max_cells for rows, cols in extents.values()):
+        return False
+    with zipfile.ZipFile(path) as archive:
+        try:
+            info = archive.getinfo("xl/sharedStrings.xml")
+        except KeyError:
+            return True
+        with archive.open(info) as member:
+            head = member.read(2048)
+    tag = SST_TAG_RE.search(head)
+    declared = max((int(n) for n in SST_COUNT_RE.findall(tag.group() if tag else b"")), default=0)
+    return declared <= info.file_size // MIN_SHARED_STRING_BYTES + 1
 
 
 def _calamine_cells(path: Path):
@@ -339,61 +490,256 @@ def _calamine_cells(path: Path):
     return values, merges, hidden
 
 
-def _openpyxl_styles(path: Path) -> dict[str, dict[tuple[int, int], tuple[str, str | None]]]:
-    """Per sheet: {(row, col): (number format, formula or None)} for non-empty cells."""
+def _openpyxl_styles(path: Path, limits: ReadLimits = DEFAULT_LIMITS):
+    """Per sheet: {(row, col): (number format, formula or None)} for non-empty cells, and the filled
+    extent (rows, columns) of each sheet.
+
+    openpyxl (read-only) supplies the package, sheet paths and styles; the sheet XML is then
+    streamed here, visiting only the cells stored in the file: the declared dimension
+    (A1:XFD1048576 when whole columns were formatted) is never expanded, and a reference outside
+    Excel's grid is damage, not an allocation.
+    """
     import openpyxl
 
+    styles, extents = {}, {}
     with path.open("rb") as handle:
         book = openpyxl.load_workbook(handle, read_only=True, data_only=False)
-        styles = {}
+        formats = _number_formats(book)
         for sheet in book.worksheets:
-            styles[sheet.title] = {
-                (c.row, c.column): (c.number_format or "General", str(c.value) if c.data_type == "f" else None)
-                for row in sheet.iter_rows() for c in row if c.value is not None and hasattr(c, "number_format")
-            }
+            with book._archive.open(sheet._worksheet_path) as source:  # noqa: SLF001 - the sheet part itself
+                styles[sheet.title], extents[sheet.title] = _scan_sheet(source, formats, limits, sheet.title)
         book.close()
-    return styles
+    return styles, extents
 
 
-def _plain(value: Any) -> Any:
+def _number_formats(book) -> list[str]:
+    """Number format of each cell style index, as openpyxl's ReadOnlyCell.number_format gives it."""
+    from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
+
+    custom = book._number_formats  # noqa: SLF001 - custom formats, rebased to 164 by openpyxl
+    out = []
+    for style in book._cell_styles:  # noqa: SLF001
+        number = style.numFmtId
+        out.append(BUILTIN_FORMATS.get(number, "General") if number < BUILTIN_FORMATS_MAX_SIZE
+                   else custom[number - BUILTIN_FORMATS_MAX_SIZE])
+    return out
+
+
+SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+CELL_TAG, ROW_TAG = f"{SHEET_NS}c", f"{SHEET_NS}row"
+VALUE_TAG, INLINE_TAG, FORMULA_TAG = f"{SHEET_NS}v", f"{SHEET_NS}is", f"{SHEET_NS}f"
+CELL_REF_RE = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
+
+
+def _scan_sheet(source, formats: list[str], limits: ReadLimits, title: str):
+    """({(row, col): (number format, formula)}, (max row, max col)) of the stored, non-empty cells."""
+    from openpyxl.formula.translate import Translator
+    from openpyxl.utils import column_index_from_string
+    from openpyxl.xml.functions import iterparse  # openpyxl's (defused where available) parser
+
+    found: dict[tuple[int, int], tuple[str, str | None]] = {}
+    shared: dict[str, Translator] = {}
+    row = col = max_row = max_col = 0
+    for event, element in iterparse(source, events=("start", "end")):
+        if event == "start":
+            if element.tag == ROW_TAG:
+                row, col = int(element.get("r") or row + 1), 0
+            continue
+        if element.tag == ROW_TAG:
+            element.clear()  # rows already seen hold nothing we need: memory stays bounded
+            continue
+        if element.tag != CELL_TAG:
+            continue
+        ref = element.get("r")
+        if ref:
+            match = CELL_REF_RE.match(ref)
+            if not match:
+                raise UnreadableWorkbook(CONTENT_DAMAGED)
+            row, col = int(match.group(2)), column_index_from_string(match.group(1))
+        else:
+            col += 1
+        if not (1 <= row <= EXCEL_MAX_ROW and 1 <= col <= EXCEL_MAX_COL):
+            raise UnreadableWorkbook(CONTENT_DAMAGED)
+        formula = _formula(element.find(FORMULA_TAG), ref or address(row, col), shared, Translator)
+        value = element.find(VALUE_TAG)
+        if formula is None and (value is None or value.text is None) and element.find(INLINE_TAG) is None:
+            continue
+        if len(found) >= limits.max_cells:
+            raise LimitExceeded(f"工作表“{title}”填写的单元格超过 {limits.max_cells} 个，超过上限，未读取。"
+                                "请只保留监控表内容后重新报送。")
+        style = int(element.get("s") or 0)
+        found[(row, col)] = (formats[style] if 0 <= style < len(formats) else "General", formula)
+        max_row, max_col = max(max_row, row), max(max_col, col)
+    return found, (max_row, max_col)
+
+
+def _formula(element, coordinate: str, shared: dict, translator) -> str | None:
+    """The formula text as openpyxl reads it ('=…'); shared formulas translated to this cell."""
+    if element is None:
+        return None
+    text = "=" + (element.text or "")
+    if element.get("t") == "shared":
+        index = element.get("si")
+        if index in shared:
+            return shared[index].translate_formula(coordinate)
+        if text != "=":
+            shared[index] = translator(text, coordinate)
+    return text
+
+
+def _stored_cells(sheet, limits: ReadLimits, title: str):
+    """The non-empty cells of a read-only sheet, at most ``max_cells`` of them."""
+    count = 0
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.value is None or not hasattr(cell, "number_format"):
+                continue
+            if cell.row > EXCEL_MAX_ROW or cell.column > EXCEL_MAX_COL:
+                raise UnreadableWorkbook(CONTENT_DAMAGED)
+            count += 1
+            if count > limits.max_cells:
+                raise LimitExceeded(f"工作表“{title}”填写的单元格超过 {limits.max_cells} 个，超过上限，未读取。"
+                                    "请只保留监控表内容后重新报送。")
+            yield cell
+
+
+def _openpyxl_cells(path: Path, limits: ReadLimits):
+    """calamine's output read by openpyxl's streaming parser (cached values, merges, visibility)."""
+    import openpyxl
+
+    values, merges, hidden = {}, {}, {}
+    with path.open("rb") as handle:
+        book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+        for sheet in book.worksheets:
+            sheet.reset_dimensions()
+            values[sheet.title] = {
+                (cell.row, cell.column): cell.value for cell in _stored_cells(sheet, limits, sheet.title)
+                if not (isinstance(cell.value, str) and not cell.value.strip())
+            }
+            hidden[sheet.title] = sheet.sheet_state != "visible"
+            merges[sheet.title] = _declared_merges(book._archive.read(sheet._worksheet_path))  # noqa: SLF001
+        book.close()
+    return values, merges, hidden
+
+
+def _strip_control_characters(grid: Grid) -> None:
+    """Every format's text cells without control characters (noted once per cell); xlsx/xls did it already."""
+    for key, cell in grid.cells.items():
+        if isinstance(cell.value, str):
+            cell.value = _plain(cell.value, grid, key)
+
+
+def _plain(value: Any, grid: Grid | None = None, key: tuple[int, int] | None = None) -> Any:
+    """A cell value as the later stages take it: times as text, control characters removed (noted)."""
     if isinstance(value, dt.time):
         return value.isoformat()
+    if isinstance(value, str):
+        clean, removed = values_mod.strip_control(value)
+        if removed and grid is not None and key is not None:
+            grid.issues.append((address(*key), "warning", "CONTROL_CHARACTERS",
+                                f"单元格含有不可见的控制字符，已删除后读取（原文：{values_mod.escape_control(value)}）。"))
+        return clean
     return value
 
 
-def _read_xls(path: Path) -> list[Grid]:
+def _read_xls(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> list[Grid]:
     import xlrd
 
     try:
-        book = xlrd.open_workbook(str(path), formatting_info=True)
+        with open(os.devnull, "w", encoding="utf-8") as quiet:  # xlrd prints warnings to stdout otherwise
+            # Formatted blank cells cost xlrd one Python call each (a whole-sheet merge written as
+            # 16.7 million blanks takes minutes): beyond the limit, only values are read.
+            with_formats = _xls_blank_cells(path) <= limits.max_cells
+            # ragged rows: xlrd would otherwise pad every row out to the widest merge (65,536 × 256 cells)
+            # on demand: the sheet count is checked before any sheet is loaded
+            book = xlrd.open_workbook(str(path), formatting_info=with_formats, logfile=quiet, ragged_rows=True,
+                                      on_demand=True)
     except xlrd.biffh.XLRDError as exc:
         message = str(exc)
         if "encrypted" in message.lower():
             raise UnreadableWorkbook("文件设置了打开密码（已加密），财政局无法读取。请取消密码后重新报送。") from exc
-        if "Can't find workbook" in message:
+        if "Can't find workbook" in message and _has_office_stream(path):
             word = "WordDocument".encode("utf-16-le") in path.read_bytes()  # a Word file holding a sheet object
             raise UnreadableWorkbook("这是一个 Word 等其他 Office 文档（只是扩展名改成了 Excel），不是监控表工作簿。",
                                      kind="doc" if word else None) from exc
-        raise UnreadableWorkbook(f"旧版 .xls 文件无法读取（{message}）。请另存为 .xlsx 后重新报送。") from exc
+        raise UnreadableWorkbook("文件已损坏，旧版 .xls 文件无法读取。请另存为 .xlsx 后重新报送。") from exc
+    except MemoryError as exc:
+        raise LimitExceeded("文件结构异常，读取时占用内存过大，请另存为新的 .xlsx 后重新报送。") from exc
     except Exception as exc:  # noqa: BLE001 - xlrd raises assorted errors on damaged files
-        raise UnreadableWorkbook("旧版 .xls 文件已损坏，无法读取。请另存为 .xlsx 后重新报送。") from exc
+        raise UnreadableWorkbook("文件已损坏，旧版 .xls 文件无法读取。请另存为 .xlsx 后重新报送。") from exc
+    if book.nsheets > limits.max_sheets:
+        raise LimitExceeded(f"工作簿有 {book.nsheets} 张工作表，超过上限 {limits.max_sheets} 张，未读取。"
+                            "请只保留监控表所在的工作表后重新报送。")
+    try:
+        sheets = book.sheets()
+    except MemoryError as exc:
+        raise LimitExceeded("文件结构异常，读取时占用内存过大，请另存为新的 .xlsx 后重新报送。") from exc
+    except Exception as exc:  # noqa: BLE001 - a damaged sheet stream
+        raise UnreadableWorkbook("文件已损坏，旧版 .xls 文件无法读取。请另存为 .xlsx 后重新报送。") from exc
     grids = []
-    for sheet in book.sheets():
-        grid = Grid(name=sheet.name, hidden=sheet.visibility != 0)
+    for sheet in sheets:
+        if sheet.nrows * sheet.ncols > limits.max_cells and sum(sheet.row_len(r) for r in range(sheet.nrows)) > limits.max_cells:
+            raise LimitExceeded(f"工作表“{sheet.name}”填写的单元格超过 {limits.max_cells} 个，超过上限，未读取。"
+                                "请只保留监控表内容后重新报送。")
+        grid = Grid(name=values_mod.strip_control(sheet.name)[0], hidden=sheet.visibility != 0,
+                    max_cells=limits.max_cells)
         for r in range(sheet.nrows):
-            for c in range(sheet.ncols):
+            for c in range(sheet.row_len(r)):
                 cell = sheet.cell(r, c)
-                value = _xls_value(book, cell)
-                if value is None:
+                value = _plain(_xls_value(book, cell), grid, (r + 1, c + 1))
+                if value is None or isinstance(value, str) and not value.strip():
                     continue
-                fmt = _xls_format(book, sheet, r, c)
+                fmt = _xls_format(book, sheet, r, c) if with_formats else "General"
                 grid.cells[(r + 1, c + 1)] = Cell(value, fmt)
         grid.merged = [(rlo + 1, clo + 1, rhi, chi) for rlo, rhi, clo, chi in sheet.merged_cells]
         grid.hidden_rows = {r + 1 for r, info in sheet.rowinfo_map.items() if info.hidden}
         grid.hidden_cols = {c + 1 for c, info in sheet.colinfo_map.items() if info.hidden}
+        if not with_formats:
+            grid.issues.append((None, "warning", "CONTENT_CLIPPED",
+                                f"工作簿中设置了格式的空白单元格超过 {limits.max_cells} 个，已只读取数值（未读取数字格式和合并单元格）。"
+                                "请删除多余的格式或合并后重新报送。"))
         grid.index_merges()
         grids.append(grid)
     return grids
+
+
+XLS_BLANK, XLS_MULBLANK = 0x0201, 0x00BE
+# Streams of other OLE2 Office documents (UTF-16 names in the directory): without one, a file
+# whose workbook stream cannot be found is a damaged workbook, not a Word file.
+OFFICE_STREAMS = tuple(name.encode("utf-16-le") for name in ("WordDocument", "PowerPoint Document"))
+
+
+def _has_office_stream(path: Path) -> bool:
+    data = path.read_bytes()
+    return any(marker in data for marker in OFFICE_STREAMS)
+
+
+def _xls_blank_cells(path: Path) -> int:
+    """Formatted blank cells declared in an .xls (BLANK and MULBLANK records), counted without xlrd."""
+    import struct
+
+    from xlrd import compdoc
+
+    try:
+        with open(os.devnull, "w", encoding="utf-8") as quiet:
+            document = compdoc.CompDoc(path.read_bytes(), logfile=quiet)
+            for name in ("Workbook", "Book"):
+                stream, base, length = document.locate_named_stream(name)
+                if stream is not None:
+                    break
+            else:
+                return 0
+    except Exception:  # noqa: BLE001 - xlrd itself then reports the damage
+        return 0
+    count, position, end = 0, base, min(base + length, len(stream))
+    while position + 4 <= end:
+        record, size = struct.unpack_from("<HH", stream, position)
+        if record == XLS_BLANK:
+            count += 1
+        elif record == XLS_MULBLANK:
+            count += max(0, (size - 6) // 2)
+        position += 4 + size
+    return count
 
 
 def _xls_value(book, cell) -> Any:

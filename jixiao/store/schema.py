@@ -66,7 +66,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
     "submissions": _cols(
         ("source_file", "string", "", "报送文件相对 RAW_DIR 的路径"),
         ("sha256", "string", "", "文件内容的 SHA-256，用于核对文件是否被改动"),
-        ("status", "string", "", "ok（完整读取）、partial（部分读取，见 findings）、failed（无法读取）"),
+        ("status", "string", "", "ok（完整读取）、partial（部分读取，见 findings）、failed（无法读取）、skipped（未读取：锁定文件、快捷方式、文件夹、非 Excel 文件等，原因见 reason）"),
         ("reason", "string", "", "状态原因（中文，ok 时为空）"),
         ("n_projects", "int", "个", "读取到并保留的项目数（被较新文件替代的不计）"),
         ("n_indicators", "int", "个", "读取到的三级指标数"),
@@ -76,6 +76,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
                                      "（docx、doc、pdf、png、jpg、zip、txt 等），无法识别时为空")),
         ("size_bytes", "int", "字节", "文件大小"),
         ("modified", "string", "", "文件修改时间（ISO 8601，带时区），同一项目重复报送时以较新者为准"),
+        ("raw_name", "string", "", "文件名不是 UTF-8 编码时，路径原始字节的十六进制（source_file 为 GBK 解码或替换后的名称）；否则为空"),
     ),
     "projects": _cols(
         ("project_id", "string", "", "项目标识：实施单位与项目名称的哈希，多次运行保持不变"),

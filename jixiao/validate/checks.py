@@ -64,6 +64,7 @@ class Context:
                     settings: Settings | None = None) -> "Context":
         keys = tables["projects"][["project_id", "source_file", "year", "period_end_month", "project_name",
                                    "unit_name", "budget_total", "executed_total"]]
+        keys = keys.drop_duplicates("project_id")  # one row per project: copies must not multiply the join
         funds = tables["funds"].merge(keys, on="project_id", how="left")
         indicators = tables["indicators"].merge(keys, on="project_id", how="left")
         return cls(tables["projects"], funds, indicators, profile, settings or Settings())
@@ -383,6 +384,16 @@ INGEST_RULES = (
     _ingest("DUPLICATE_REPLACED", "warning", "同一项目在较新的文件中再次报送，本文件中的该项目不再计算",
             "同一项目报送两次", "以较新的文件为准；如报错了文件请说明。"),
     _ingest("DUPLICATE_REPLACES", "info", "本文件替代了此前报送的同一项目", "第二次报送", "无需处理。"),
+    _ingest("DUPLICATE_IN_WORKBOOK", "warning", "同一项目在一个工作簿中报了两次（复制工作表后未修改），只计算第一份",
+            "复制工作表后忘了改项目名称", "请删除重复的工作表，或改正项目名称后重新报送。"),
+    _ingest("CONTROL_CHARACTERS", "warning", "单元格中有不可见的控制字符，已删除后读取（提示中保留原文）",
+            "名称中夹带 \\x00", "请删除该单元格中的特殊字符后重新保存。"),
+    _ingest("CONTENT_CLIPPED", "warning", "工作表内容超过读取上限（合并单元格或单元格过多），超出部分未处理",
+            "整张表被合并成一个单元格", "请取消多余的合并单元格，只保留监控表内容后重新报送。"),
+    _ingest("AMOUNT_IMPLAUSIBLE", "error", "金额不可能正确（无穷大、为负数或超过合理上限），不计入合计",
+            "年初预算数填成 1e309 或 -500", "请核实后按万元填写正确的金额。"),
+    _ingest("ENTRY_SKIPPED", "info", "报送文件夹中的这一项不是可读取的工作簿（锁定文件、快捷方式、文件夹、其他文件），已列出但未读取",
+            "~$监控表.xlsx", "如确为报送文件，请把工作簿本身（.xlsx/.xls）放入报送文件夹。"),
     _ingest("PROJECT_NAME_MISSING", "error", "没有填写项目名称", "项目名称空白", "请填写与预算批复一致的项目全称。"),
     _ingest("DEPT_MISSING", "warning", "没有填写主管部门及代码", "主管部门空白",
             "请填写主管部门全称和代码，如“湟源县教育局（302001）”。"),
