@@ -23,6 +23,12 @@ Defaults follow the 2023 notice of 湟源县财政局 (源财〔2023〕432号): 
     jobs = 2                 # worker processes for large batches (0 = one per core)
     parallel_threshold = 40  # below this many files the batch runs in one process
     yuan_suspect_threshold = 100000  # a 万元 amount above this looks like 元
+
+    [document]               # the bureau's documents (docs/briefs.md)
+    county = "湟源县"
+    issuer = "湟源县财政局"   # 落款
+    issue_date = "2023年9月15日"  # 成文日期; empty = the run date
+    doc_number = "源财绩〔2023〕  号"  # 文号 placeholder
 """
 from __future__ import annotations
 
@@ -40,6 +46,7 @@ class Paths:
     processed: Path = Path("data/processed")
     reports: Path = Path("reports")
     rules: Path | None = None  # a rule profile (TOML); None = the built-in default profile
+    templates: Path | None = None  # the bureau's own document templates (document.docx, document.html.j2); None = built in
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,14 @@ class Settings:
     jobs: int = 2
     parallel_threshold: int = 40
     yuan_suspect_threshold: float = 100_000.0
+    # [document]: the bureau's voice in briefs and the county report (docs/briefs.md)
+    county: str = "湟源县"
+    issuer: str = "湟源县财政局"  # 落款 and the "我局" of every document
+    issue_date: str = ""  # 成文日期 as printed (e.g. 2023年9月15日); empty: the run date
+    doc_number: str = "〔    〕  号"  # 文号 placeholder the clerk fills in Word
+    brief_title: str = "{issuer}关于{department}{period}项目支出绩效运行监控情况的反馈意见"
+    report_title: str = "{issuer}关于{year}年度县级部门项目支出绩效运行监控情况的报告"
+    report_recipient: str = "县人民政府"
 
     @property
     def period_label(self) -> str:
@@ -73,9 +88,10 @@ def settings_from_mapping(data: dict, base: Path | None = None) -> Settings:
     """Build settings from a parsed TOML mapping; unknown keys are an error."""
     monitoring = _section(data, "monitoring")
     ingest = _section(data, "ingest")
+    document = _section(data, "document")
     paths = _section(data, "paths")
     known = {f.name for f in fields(Settings)} - {"paths"}
-    flat = {**monitoring, **ingest}
+    flat = {**monitoring, **ingest, **document}
     unknown = set(flat) - known
     unknown |= set(paths) - {f.name for f in fields(Paths)}
     if unknown:
