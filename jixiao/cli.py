@@ -138,7 +138,7 @@ def charts_stage(processed_dir: Path, out_dir: Path) -> list[Path]:
 
 
 def briefs_stage(processed_dir: Path, reports_dir: Path, settings: Settings, rules_path: Path | None,
-                 departments=None, formats=("html", "pdf"), jobs: int = 2, quiet: bool = False,
+                 departments=None, formats=("html", "pdf", "docx"), jobs: int = 2, quiet: bool = False,
                  overview: bool = True):
     from jixiao.outputs.render import FORMATS, run_briefs
 
@@ -260,7 +260,7 @@ def cmd_run(args) -> int:
     feedback_stage(processed, raw, period / "反馈")
     print("== 第5步：导出领导汇报图表 ==")
     charts_stage(processed, period / "charts")
-    print("== 第6步：生成各部门监控报告和全县总览（HTML 和 PDF）==")
+    print("== 第6步：生成给各部门的反馈意见和全县监控情况报告（Word、PDF、网页）==")
     result = briefs_stage(processed, reports, settings, rules_path, jobs=args.jobs or 2, quiet=args.quiet)
     return 0 if result.ok else 1
 
@@ -349,13 +349,13 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.set_defaults(func=cmd_charts)
 
-    p = sub.add_parser("briefs", help="生成各部门绩效运行监控报告和全县总览（HTML 和 PDF）")
+    p = sub.add_parser("briefs", help="生成给各部门的反馈意见、全县监控情况报告（Word、PDF、网页）和各部门监控情况表")
     p.add_argument("processed_dir", help="已计算指标的数据文件夹")
     p.add_argument("--out", help="报告文件夹（写入 <年>-<月>/briefs/，默认取配置 paths.reports）")
     p.add_argument("--department", action="append", metavar="名称", help="只生成这个主管部门（可多次给出）")
-    p.add_argument("--format", default="html,pdf", help="输出格式，逗号分隔：html、pdf（默认两种都要）")
+    p.add_argument("--format", default="html,pdf,docx", help="输出格式，逗号分隔：html、pdf、docx（默认三种都要）")
     p.add_argument("--jobs", type=int, default=2, help="并行进程数（默认 2）")
-    p.add_argument("--no-overview", action="store_true", help="不生成全县总览")
+    p.add_argument("--no-overview", action="store_true", help="不生成全县监控情况报告")
     p.add_argument("-q", "--quiet", action="store_true", help="不显示进度条")
     _common(p, rules=True)
     p.set_defaults(func=cmd_briefs)

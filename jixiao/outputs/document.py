@@ -151,6 +151,9 @@ class Document:
     provenance_table: Table | None = None
     meta: dict[str, str] = field(default_factory=dict)  # HTML <meta>, docx core properties, PDF info
 
+    def __post_init__(self) -> None:
+        self.meta.setdefault("author", self.issuer)
+
     @property
     def blocks(self) -> list:
         return [block for section in self.sections for block in section.blocks]
