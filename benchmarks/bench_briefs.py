@@ -10,6 +10,10 @@ kernel, one exporter and one browser; static SVG charts).
 
 Prints seconds per department for both and the ratio (goal: at least 5×). The baseline is
 sampled by default because the full loop takes minutes; its cost per department hardly varies.
+jixiao's run writes HTML, PDF and Word (.docx); ``word_cost`` then measures in one warm process
+what the .docx adds to a department (print-resolution PNG charts + docxtpl), against the HTML alone.
+
+    .venv/bin/python benchmarks/bench_briefs.py --word-only      # only the Word cost, no batch
 """
 from __future__ import annotations
 
@@ -52,17 +56,43 @@ def baseline_one(department: str, processed: Path, out: Path) -> None:
                     Path(f"{stem}.html").as_uri()], **run)
 
 
+def word_cost(processed: Path, departments: list[str], out: Path) -> tuple[float, float]:
+    """Median seconds per department for the HTML page alone and for the .docx added to it (warm process)."""
+    from statistics import median
+
+    from jixiao.outputs.brief import department_brief, write_document
+
+    out.mkdir(parents=True, exist_ok=True)
+    write_document(department_brief(departments[0], processed).document(), {"html": out / "warm.html",
+                                                                             "docx": out / "warm.docx"})
+    html_times, docx_times = [], []
+    for department in departments:
+        document = department_brief(department, processed).document()
+        started = time.perf_counter()
+        write_document(document, {"html": out / f"{safe_name(department)}.html"})
+        html_times.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        write_document(document, {"docx": out / f"{safe_name(department)}.docx"})
+        docx_times.append(time.perf_counter() - started)
+    return median(html_times), median(docx_times)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--processed", type=Path, help="ingest output (default: ingest data/raw into a temp folder)")
     parser.add_argument("--baseline-sample", type=int, default=DEFAULT_SAMPLE,
                         help=f"departments timed with the baseline (0 = all; default {DEFAULT_SAMPLE})")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--word-only", action="store_true", help="only measure what Word adds per department")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-briefs-") as tmp:
         work = Path(tmp)
         processed = prepare(args.processed, work)
         departments = load_brief_data(processed).departments()
+        html_s, docx_s = word_cost(processed, departments, work / "word")
+        print(f"Word (.docx) per department, warm process: +{docx_s:.2f} s (median; HTML page alone {html_s:.2f} s)")
+        if args.word_only:
+            return 0
         sample = departments if args.baseline_sample <= 0 else departments[:args.baseline_sample]
 
         (work / "baseline").mkdir()

@@ -271,7 +271,7 @@ def write_docx(document: Document, path: Path, templates_dir: Path | None = None
     props.title = document.title
     props.author = document.issuer
     props.subject = document.meta.get("subject", "")
-    props.keywords = document.meta.get("keywords", "")
+    _set_keywords(props, document.meta.get("keywords", ""))
     props.comments = "；".join(document.provenance)
     props.created = props.modified = dt.datetime.now()
     path = Path(path)
@@ -279,6 +279,21 @@ def write_docx(document: Document, path: Path, templates_dir: Path | None = None
     tpl.save(str(partial))
     partial.replace(path)
     return path
+
+
+CORE_PROPERTIES_NS = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
+
+
+def _set_keywords(props, keywords: str) -> None:
+    """cp:keywords written directly: docxcompose rebinds python-docx's "cp" prefix, so the
+    ``keywords`` setter would add a second element in the wrong namespace that Word ignores."""
+    element = props._element
+    tag = f"{{{CORE_PROPERTIES_NS}}}keywords"
+    node = element.find(tag)
+    if node is None:
+        node = element.makeelement(tag, {})
+        element.append(node)
+    node.text = keywords
 
 
 def _pt(value):
@@ -387,6 +402,28 @@ def _add_chart(doc, chart: Chart) -> None:
     _caption(doc, chart.caption, keep_with_next=False)
 
 
+def docx_to_pdf(path: Path, out_dir: Path, timeout: int = 180) -> Path:
+    """Word's layout as a PDF through LibreOffice (headless), the office fonts mapped to Noto CJK.
+
+    For previews and tests on a machine without Word: a private LibreOffice profile, so a running
+    LibreOffice (or a second conversion) does not block it.
+    """
+    import os
+    import subprocess
+    import tempfile
+
+    out_dir = Path(out_dir)
+    with tempfile.TemporaryDirectory(prefix="jixiao-lo-") as profile:
+        env = {**os.environ, "FONTCONFIG_FILE": str(TEMPLATES_DIR / "fonts.conf")}
+        subprocess.run(["soffice", "--headless", f"-env:UserInstallation={Path(profile).as_uri()}", "--convert-to",
+                        "pdf", "--outdir", str(out_dir), str(path)], check=True, capture_output=True, env=env,
+                       timeout=timeout)
+    result = out_dir / (Path(path).stem + ".pdf")
+    if not result.is_file():
+        raise RuntimeError(f"LibreOffice 未能转换 {Path(path).name}")
+    return result
+
+
 # ---------------------------------------------------------------- the shipped Word template
 
 def build_docx_template(path: Path = TEMPLATES_DIR / DOCX_TEMPLATE) -> Path:
@@ -477,6 +514,10 @@ def _set_font(style, name: str, size: float, bold: bool = False) -> None:
         rfonts.attrib.pop(qn(theme), None)
     for attribute in ("w:ascii", "w:hAnsi", "w:eastAsia"):
         rfonts.set(qn(attribute), name)
+    rpr = element.get_or_add_rPr()
+    if rpr.find(qn("w:lang")) is None:  # Simplified Chinese glyphs (a JP face would be picked otherwise)
+        lang = rpr.makeelement(qn("w:lang"), {qn("w:val"): "zh-CN", qn("w:eastAsia"): "zh-CN"})
+        rpr.append(lang)
 
 
 def _drop_borders(style) -> None:
