@@ -12,8 +12,21 @@ from openpyxl import load_workbook
 from jixiao.config.settings import Settings, settings_from_mapping
 from jixiao.normalise.ingest import ingest
 from jixiao.outputs import brief
-from jixiao.outputs.document import (DOCX_TEMPLATE, TEMPLATES_DIR, Attachment, Bullets, Column, Document, Heading,
-                                     Paragraph, Section, Table, build_docx_template, render_html, write_docx)
+from jixiao.outputs.document import (
+    DOCX_TEMPLATE,
+    TEMPLATES_DIR,
+    Attachment,
+    Bullets,
+    Column,
+    Document,
+    Heading,
+    Paragraph,
+    Section,
+    Table,
+    build_docx_template,
+    render_html,
+    write_docx,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 INJECTION = '<script>alert(1)</script>'
@@ -23,12 +36,13 @@ def _document(**overrides) -> Document:
     table = Table("表1 测试", [Column("项目"), Column("预算（万元）", "num"), Column("指标", "light")],
                   [[INJECTION, "1,234.56", "红灯"], ["≥3200平方米的道路", "933.33", "绿灯"]],
                   notes=["道路—长度：完成 16.0%"], total=["合计", "2,167.89", ""])
-    fields = dict(kind="brief", title="湟源县财政局关于测试局的反馈意见", recipient="测试局", issuer="湟源县财政局",
-                  date="2023年9月15日", doc_number="源财绩〔2023〕 1 号",
-                  sections=[Section([Heading("一、绩效运行监控工作组织实施情况"), Paragraph(INJECTION, lead="（一）"),
-                                     Bullets(["甲", "乙"]), table])],
-                  attachments=[Attachment("测试附件", [Paragraph("附件正文")])],
-                  provenance=["规则配置：默认（内容哈希 0123456789abcdef）"], meta={"jixiao:profile-hash": "0123456789abcdef"})
+    fields = {"kind": "brief", "title": "湟源县财政局关于测试局的反馈意见", "recipient": "测试局",
+              "issuer": "湟源县财政局", "date": "2023年9月15日", "doc_number": "源财绩〔2023〕 1 号",
+              "sections": [Section([Heading("一、绩效运行监控工作组织实施情况"), Paragraph(INJECTION, lead="（一）"),
+                                    Bullets(["甲", "乙"]), table])],
+              "attachments": [Attachment("测试附件", [Paragraph("附件正文")])],
+              "provenance": ["规则配置：默认（内容哈希 0123456789abcdef）"],
+              "meta": {"jixiao:profile-hash": "0123456789abcdef"}}
     fields.update(overrides)
     return Document(**fields)
 

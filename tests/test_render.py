@@ -236,7 +236,7 @@ def test_docx_is_a_gbt9704_document_with_signature_date_tables_and_images(batch)
     assert paragraphs[2].text == f"{PLAIN_DEPT}："  # 主送
     level1 = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
     assert [h for h in level1 if h in HEADINGS] == list(HEADINGS)
-    at = [i for i, p in enumerate(doc.paragraphs) if p.text == settings.issuer][0]  # 落款
+    at = next(i for i, p in enumerate(doc.paragraphs) if p.text == settings.issuer)  # 落款
     assert doc.paragraphs[at].alignment == WD_ALIGN_PARAGRAPH.RIGHT
     date = doc.paragraphs[at + 1]
     assert re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", date.text)  # 成文日期, Arabic numerals

@@ -418,8 +418,8 @@ def provenance(data: BriefData, source_files: list[str]) -> tuple[list[str], Tab
     digest = hashlib.sha256("".join(sorted(used["sha256"].astype(str))).encode()).hexdigest()[:16] if len(used) else ""
     sentences = [
         "本文件依据各单位报送的《项目支出绩效目标执行监控表》自动汇总生成，数据以报送内容为准，单位填写的原因和措施按原文引用。",
-        f"规则配置：{data.profile.name}（内容哈希 {data.profile.content_hash}）；jixiao 版本 {__version__}；"
-        f"数据目录 {data.processed_dir.name}；生成时间 {run_time}。",
+        (f"规则配置：{data.profile.name}（内容哈希 {data.profile.content_hash}）；jixiao 版本 {__version__}；"
+         f"数据目录 {data.processed_dir.name}；生成时间 {run_time}。"),
     ]
     table = Table("", [DocColumn("输入文件", "text", 2.2), DocColumn("SHA-256", "text", 2.8)],
                   [[text(r.source_file), text(r.sha256)] for r in used.sort_values("source_file").itertuples()]) \
@@ -437,27 +437,41 @@ def chart(name: str, caption: str, *args) -> Chart | Paragraph:
 
     try:
         fig = print_ready(getattr(plots, name)(*args))
-    except Exception as exc:  # a missing chart must not cost the whole document
+    except Exception as exc:  # noqa: BLE001 - a missing chart must not cost the whole document
         return Paragraph(f"（图表“{caption}”无法生成：{type(exc).__name__}）", style="note")
     return Chart(caption, fig)
 
 
 def print_ready(fig):
-    """Labels read left to right: vertical bars become horizontal ones, tick labels are never rotated."""
+    """Labels read left to right: vertical bars become horizontal ones, tick labels are never rotated,
+    a constant line (序时进度) becomes one marked vertical line, and bars carry their values."""
     verticals = [t for t in fig.data if t.type == "bar" and (t.orientation or "v") == "v"]
     if verticals:
-        for trace in fig.data:
-            if trace.type in ("bar", "scatter"):
-                trace.update(x=trace.y, y=trace.x, orientation="h" if trace.type == "bar" else None)
-                if trace.type == "scatter" and getattr(trace.line, "shape", None) == "hvh":
-                    trace.line.shape = "vhv"
         x_axis, y_axis = fig.layout.xaxis.to_plotly_json(), fig.layout.yaxis.to_plotly_json()
+        lines = []
+        for trace in fig.data:
+            if trace.type == "bar":
+                trace.update(x=trace.y, y=trace.x, orientation="h")
+                if y_axis.get("ticksuffix") == "%" and trace.texttemplate is None and trace.text is None:
+                    trace.update(texttemplate="%{x:.1f}%", textposition="outside", cliponaxis=False)
+            elif trace.type == "scatter":
+                values = {round(float(v), 4) for v in trace.y if _number(v) is not None}
+                if len(values) == 1:
+                    lines.append((values.pop(), trace.name, trace.line.color))
+                else:  # one mark per bar where the periods differ (a unit reporting 1-8月)
+                    trace.update(x=trace.y, y=trace.x, mode="markers",
+                                 marker={"symbol": "line-ns-open", "size": 16, "color": trace.line.color,
+                                         "line": {"width": 3, "color": trace.line.color}})
+        fig.data = [t for t in fig.data if t.type != "scatter" or t.name not in {name for _, name, _ in lines}]
         fig.layout.xaxis, fig.layout.yaxis = y_axis, {**x_axis, "autorange": "reversed"}
-        rows = len(verticals[0].y if verticals[0].y is not None else [])
-        fig.update_layout(height=max(fig.layout.height or 0, 120 + 24 * rows))
+        for value, name, color in lines:
+            fig.add_vline(x=value, line={"color": color, "dash": "dash", "width": 2},
+                          annotation_text=f"{name} {value:.2f}%", annotation_position="top")
+        rows = len(verticals[0].x if verticals[0].x is not None else [])
+        fig.update_layout(height=max(fig.layout.height or 0, 140 + 24 * rows))
     fig.update_xaxes(tickangle=0)
     fig.update_yaxes(tickangle=0, title_text="")
-    fig.update_layout(title_text="", margin=dict(t=40))
+    fig.update_layout(title_text="", margin={"t": 40})
     return fig
 
 

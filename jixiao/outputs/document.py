@@ -111,7 +111,7 @@ class Chart:
         from jixiao.outputs import charts
 
         if not charts.server_running():
-            self.svg  # starts the kaleido server the HTML also uses
+            _ = self.svg  # starts the kaleido server the HTML also uses
         return charts.figure_to_image(self.figure, "png", scale=CHART_PNG_SCALE)
 
 
