@@ -28,8 +28,9 @@ def processed(tmp_path_factory) -> Path:
 # ---------------------------------------------------------------- notebooks
 
 @pytest.mark.parametrize("name, parameters", [
-    ("department_brief.ipynb", {"department", "year", "month", "processed_dir", "rules", "outputs", "templates"}),
-    ("county_report.ipynb", {"year", "month", "processed_dir", "rules", "outputs", "templates"}),
+    ("department_brief.ipynb", {"department", "year", "month", "processed_dir", "rules", "outputs", "templates",
+                                "settings"}),
+    ("county_report.ipynb", {"year", "month", "processed_dir", "rules", "outputs", "templates", "settings"}),
 ])
 def test_notebook_only_sets_parameters_and_displays(name, parameters):
     nb = json.loads((NOTEBOOKS / name).read_text(encoding="utf-8"))

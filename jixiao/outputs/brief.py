@@ -19,7 +19,7 @@ import html
 import json
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -921,18 +921,34 @@ CountyOverview = CountyReport  # the former 全县总览, absorbed by the report
 
 # ---------------------------------------------------------------- shared pieces
 
+DOCUMENT_SETTINGS = ("county", "issuer", "issue_date", "doc_number", "brief_title", "report_title", "report_recipient")
+
+
+def document_settings(settings: Settings) -> dict:
+    """The [document] settings as plain values: what the batch hands each notebook (a kernel's own
+    working directory may hold another jixiao.toml)."""
+    return {name: getattr(settings, name) for name in DOCUMENT_SETTINGS}
+
+
+def _settings(settings: Settings | dict | None) -> Settings:
+    if isinstance(settings, dict) and settings:
+        base = Settings()
+        return base.model_copy(update=settings) if hasattr(base, "model_copy") else replace(base, **settings)
+    return settings or load_settings()
+
+
 def department_brief(department: str, processed_dir: str | Path | None = None, year: int | None = None,
                      month: int | None = None, rules: str | Path | None = None,
-                     settings: Settings | None = None) -> DepartmentBrief:
+                     settings: Settings | dict | None = None) -> DepartmentBrief:
     """The feedback opinion to ``department`` (notebooks/department_brief.ipynb calls this)."""
-    settings = settings or load_settings()
+    settings = _settings(settings)
     return DepartmentBrief(load_brief_data(processed_dir, rules, year, month, settings), department, settings)
 
 
 def county_report(processed_dir: str | Path | None = None, year: int | None = None, month: int | None = None,
-                  rules: str | Path | None = None, settings: Settings | None = None) -> CountyReport:
+                  rules: str | Path | None = None, settings: Settings | dict | None = None) -> CountyReport:
     """The county report (notebooks/county_report.ipynb calls this)."""
-    settings = settings or load_settings()
+    settings = _settings(settings)
     return CountyReport(load_brief_data(processed_dir, rules, year, month, settings), settings)
 
 

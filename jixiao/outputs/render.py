@@ -145,8 +145,12 @@ def briefs_dir(out_dir: Path, year: int, month: int) -> Path:
 # ---------------------------------------------------------------- planning
 
 def plan_jobs(data, out_dir: Path, departments: list[str], formats: tuple[str, ...], rules_path: Path | None,
-              notebooks_dir: Path, include_overview: bool, templates: Path | None = None) -> list[BriefJob]:
-    """The overview first (the longest), then each department, with safe output paths."""
+              notebooks_dir: Path, include_overview: bool, templates: Path | None = None,
+              settings: Settings | None = None) -> list[BriefJob]:
+    """The county report first (the longest), then each department, with safe output paths."""
+    from jixiao.outputs.brief import document_settings
+
+    document = document_settings(settings or Settings())
     folder = briefs_dir(out_dir, data.year, data.month)
     entries = ([(OVERVIEW_NAME, True)] if include_overview else []) + [(name, False) for name in departments]
     stems = assign_file_names([name for name, _ in entries])
@@ -161,7 +165,7 @@ def plan_jobs(data, out_dir: Path, departments: list[str], formats: tuple[str, .
             else {}
         if "docx" in outputs:
             written["docx"] = str(outputs["docx"])
-        parameters.update(outputs=written, templates=str(templates) if templates else None)
+        parameters.update(outputs=written, templates=str(templates) if templates else None, settings=document)
         header = f"{name}　·　{data.period}绩效运行监控"
         jobs.append(BriefJob(name, notebook, parameters, outputs, header))
     return jobs
@@ -468,7 +472,7 @@ def run_briefs(processed_dir, out_dir, departments=None, formats=FORMATS, jobs: 
     wanted = [name for name in wanted if name in known]
     plan = plan_jobs(data, Path(out_dir), wanted, formats, Path(rules_path) if rules_path else None,
                      Path(notebooks_dir) if notebooks_dir else installed_notebooks(), include_overview,
-                     settings.paths.templates if settings else None)
+                     settings.paths.templates if settings else None, settings)
     result.written += _write_situation_forms(data, Path(out_dir), wanted, result)
     for outcome in _render_all(plan, formats, jobs, progress):
         result.outcomes.append(outcome)
