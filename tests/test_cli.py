@@ -98,8 +98,8 @@ def test_briefs_refuse_an_unknown_format(tmp_path):
     raw.mkdir()
     one_project(raw / "a.xlsx")
     assert jixiao("ingest", str(raw), "--out", str(tmp_path / "p"), "-q").returncode == 0
-    result = jixiao("briefs", str(tmp_path / "p"), "--format", "docx")
-    assert result.returncode == 2 and "不支持的格式 docx" in result.stderr
+    result = jixiao("briefs", str(tmp_path / "p"), "--format", "docx,odt")
+    assert result.returncode == 2 and "不支持的格式 odt" in result.stderr
 
 
 def test_a_bad_rule_profile_stops_with_a_chinese_message(tmp_path):
