@@ -338,7 +338,7 @@ def data_period(project_status: pd.DataFrame, settings: Settings) -> tuple[int, 
 
 # ---------------------------------------------------------------- document pieces
 
-WIDTHS = {"text": 3.0, "value": 2.0, "money": 1.6, "pct": 1.2, "int": 0.9, "score": 1.1, "light": 1.1, "html": 3.0}
+WIDTHS = {"text": 3.0, "value": 2.4, "money": 1.6, "pct": 1.4, "int": 0.9, "score": 1.2, "light": 1.0, "html": 3.0}
 _JARGON = (
     (re.compile(r"（红 ?[<＜][^）]*）"), ""),  # the threshold legend: said once, in 五、
     (re.compile(r"执行进度比 ?([\d.]+%)"), r"执行率为序时进度的 \1"),

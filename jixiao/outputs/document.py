@@ -44,6 +44,20 @@ CHART_WIDTH_MM = 150
 CHART_PNG_SCALE = 2  # 800 layout px × 2 over 150 mm ≈ 270 dpi: sharp in print, half the pixels of ×3
 LIGHT_FILLS = {"红灯": "F4C7C3", "黄灯": "FCE8B2", "绿灯": "C8E6C9", "蓝灯": "BBDEFB", "无法判断": "E0E0E0"}
 
+WIDE_TABLE_COLUMNS = 8
+MIN_HEADER_CHARS = 2  # a header like 执行 or 红灯 on one line
+MIN_TEXT_CHARS = 4
+CELL_PADDING_CHARS = 1.6  # Word's default cell margins (2 × 1.9 mm) and a little air, in characters
+
+
+def _display_chars(value) -> float:
+    """Width of a cell text in CJK characters (a digit or Latin letter is about half of one)."""
+    import unicodedata
+
+    wide = ("W", "F")
+    return sum(1 if unicodedata.east_asian_width(ch) in wide else 0.9 if ch in "%‰" else 0.6 for ch in str(value))
+
+
 _NUMBER_TOKEN = re.compile(r"[≥≤<>＞＜+\-−]?\d[\d,，.]*(?:%|‰)?")
 
 
@@ -87,9 +101,31 @@ class Table:
     total: list[str] | None = None  # a 合计 row
     kind: str = "table"
 
+    @property
+    def wide(self) -> bool:
+        """Many columns: printed in 小五 so numbers keep their width and texts still get room."""
+        return len(self.columns) >= WIDE_TABLE_COLUMNS
+
     def widths_pct(self) -> list[float]:
-        total = sum(c.width for c in self.columns) or 1
-        return [round(c.width / total * 100, 1) for c in self.columns]
+        """Column widths planned from the content: number and light columns as wide as their longest
+        value (they never wrap), text columns share the rest by their weights."""
+        font_pt = SIZE_SMALL if self.wide else SIZE_TABLE
+        line_chars = TEXT_WIDTH_MM / (font_pt * 0.3528)  # CJK characters on one table line
+        rows = self.rows + ([self.total] if self.total else [])
+        needs: list[float | None] = []
+        for i, column in enumerate(self.columns):
+            if column.align in ("num", "light"):
+                longest = max([_display_chars(row[i]) for row in rows] + [MIN_HEADER_CHARS])
+                needs.append(longest + CELL_PADDING_CHARS)
+            else:
+                needs.append(None)
+        fixed = sum(n for n in needs if n is not None)
+        weights = sum(c.width for c, n in zip(self.columns, needs) if n is None)
+        rest = max(line_chars - fixed, MIN_TEXT_CHARS * (weights > 0))
+        chars = [n if n is not None else max(rest * c.width / weights, MIN_TEXT_CHARS)
+                 for c, n in zip(self.columns, needs)]
+        total = sum(chars) or 1
+        return [round(c / total * 100, 2) for c in chars]
 
 
 @dataclass
@@ -338,7 +374,7 @@ def _caption(doc, text: str, keep_with_next: bool = True):
     return para
 
 
-def _add_table(doc, table: Table, size: float = SIZE_TABLE) -> None:
+def _add_table(doc, table: Table, size: float | None = None) -> None:
     """A Word table: caption kept with it, header repeated on every page and never left alone, planned widths."""
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -346,6 +382,7 @@ def _add_table(doc, table: Table, size: float = SIZE_TABLE) -> None:
     from docx.oxml.ns import qn
     from docx.shared import Mm
 
+    size = size or (SIZE_SMALL if table.wide else SIZE_TABLE)
     if table.caption:
         _caption(doc, table.caption)
     rows = table.rows + ([table.total] if table.total else [])
@@ -354,6 +391,11 @@ def _add_table(doc, table: Table, size: float = SIZE_TABLE) -> None:
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
     grid.autofit = False
     widths = [Mm(TEXT_WIDTH_MM * pct / 100) for pct in table.widths_pct()]
+    for column, width in zip(grid.columns, widths):  # the grid is what Word and LibreOffice lay out by
+        column.width = width
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    grid._tbl.tblPr.append(layout)
     for r, values in enumerate([[c.header for c in table.columns]] + rows):
         row = grid.rows[r]
         tr_pr = row._tr.get_or_add_trPr()
