@@ -49,17 +49,8 @@ def test_notebook_only_sets_parameters_and_displays(name, parameters):
 
 # ---------------------------------------------------------------- escaping and tables
 
-def test_html_table_escapes_every_text_cell():
-    frame = pd.DataFrame({"name": [INJECTION], "budget": [1234.5], "rate": [58.333], "light": ["red"]})
-    table = brief.html_table(frame, [brief.Column("name", "名称"), brief.Column("budget", "预算", "money"),
-                                     brief.Column("rate", "执行率", "pct"), brief.Column("light", "灯", "light")])
-    assert "<script>" not in table
-    assert "&lt;script&gt;window.__jixiaoInjected = 1;&lt;/script&gt;" in table
-    assert "1,234.50" in table and "58.3%" in table and "红灯" in table
-
-
 def test_missing_numbers_show_a_dash():
-    assert brief.money(None) == "—" and brief.pct(float("nan")) == "—" and brief.esc(None) == ""
+    assert brief.money(None) == "—" and brief.pct(float("nan")) == "—" and brief.text(None) == ""
 
 
 def test_stable_svg_replaces_the_random_uid():

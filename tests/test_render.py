@@ -256,6 +256,24 @@ def test_docx_is_a_gbt9704_document_with_signature_date_tables_and_images(batch)
     assert data.profile.content_hash not in body and brief.money(row["budget_total"]) in body
 
 
+def test_every_docx_has_title_recipient_signature_date_and_a_table(batch):
+    result, _, _, _ = batch
+    settings = Settings()
+    documents = [p for p in result.written if p.suffix == ".docx"]
+    assert len(documents) == 4  # three departments and the county report
+    for path in documents:
+        import docx
+
+        doc = docx.Document(str(path))
+        titles = [p.text for p in doc.paragraphs if p.style.name == "Title" and p.text.startswith(settings.issuer)]
+        assert len(titles) == 1 and titles[0] == doc.core_properties.title
+        texts = [p.text for p in doc.paragraphs]
+        at = texts.index(settings.issuer)
+        assert texts[at - 1] != settings.issuer and re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", texts[at + 1])
+        assert texts[texts.index(titles[0]) + 1].endswith("：")  # 主送
+        assert doc.tables and doc.inline_shapes and "附：数据来源说明" in texts
+
+
 def test_html_pdf_and_docx_carry_the_same_figures(batch):
     _, data, _, _ = batch
     doc = _docx(batch, PLAIN_DEPT)

@@ -1,21 +1,19 @@
-"""Department briefs and the county overview: Chinese prose, tables and charts from the data.
+"""The bureau's documents: the 反馈意见 to each department and the county report, as document models.
 
-A department brief follows the notice's 附件1 outline (源财〔2023〕432号); the overview is what the
-bureau shows its leadership. Every function returns HTML fragments built from the metrics tables
-(docs/schema.md). Anything a unit typed (names, reasons, measures) is escaped with ``esc`` before
-it reaches the page, so a ``<script>`` in a reason is printed, never run. Charts come from
-``jixiao.outputs.plots`` and are embedded as static SVG images (no plotly.js in the page: offline, small,
-identical in the browser and in print).
+A department brief is the bureau's feedback opinion following the notice's 附件1 outline
+(源财〔2023〕432号); the county report is the bureau's own report to the county government. Both are
+built ONCE from the stored tables (docs/schema.md) into a :class:`jixiao.outputs.document.Document`
+of plain-text headings, paragraphs, tables and charts; ``jixiao.outputs.document`` renders it to HTML
+(escaped by the template), Word and, through Chromium, PDF (docs/briefs.md). Charts come from
+``jixiao.outputs.plots``, made print-ready here (horizontal labels, no title: the caption says it).
 
-Notebooks call :func:`department_brief` / :func:`county_overview` and display the sections; the
+Notebooks call :func:`department_brief` / :func:`county_report`, show the document and write it; the
 batch (``jixiao.outputs.render``) runs those notebooks. Nothing here depends on the notebook machinery.
 """
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import hashlib
-import html
 import json
 import re
 from collections import Counter
@@ -82,11 +80,6 @@ SUGGESTION_ORDER = (SUGGEST_SUSPEND, SUGGEST_REDUCE, SUGGEST_SPEED_UP, SUGGEST_C
 
 # ---------------------------------------------------------------- escaping and formatting
 
-def esc(value) -> str:
-    """Text for the page: anything from a submission becomes literal characters."""
-    return html.escape(text(value), quote=True)
-
-
 def text(value) -> str:
     if is_missing(value):
         return ""
@@ -114,33 +107,6 @@ def _number(value) -> float | None:
     return None if number != number else number
 
 
-def quote(value) -> str:
-    """A unit's own words, escaped and in Chinese quotation marks."""
-    return f"“{esc(value)}”"
-
-
-def light_badge(light) -> str:
-    light = light if light in LIGHT_LABELS else UNKNOWN
-    return f'<span class="light light-{light}">{LIGHT_LABELS[light]}</span>'
-
-
-def paragraph(*parts: str) -> str:
-    """One paragraph from already escaped pieces."""
-    return "<p>" + "".join(parts) + "</p>"
-
-
-def bullet_list(items: list[str]) -> str:
-    return "<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>" if items else ""
-
-
-def join_names(values, limit: int | None = None) -> str:
-    """Escaped names joined with 、; the rest counted when over ``limit``."""
-    names = [esc(v) for v in values]
-    if limit is not None and len(names) > limit:
-        return "、".join(names[:limit]) + f"等 {len(names)} 个"
-    return "、".join(names)
-
-
 # ---------------------------------------------------------------- tables
 
 SHORT_VALUE_CHARS = 10  # target/actual texts up to this long stay on one line in tables
@@ -154,52 +120,7 @@ class Column:
     kind: str = "text"  # text | value | money | pct | int | score | light | html (already escaped by us)
 
 
-def html_table(frame: pd.DataFrame, columns: list[Column], caption: str = "") -> str:
-    """An HTML table from a DataFrame; every text cell escaped, numbers right-aligned."""
-    if frame.empty:
-        return ""
-    head = "".join(f"<th>{esc(c.header)}</th>" for c in columns)
-    rows = []
-    for record in frame.to_dict("records"):
-        cells = "".join(_cell(record.get(c.key), c.kind) for c in columns)
-        rows.append(f"<tr>{cells}</tr>")
-    caption_html = f"<caption>{esc(caption)}</caption>" if caption else ""
-    return (f'<table class="data">{caption_html}<thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(rows)}</tbody></table>")
-
-
-def _cell(value, kind: str) -> str:
-    if kind == "money":
-        return f'<td class="num">{money(value)}</td>'
-    if kind == "pct":
-        return f'<td class="num">{pct(value)}</td>'
-    if kind == "score":
-        number = _number(value)
-        return f'<td class="num">{"—" if number is None else f"{number:.2f}"}</td>'
-    if kind == "int":
-        number = _number(value)
-        return f'<td class="num">{"—" if number is None else int(number)}</td>'
-    if kind == "light":
-        return f"<td>{light_badge(value)}</td>"
-    if kind == "html":
-        return f"<td>{value}</td>"
-    if isinstance(value, (list, tuple)) or hasattr(value, "tolist") and not isinstance(value, str):
-        value = "、".join(text(v) for v in list(value))
-    if kind == "value" and len(text(value)) <= SHORT_VALUE_CHARS:
-        return f'<td class="value">{esc(value) or "—"}</td>'  # '≥3200平方米' reads badly broken over lines
-    return f"<td>{esc(value) or '—'}</td>"
-
-
 # ---------------------------------------------------------------- charts
-
-def chart_html(fig, alt: str) -> str:
-    """A plotly figure as a static SVG image with a fixed width (prints the same as it shows)."""
-    svg = stable_svg(figure_svg(fig), json.dumps(fig.to_plotly_json(), sort_keys=True, default=str))
-    width = int(fig.layout.width or 800)
-    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
-    return (f'<figure class="chart"><img class="chart-img" alt="{esc(alt)}" width="{width}" '
-            f'src="data:image/svg+xml;base64,{data}"/></figure>')
-
 
 def figure_svg(fig) -> str:
     """SVG text of ``fig`` from the kaleido server, started once per process and then kept.
@@ -972,16 +893,6 @@ def write_document(document: Document, outputs: dict | None, templates: str | Pa
             continue
         written.append(path)
     return written
-
-
-def build_chart(name: str, alt: str, *args) -> str:
-    """A chart from ``jixiao.outputs.plots`` by name, embedded as SVG; a note instead when it cannot be drawn."""
-    from jixiao.outputs import plots
-
-    try:
-        return chart_html(getattr(plots, name)(*args), alt)
-    except Exception as exc:  # a missing chart must not cost the whole brief
-        return paragraph(f'<span class="chart-missing">（图表“{esc(alt)}”无法生成：{esc(type(exc).__name__)}）</span>')
 
 
 def reason_counts(indicators: pd.DataFrame) -> pd.Series:

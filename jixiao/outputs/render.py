@@ -33,8 +33,6 @@ from jixiao.config.settings import Settings, period_dir
 ROOT = Path(__file__).resolve().parents[2]
 DEPARTMENT_NOTEBOOK = "department_brief.ipynb"
 OVERVIEW_NOTEBOOK = "county_report.ipynb"
-TEMPLATES_DIR = Path(__file__).with_name("templates")
-TEMPLATE_NAME = "jixiao_brief"
 FORMATS = ("html", "pdf", "docx")
 
 MAX_HTML_BYTES = 2 * 1024 * 1024  # issue 5: a brief must stay under 2 MB
@@ -173,31 +171,8 @@ def plan_jobs(data, out_dir: Path, departments: list[str], formats: tuple[str, .
 
 # ---------------------------------------------------------------- one worker's tools
 
-def html_exporter():
-    """The HTML exporter for briefs: our template, code and prompts hidden."""
-    from nbconvert import HTMLExporter
-
-    return HTMLExporter(template_name=TEMPLATE_NAME, extra_template_basedirs=[str(TEMPLATES_DIR)],
-                        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-
-
 def check_page(page: str) -> str:
     """A document page must open offline and stay small; raises with the reason in Chinese."""
-    remote = external_references(page)
-    if remote:
-        raise ValueError(f"简报引用了外部资源（离线无法打开）：{', '.join(remote[:3])}")
-    size = len(page.encode("utf-8"))
-    if size > MAX_HTML_BYTES:
-        raise ValueError(f"简报 HTML 为 {size / 1024 / 1024:.1f} MB，超过 {MAX_HTML_BYTES // 1024 // 1024} MB 上限")
-    return page
-
-
-def export_html(exporter, nb, title: str) -> str:
-    """The executed notebook as one self-contained page; refuses pages that would reach the network."""
-    nb.metadata["title"] = title
-    for index, cell in enumerate(nb.cells):  # papermill gives its parameters cell a random id
-        cell.id = f"cell-{index}"
-    page, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
     remote = external_references(page)
     if remote:
         raise ValueError(f"简报引用了外部资源（离线无法打开）：{', '.join(remote[:3])}")
@@ -251,11 +226,6 @@ def execution_error(exc: BaseException) -> str:
     if evalue is not None:
         return f"笔记本运行出错（{ename}）：{evalue}"
     return f"{type(exc).__name__}：{exc}"
-
-
-def header_template(text: str) -> str:
-    return (f'<div style="font-family:\'Noto Sans CJK SC\',sans-serif;font-size:8px;color:#555;width:100%;'
-            f'margin:0 14mm;border-bottom:0.5px solid #999;padding-bottom:2px">{html.escape(text)}</div>')
 
 
 # 公文 page numbers: "— 1 —" in 四号 (14pt) at the bottom; no header (the date is the 成文日期 in the text).
@@ -336,12 +306,11 @@ def _local_only(route) -> None:
 
 
 class BriefRenderer:
-    """A kernel and an exporter, reused for every brief of one worker (PDFs are printed by the batch)."""
+    """A kernel reused for every brief of one worker (PDFs are printed by the batch)."""
 
     def __init__(self, cwd: Path | None = None) -> None:
         self.cwd = cwd or ROOT
         self.km = None
-        self.exporter = None
         self._socket_dir: str | None = None
 
     def __enter__(self) -> "BriefRenderer":
@@ -413,10 +382,6 @@ def print_outcome(printer: PdfPrinter, job: BriefJob, outcome: BriefOutcome) -> 
 
 def _print_page(pdf: Path) -> Path:
     return pdf.with_name(pdf.name + ".print.html")
-
-
-def _title(job: BriefJob) -> str:
-    return job.header.rsplit("　·　", 1)[0]
 
 
 def _partial(path: Path) -> Path:
