@@ -1,9 +1,11 @@
 """The brief batch: run the notebooks with papermill (they write HTML and .docx), print PDF through Chromium.
 
 Why it is fast (docs/briefs.md): each worker process keeps ONE kernel (papermill ``km=``) with
-its kaleido server and ONE ``HTMLExporter``, and renders many briefs with them; the parent drives
-ONE headless Chromium that prints each PDF while the workers run the next notebooks; charts are
-static SVG, so a page prints without parsing plotly.js. Two workers use both cores. A brief rendered this way equals one rendered in a fresh kernel (tests/test_render.py).
+its kaleido server and renders many briefs with it; the parent drives ONE headless Chromium that
+prints each PDF while the workers run the next notebooks; charts are inline SVG, so a page prints
+without parsing plotly.js. Two workers use both cores. A brief rendered this way equals one
+rendered in a fresh kernel (tests/test_render.py). The 部门项目支出绩效运行监控情况表 workbooks are
+written by the parent before the notebooks start.
 
 Each notebook builds ONE document model and writes its HTML page and Word file
 (jixiao.outputs.document); the PDF is that HTML printed. Files land in
