@@ -147,3 +147,21 @@ def test_situation_form_is_a_printable_sealed_form(data, tmp_path):
     assert not any(re.search(r"进度比|累计型", t) for t in texts)
     assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
     assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.print_title_rows == "$1:$3"
+
+
+def test_print_ready_charts_read_left_to_right(data):
+    from jixiao.outputs import plots
+
+    summary = data.tables["department_summary"]
+    fig = brief.print_ready(plots.execution_by_department(summary))
+    bars = [t for t in fig.data if t.type == "bar"]
+    assert bars and all(t.orientation == "h" for t in bars)
+    assert set(bars[0].y) == set(summary["dept_name"])  # department names on the (horizontal) axis labels
+    assert fig.layout.xaxis.tickangle == 0 and fig.layout.yaxis.tickangle == 0 and not fig.layout.title.text
+    marks = [t for t in fig.data if t.type == "scatter"]
+    progress = summary["time_progress"].dropna().round(4).unique()
+    if len(progress) == 1:
+        assert not marks and fig.layout.shapes  # one 序时进度 line
+    else:
+        assert marks and marks[0].mode == "markers"  # one mark per department (periods differ)
+    assert bars[0].texttemplate == "%{x:.1f}%"  # every bar carries its value
