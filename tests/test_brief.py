@@ -181,3 +181,28 @@ def test_external_references_are_found():
     page = ('<script src="https://cdn.example/require.js"></script><link href="//fonts.example/a.css">'
             '<style>@import url("http://x.example/b.css")</style><img src="data:image/svg+xml;base64,AA">')
     assert len(external_references(page)) == 3
+
+
+def test_judgement_columns_are_rendered_when_the_metrics_carry_them(processed):
+    data = brief.load_brief_data(processed)
+    status = data.tables["project_status"]
+    saved = status.copy()
+    own = status["dept_name"] == "湟源县教育局"
+    first = status.index[own][0]
+    status["carryover_budget"] = 0.0
+    status["carryover_executed"] = 0.0
+    status["stock_flag"] = False
+    status["stock_reason"] = ""
+    status["suggestions"] = [[] for _ in range(len(status))]
+    status.loc[first, ["carryover_budget", "carryover_executed", "stock_flag"]] = [119.13, 20.35, True]
+    status.loc[first, "stock_reason"] = "存量资金 119.13 万元，已支出 20.35 万元"
+    status.at[first, "suggestions"] = ["建议调减预算：建议按程序调减 98.78 万元", "督促加快执行"]
+    try:
+        document = brief.DepartmentBrief(data, "湟源县教育局", Settings()).document()
+        text = _model_text(document)
+        assert "上年结转（存量）资金 119.13 万元" in text and "执行率 17.1%" in text
+        assert "存量资金数额偏大且支出较慢的项目 1 个" in text
+        assert f"{status.loc[first, 'project_name']}：建议调减预算：建议按程序调减 98.78 万元；督促加快执行" in text
+        assert "上年结转（存量）资金 119.13 万元" in _model_text(brief.CountyReport(data, Settings()).document())
+    finally:
+        data.tables["project_status"] = saved

@@ -483,6 +483,7 @@ class DepartmentBrief:
                       f"全年预计执行率 {pct(expected_rate)}，预计结转结余 {money(carryover)} 万元。"),
             Paragraph(f"按项目看，预算执行{light_text}；执行率低于序时进度的项目 {len(behind)} 个"
                       + (f"：{names(behind['project_name'])}。" if len(behind) else "。") + "各项目执行情况见附件1。"),
+            stock_paragraph(p, self.period_label),
             chart("department_projects", "图1 项目预算执行率与序时进度", self.data.tables["project_status"], self.department)))
 
     def targets(self) -> Section:
@@ -547,7 +548,7 @@ class DepartmentBrief:
             Heading(SECTION_HEADINGS[3]), Heading(SUBSECTION_CORRECTION, 2), correction, Bullets(measures),
             Paragraph(f"以下 {len(without)} 个偏差指标未填写拟采取的措施，请补充：" + names(without["project_name"] + "—"
                                                                         + without["name"]) + "。") if len(without) else None,
-            Heading(SUBSECTION_IMPROVEMENT, 2), *self._suggestions()))
+            Heading(SUBSECTION_IMPROVEMENT, 2), *self._suggestions(), *suggestion_details(self.projects)))
 
     def other(self) -> Section:
         """五、其他需要说明的问题: 重点监控, indicators that could not be judged, data quality, the legend."""
@@ -649,6 +650,32 @@ class DepartmentBrief:
             "我局将根据绩效运行及纠偏情况、项目实施进度拨付资金；对支出进度偏低、存量资金较大且监控结果差的项目提出预算调整建议；"
             f"本次监控结果将作为{self.data.year + 1}年度预算安排的重要依据，并纳入部门预算管理综合绩效考评。"))
         return result
+
+
+# ---------------------------------------------------------------- judgement columns, when the metrics carry them
+
+def stock_paragraph(projects: pd.DataFrame, period_label: str) -> Paragraph | None:
+    """存量资金 (上年结转): budget, spending and the projects flagged, from the metrics' stock columns."""
+    if "carryover_budget" not in projects or not _number(projects["carryover_budget"].sum(min_count=1)):
+        return None
+    budget = projects["carryover_budget"].sum(min_count=1)
+    executed = projects["carryover_executed"].sum(min_count=1) if "carryover_executed" in projects else None
+    rate = _number(executed) / _number(budget) * 100 if _number(executed) is not None else None
+    flagged = projects[projects["stock_flag"].fillna(False).astype(bool)] if "stock_flag" in projects \
+        else projects.iloc[0:0]
+    reasons = [f"{text(r.project_name)}（{plain_reason(getattr(r, 'stock_reason', ''))}）" for r in flagged.itertuples()]
+    return Paragraph(f"上年结转（存量）资金 {money(budget)} 万元，{period_label}支出 {money(executed)} 万元，执行率 {pct(rate)}"
+                     + (f"；存量资金数额偏大且支出较慢的项目 {len(flagged)} 个：{'；'.join(reasons)}。" if len(flagged)
+                        else "。"))
+
+
+def suggestion_details(projects: pd.DataFrame) -> list:
+    """Every applicable suggestion of each project with its amounts (the metrics' ``suggestions`` lists)."""
+    if "suggestions" not in projects:
+        return []
+    items = [f"{text(r.project_name)}：{'；'.join(text(s) for s in r.suggestions)}" for r in projects.itertuples()
+             if _is_list(r.suggestions) and len(r.suggestions)]
+    return [Paragraph("各项目的具体意见（含金额）如下："), Bullets(items)] if items else []
 
 
 def written_report_text(data: BriefData, department: str) -> str:
@@ -792,6 +819,7 @@ class CountyReport:
             Paragraph(f"支出进度偏低且全年预计难以执行完毕的{group_text(SUGGEST_REDUCE)}，建议调减预算或收回存量资金；"
                       f"上述执行严重滞后的项目预计结转结余合计 {money(reduce['expected_carryover'].sum())} 万元。"
                       + (f"对支出进度偏低且有重点监控项目的{names(low['dept_name'])}，建议约谈并提出预算调整意见。" if len(low) else "")),
+            stock_paragraph(ps, self._period_label),
             Heading("（三）督促纠偏整改", 2),
             Paragraph(f"对支出进度低于序时进度的{group_text(SUGGEST_SPEED_UP)}督促加快执行；对资金执行正常但绩效目标偏离的"
                       f"{group_text(SUGGEST_CORRECT)}督促纠偏整改；对资料不全的{group_text(SUGGEST_UNKNOWN)}要求补充资料。"
