@@ -117,7 +117,8 @@ class Column:
     """One table column: source column, Chinese header, and how to show a value."""
     key: str
     header: str
-    kind: str = "text"  # text | value | money | pct | int | score | light | html (already escaped by us)
+    kind: str = "text"  # text | value (short, kept on one line when it fits) | money | pct | int | score | light
+    weight: float | None = None  # share of the width left to text columns (default by kind, WIDTHS)
 
 
 # ---------------------------------------------------------------- charts
@@ -300,8 +301,8 @@ def model_table(frame: pd.DataFrame, columns: list[Column], caption: str = "", n
     """A document table from a DataFrame: formatted cells, widths planned from the column kinds."""
     if frame.empty:
         return None
-    align = {"money": "num", "pct": "num", "int": "num", "score": "num", "light": "light"}
-    cols = [DocColumn(c.header, align.get(c.kind, "text"), WIDTHS.get(c.kind, 1.0)) for c in columns]
+    align = {"money": "num", "pct": "num", "int": "num", "score": "num", "light": "light", "value": "value"}
+    cols = [DocColumn(c.header, align.get(c.kind, "text"), c.weight or WIDTHS.get(c.kind, 1.0)) for c in columns]
     rows = [[cell_text(record.get(c.key), c.kind) for c in columns] for record in frame.to_dict("records")]
     total_row = [cell_text(total.get(c.key), c.kind) if c.key in total else "" for c in columns] if total else None
     if total_row:
@@ -589,8 +590,8 @@ class DepartmentBrief:
         findings = self._findings()
         if len(findings):
             result.append(Attachment(f"{self.department}监控表报送质量提示", blocks(model_table(findings, [
-                Column("source_file", "文件"), Column("cell", "单元格", "value"), Column("severity_label", "级别", "value"),
-                Column("message", "说明")], ""))))
+                Column("source_file", "文件", weight=1.2), Column("cell", "单元格", "value"),
+                Column("severity_label", "级别", "value"), Column("message", "说明", weight=3.0)], ""))))
         return result
 
     def document(self) -> Document:

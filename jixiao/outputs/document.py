@@ -47,6 +47,7 @@ LIGHT_FILLS = {"红灯": "F4C7C3", "黄灯": "FCE8B2", "绿灯": "C8E6C9", "蓝�
 WIDE_TABLE_COLUMNS = 8
 MIN_HEADER_CHARS = 2  # a header like 执行 or 红灯 on one line
 MIN_TEXT_CHARS = 4
+MAX_VALUE_CHARS = 7  # a "value" column (指标值, 处理意见, 单元格) grows to its content up to this many characters
 CELL_PADDING_CHARS = 1.6  # Word's default cell margins (2 × 1.9 mm) and a little air, in characters
 
 
@@ -88,7 +89,7 @@ class Bullets:
 class Column:
     """One table column: header, how its cells read (text | num | light) and its share of the width."""
     header: str
-    align: str = "text"
+    align: str = "text"  # text | value (short text sized to its content) | num | light
     width: float = 1.0
 
 
@@ -114,8 +115,10 @@ class Table:
         rows = self.rows + ([self.total] if self.total else [])
         needs: list[float | None] = []
         for i, column in enumerate(self.columns):
-            if column.align in ("num", "light"):
+            if column.align in ("num", "light", "value"):
                 longest = max([_display_chars(row[i]) for row in rows] + [MIN_HEADER_CHARS])
+                if column.align == "value":  # short texts on one line; a long one wraps in a bounded column
+                    longest = min(longest, MAX_VALUE_CHARS)
                 needs.append(longest + CELL_PADDING_CHARS)
             else:
                 needs.append(None)
