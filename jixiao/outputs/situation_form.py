@@ -7,6 +7,8 @@ the formula-safe writer, so a reason starting with "=" stays text.
 """
 from __future__ import annotations
 
+import math
+import unicodedata
 from pathlib import Path
 
 import pandas as pd
@@ -68,6 +70,7 @@ def build_form(data: BriefData, department: str) -> Workbook:
     sheet.row_dimensions[1].height = 30
     sheet.merge_cells(f"A2:{last}2")
     write_text(sheet["A2"], f"主管部门：{department}　　　　金额单位：万元")
+    _fit_height(sheet, 3, headers)
     for col, header in enumerate(headers, 1):
         cell = sheet.cell(row=3, column=col)
         write_text(cell, header)
@@ -77,6 +80,7 @@ def build_form(data: BriefData, department: str) -> Workbook:
     for r, values in enumerate(rows, 4):
         for col, (value, (_, _, kind)) in enumerate(zip(values, COLUMNS), 1):
             _write(sheet.cell(row=r, column=col), value, kind)
+        _fit_height(sheet, r, values)
     total_row = 4 + len(rows)
     budget = sum(v[3] or 0 for v in rows)
     executed = sum(v[4] or 0 for v in rows)
@@ -92,6 +96,23 @@ def build_form(data: BriefData, department: str) -> Workbook:
         sheet.column_dimensions[get_column_letter(col)].width = width
     _print_setup(sheet)
     return workbook
+
+
+LINE_HEIGHT_PT = 14  # one wrapped line of 11 pt text
+
+
+def _fit_height(sheet, row: int, values: list) -> None:
+    """Row height for the wrapped texts: Excel and LibreOffice do not grow rows written by openpyxl."""
+    lines = 1
+    for value, (_, width, kind) in zip(values, COLUMNS):
+        if kind == "text" and value:
+            lines = max(lines, math.ceil(_display_width(str(value)) / max(width - 1, 1)))
+    sheet.row_dimensions[row].height = LINE_HEIGHT_PT * lines + 4
+
+
+def _display_width(text: str) -> int:
+    """Character cells a text needs: CJK and full-width characters count double."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
 def _write(cell, value, kind: str) -> None:
