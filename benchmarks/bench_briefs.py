@@ -10,6 +10,10 @@ kernel, one exporter and one browser; static SVG charts).
 
 Prints seconds per department for both and the ratio (goal: at least 5×). The baseline is
 sampled by default because the full loop takes minutes; its cost per department hardly varies.
+jixiao's run writes HTML, PDF and Word (.docx); ``word_cost`` then measures in one warm process
+what the .docx adds to a department (print-resolution PNG charts + docxtpl), against the HTML alone.
+
+    .venv/bin/python benchmarks/bench_briefs.py --word-only      # only the Word cost, no batch
 """
 from __future__ import annotations
 
@@ -52,17 +56,50 @@ def baseline_one(department: str, processed: Path, out: Path) -> None:
                     Path(f"{stem}.html").as_uri()], **run)
 
 
+def word_cost(processed: Path, departments: list[str], out: Path) -> dict[str, float]:
+    """Median seconds per department, in one warm process: the HTML page alone, the .docx added to it
+    (wall clock), and of that the print PNGs of the charts (kaleido's Chromium) and this process's CPU.
+    On a shared machine the wall clock waits for the CPU; the CPU time is what the .docx itself costs."""
+    from statistics import median
+
+    from jixiao.outputs.brief import department_brief, write_document
+
+    out.mkdir(parents=True, exist_ok=True)
+    write_document(department_brief(departments[0], processed).document(), {"html": out / "warm.html",
+                                                                             "docx": out / "warm.docx"})
+    times: dict[str, list[float]] = {"html": [], "docx": [], "png": [], "docx_cpu": []}
+    for department in departments:
+        document = department_brief(department, processed).document()
+        started = time.perf_counter()
+        write_document(document, {"html": out / f"{safe_name(department)}.html"})
+        times["html"].append(time.perf_counter() - started)
+        started, cpu = time.perf_counter(), time.process_time()
+        _ = [block.png for block in document.blocks if block.kind == "chart"]
+        times["png"].append(time.perf_counter() - started)
+        write_document(document, {"docx": out / f"{safe_name(department)}.docx"})
+        times["docx"].append(time.perf_counter() - started)
+        times["docx_cpu"].append(time.process_time() - cpu)
+    return {name: median(values) for name, values in times.items()}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--processed", type=Path, help="ingest output (default: ingest data/raw into a temp folder)")
     parser.add_argument("--baseline-sample", type=int, default=DEFAULT_SAMPLE,
                         help=f"departments timed with the baseline (0 = all; default {DEFAULT_SAMPLE})")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--word-only", action="store_true", help="only measure what Word adds per department")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-briefs-") as tmp:
         work = Path(tmp)
         processed = prepare(args.processed, work)
         departments = load_brief_data(processed).departments()
+        cost = word_cost(processed, departments, work / "word")
+        print(f"Word (.docx) per department, warm process (medians): +{cost['docx']:.2f} s wall, of which chart PNGs "
+              f"{cost['png']:.2f} s; CPU in this process {cost['docx_cpu']:.2f} s (HTML page alone {cost['html']:.2f} s; "
+              f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+        if args.word_only:
+            return 0
         sample = departments if args.baseline_sample <= 0 else departments[:args.baseline_sample]
 
         (work / "baseline").mkdir()

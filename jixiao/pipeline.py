@@ -118,7 +118,7 @@ def charts_stage(processed_dir: Path, out_dir: Path) -> list[Path]:
 
 
 def briefs_stage(processed_dir: Path, reports_dir: Path, settings: Settings, rules_path: Path | None,
-                 departments=None, formats=("html", "pdf"), jobs: int = 2, quiet: bool = False,
+                 departments=None, formats=("html", "pdf", "docx"), jobs: int = 2, quiet: bool = False,
                  overview: bool = True):
     from jixiao.outputs.render import FORMATS, run_briefs
 
@@ -487,7 +487,7 @@ OUTPUT_STAGES: tuple[tuple[str, str, Callable], ...] = (
     ("compare", "与上一轮、上年同期对比", _output_compare),
     ("feedback", "生成给各单位的反馈工作簿（含整改事项）", _output_feedback),
     ("charts", "导出领导汇报图表", _output_charts),
-    ("briefs", "生成各部门监控报告和全县总览（HTML 和 PDF）", _output_briefs),
+    ("briefs", "生成给各部门的反馈意见和全县监控情况报告（Word、PDF、网页）", _output_briefs),
 )
 STAGE_ORDER = tuple(s.name for s in ROUND_STAGES) + tuple(name for name, _, _ in OUTPUT_STAGES)
 

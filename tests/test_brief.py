@@ -24,8 +24,9 @@ def processed(demo_county) -> Path:
 # ---------------------------------------------------------------- notebooks
 
 @pytest.mark.parametrize("name, parameters", [
-    ("department_brief.ipynb", {"department", "year", "month", "processed_dir", "rules"}),
-    ("overview.ipynb", {"year", "month", "processed_dir", "rules"}),
+    ("department_brief.ipynb", {"department", "year", "month", "processed_dir", "rules", "outputs", "templates",
+                                "settings"}),
+    ("county_report.ipynb", {"year", "month", "processed_dir", "rules", "outputs", "templates", "settings"}),
 ])
 def test_notebook_only_sets_parameters_and_displays(name, parameters):
     nb = json.loads((NOTEBOOKS / name).read_text(encoding="utf-8"))
@@ -44,17 +45,8 @@ def test_notebook_only_sets_parameters_and_displays(name, parameters):
 
 # ---------------------------------------------------------------- escaping and tables
 
-def test_html_table_escapes_every_text_cell():
-    frame = pd.DataFrame({"name": [INJECTION], "budget": [1234.5], "rate": [58.333], "light": ["red"]})
-    table = brief.html_table(frame, [brief.Column("name", "名称"), brief.Column("budget", "预算", "money"),
-                                     brief.Column("rate", "执行率", "pct"), brief.Column("light", "灯", "light")])
-    assert "<script>" not in table
-    assert "&lt;script&gt;window.__jixiaoInjected = 1;&lt;/script&gt;" in table
-    assert "1,234.50" in table and "58.3%" in table and "红灯" in table
-
-
 def test_missing_numbers_show_a_dash():
-    assert brief.money(None) == "—" and brief.pct(float("nan")) == "—" and brief.esc(None) == ""
+    assert brief.money(None) == "—" and brief.pct(float("nan")) == "—" and brief.text(None) == ""
 
 
 def test_stable_svg_replaces_the_random_uid():
@@ -77,22 +69,47 @@ def _inject(processed: Path, department: str) -> str:
     return target
 
 
+def _model_text(document) -> str:
+    """Every text of a document model (body, attachments, stamp), as the renderers receive it."""
+    parts = [document.title, document.recipient, document.issuer, document.date] + list(document.provenance)
+    blocks = document.blocks + [b for a in document.attachments for b in a.blocks] + [document.provenance_table]
+    for block in blocks:
+        if block is None:
+            continue
+        parts += [getattr(block, "lead", ""), getattr(block, "text", ""), getattr(block, "caption", "")]
+        parts += list(getattr(block, "items", []) or []) + list(getattr(block, "notes", []) or [])
+        parts += [cell for row in getattr(block, "rows", []) or [] for cell in row]
+    return "\n".join(str(part) for part in parts)
+
+
 def test_department_brief_follows_the_outline_and_escapes(processed):
+    from jixiao.outputs.document import render_html
+
     _inject(processed, "湟源县司法局")
-    report = brief.department_brief("湟源县司法局", processed)
-    page = report.html()
-    for heading in brief.SECTION_HEADINGS + (brief.SUBSECTION_FUNDS, brief.SUBSECTION_TARGETS,
-                                             brief.SUBSECTION_CORRECTION, brief.SUBSECTION_IMPROVEMENT):
-        assert heading in page
-    assert "<script" not in page
-    assert "“&lt;script&gt;window.__jixiaoInjected = 1;&lt;/script&gt;”" in page  # quoted, as written
+    report = brief.department_brief("湟源县司法局", processed, settings=Settings())
+    document = report.document()
+    headings = [b.text for b in document.blocks if b.kind == "heading"]
+    assert [h for h in headings if h in brief.SECTION_HEADINGS] == list(brief.SECTION_HEADINGS)
+    for sub in (brief.SUBSECTION_FUNDS, brief.SUBSECTION_TARGETS, brief.SUBSECTION_CORRECTION,
+                brief.SUBSECTION_IMPROVEMENT):
+        assert sub in headings
+    text = _model_text(document)
+    assert f"“{INJECTION}”" in text  # the unit's words, quoted as written
+    assert document.recipient == "湟源县司法局" and document.issuer == Settings().issuer
+    assert document.title == "湟源县财政局关于湟源县司法局2023年1-7月项目支出绩效运行监控情况的反馈意见"
     row = report.data.tables["department_summary"].set_index("dept_name").loc["湟源县司法局"]
-    assert brief.money(row["budget_total"]) in page and brief.pct(row["execution_rate"]) in page
-    assert report.data.profile.content_hash in page
+    assert brief.money(row["budget_total"]) in text and brief.pct(row["execution_rate"]) in text
+    body = "".join(_model_text(brief.Document("brief", "", "", "", "", "", document.sections)))
+    for jargon in ("进度比", "累计型", "红 <60%", "哈希", "SHA-256", "jixiao 版本"):
+        assert jargon not in body, jargon
+    assert body.count("灯色标准") == 1  # the threshold legend, once
+    assert report.data.profile.content_hash in " ".join(document.provenance)
     subs = report.data.tables["submissions"]
-    for sha in subs[subs["source_file"].isin(report.source_files())]["sha256"]:
-        assert sha in page
-    assert page.count('<img class="chart-img"') == 2
+    stamped = {row[1] for row in document.provenance_table.rows}
+    assert set(subs[subs["source_file"].isin(report.source_files())]["sha256"]) == stamped
+    assert sum(b.kind == "chart" for b in document.blocks) == 2
+    page = render_html(brief.Document("brief", document.title, "", "", "", "", document.sections[4:5]))
+    assert "<script>window" not in page and "&lt;script&gt;window.__jixiaoInjected" in page
 
 
 def test_briefs_claim_only_checks_that_ran_and_state_stock_and_period(processed):
@@ -117,17 +134,36 @@ def test_unknown_department_names_the_choices(processed):
         brief.department_brief("不存在的局", processed)
 
 
-def test_overview_has_ranking_method_and_key_list(processed):
-    overview = brief.county_overview(processed)
-    page = overview.html()
-    from jixiao.metrics.compute import ranking_method_text
+def test_county_report_has_ranking_method_key_list_and_failed_files(processed):
+    report = brief.county_report(processed, settings=Settings())
+    document = report.document()
+    text = _model_text(document)
+    key = report.data.tables["project_status"]["key_monitoring"].sum()
+    assert f"列入财政重点监控的项目 {int(key)} 个" in text
+    assert "综合得分" in text and "书面监控报告的报送情况：未提供" in text
+    subs = report.data.tables["submissions"]
+    for record in subs[subs["status"] == "failed"].itertuples():
+        assert f"{record.source_file}：{record.reason}" in text
+    assert document.recipient == Settings().report_recipient
+    assert sum(b.kind == "chart" for b in document.blocks) == 3
+    assert [a.title for a in document.attachments] == ["各部门预算执行和绩效目标完成情况表", "重点监控项目清单"]
 
-    assert brief.esc(ranking_method_text(overview.data.profile)) in page
-    key = overview.data.tables["project_status"]["key_monitoring"].sum()
-    assert f"列入财政重点监控的项目 {int(key)} 个" in page
-    for category in brief.REASON_CATEGORIES:
-        assert category in page
-    assert page.count('<img class="chart-img"') == 4
+
+def test_written_reports_come_from_the_documents_table(processed):
+    data = brief.load_brief_data(processed)
+    data.tables["documents"] = pd.DataFrame({"dept_name": ["湟源县教育局"], "source_file": ["教育局/报告.docx"]})
+    try:
+        assert "书面监控报告已报送" in brief.written_report_text(data, "湟源县教育局")
+        assert "书面监控报告未报送" in brief.written_report_text(data, "湟源县水利局")
+        text = brief.CountyReport(data, Settings()).organisation().blocks[-1].text
+        assert "报送书面监控报告的部门 1 个：湟源县教育局" in text
+    finally:
+        del data.tables["documents"]
+
+
+def test_plain_reason_drops_the_legend_and_the_jargon():
+    assert brief.plain_reason("执行进度比 43.5%（红 <60%，绿 ≥80%）") == "执行率为序时进度的 43.5%"
+    assert "累计型" not in brief.plain_reason("全年预计 12（目标 ≥12个）：完成率 100.0%；累计型：1-7月完成 8，序时应完成 7，进度比 114.3%")
 
 
 # ---------------------------------------------------------------- safe output names
@@ -158,3 +194,28 @@ def test_external_references_are_found():
     page = ('<script src="https://cdn.example/require.js"></script><link href="//fonts.example/a.css">'
             '<style>@import url("http://x.example/b.css")</style><img src="data:image/svg+xml;base64,AA">')
     assert len(external_references(page)) == 3
+
+
+def test_judgement_columns_are_rendered_when_the_metrics_carry_them(processed):
+    data = brief.load_brief_data(processed)
+    status = data.tables["project_status"]
+    saved = status.copy()
+    own = status["dept_name"] == "湟源县教育局"
+    first = status.index[own][0]
+    status["carryover_budget"] = 0.0
+    status["carryover_executed"] = 0.0
+    status["stock_flag"] = False
+    status["stock_reason"] = ""
+    status["suggestions"] = [[] for _ in range(len(status))]
+    status.loc[first, ["carryover_budget", "carryover_executed", "stock_flag"]] = [119.13, 20.35, True]
+    status.loc[first, "stock_reason"] = "存量资金 119.13 万元，已支出 20.35 万元"
+    status.at[first, "suggestions"] = ["建议调减预算：建议按程序调减 98.78 万元", "督促加快执行"]
+    try:
+        document = brief.DepartmentBrief(data, "湟源县教育局", Settings()).document()
+        text = _model_text(document)
+        assert "上年结转（存量）资金 119.13 万元" in text and "执行率 17.1%" in text
+        assert "存量资金数额偏大且支出较慢的项目 1 个" in text
+        assert f"{status.loc[first, 'project_name']}：建议调减预算：建议按程序调减 98.78 万元；督促加快执行" in text
+        assert "上年结转（存量）资金 119.13 万元" in _model_text(brief.CountyReport(data, Settings()).document())
+    finally:
+        data.tables["project_status"] = saved

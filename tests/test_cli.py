@@ -55,7 +55,8 @@ def test_run_is_the_whole_main_job_in_the_configured_folders(tmp_path):
     one_project(tmp_path / "inbox" / "a.xlsx", Project(funds=[("年度资金总额", 100.0, 150.0, 95.0)]))
     (tmp_path / "strict.toml").write_text('[profile]\nname = "严格口径"\n', encoding="utf-8")
     (tmp_path / "jixiao.toml").write_text(
-        '[paths]\nraw = "inbox"\nprocessed = "tables"\nreports = "out"\nrules = "strict.toml"\n', encoding="utf-8")
+        '[paths]\nraw = "inbox"\nprocessed = "tables"\nreports = "out"\nrules = "strict.toml"\n'
+        '[document]\nissuer = "某县财政局"\nissue_date = "2023年9月15日"\n', encoding="utf-8")
     result = jixiao("run", "--quiet", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     for step in ("第1步", "第2步", "第3步", "第4步", "第5步", "输出1", "输出2", "输出3", "输出4", "输出5", "各步骤用时"):
@@ -68,9 +69,15 @@ def test_run_is_the_whole_main_job_in_the_configured_folders(tmp_path):
     assert list((tmp_path / "out" / "2023-07" / "反馈").glob("*.xlsx")), "the over-budget unit gets feedback"
     assert len(list((tmp_path / "out" / "2023-07" / "charts").glob("*.svg"))) >= 5
     briefs = tmp_path / "out" / "2023-07" / "briefs"
-    assert {p.name for p in briefs.iterdir()} >= {"湟源县交通运输局.html", "湟源县交通运输局.pdf", "全县总览.pdf"}
     assert (tmp_path / "data" / "jixiao.duckdb").is_file(), "the round is stored (default paths.store)"
     assert "2023年1-7月" in jixiao("rounds", cwd=tmp_path).stdout
+    assert {p.name for p in briefs.iterdir()} >= {"湟源县交通运输局.html", "湟源县交通运输局.pdf", "湟源县交通运输局.docx",
+                                                  "全县监控情况报告.pdf", "全县监控情况报告.docx"}
+    assert list((tmp_path / "out" / "2023-07" / "情况表").glob("*.xlsx"))
+    import docx
+
+    texts = [p.text for p in docx.Document(str(briefs / "湟源县交通运输局.docx")).paragraphs]
+    assert "某县财政局" in texts and "2023年9月15日" in texts  # the run's own [document] settings, not the kernel's
 
 
 def test_metrics_with_a_rules_file_prints_the_method(tmp_path):
@@ -98,8 +105,8 @@ def test_briefs_refuse_an_unknown_format(tmp_path):
     raw.mkdir()
     one_project(raw / "a.xlsx")
     assert jixiao("ingest", str(raw), "--out", str(tmp_path / "p"), "-q").returncode == 0
-    result = jixiao("briefs", str(tmp_path / "p"), "--format", "docx")
-    assert result.returncode == 2 and "不支持的格式 docx" in result.stderr
+    result = jixiao("briefs", str(tmp_path / "p"), "--format", "docx,odt")
+    assert result.returncode == 2 and "不支持的格式 odt" in result.stderr
 
 
 def test_a_bad_rule_profile_stops_with_a_chinese_message(tmp_path):

@@ -1,4 +1,4 @@
-"""The brief batch on real files: papermill, HTML, PDF through Debian's Chromium (Playwright).
+"""The brief batch on real files: papermill, HTML, Word, PDF through Debian's Chromium (Playwright).
 
 One batch renders a subset of the demo county once per module (three departments, one of them
 with an unsafe name and one with a ``<script>`` in a reason, plus the overview); the tests read
@@ -82,7 +82,7 @@ def test_every_department_gets_html_and_pdf_and_failures_are_listed(batch):
     result, data, folder, root = batch
     assert result.failures == [(MISSING_DEPT, "数据中没有这个主管部门")]
     for name in (INJECTED_DEPT, UNSAFE_DEPT, PLAIN_DEPT, brief.OVERVIEW_NAME):
-        for fmt in ("html", "pdf"):
+        for fmt in ("html", "pdf", "docx"):
             path = _file(batch, name, fmt)
             assert path.parent == folder.resolve() and path.stat().st_size > 0
 
@@ -90,7 +90,8 @@ def test_every_department_gets_html_and_pdf_and_failures_are_listed(batch):
 def test_unsafe_department_name_cannot_leave_the_briefs_folder(batch):
     result, _, folder, root = batch
     everything = [p for p in (root / "reports").rglob("*") if p.is_file()]
-    assert everything and all(p.resolve().parent == folder.resolve() for p in everything)
+    forms = folder.parent / "情况表"
+    assert everything and all(p.resolve().parent in (folder.resolve(), forms.resolve()) for p in everything)
     assert not (root / "逃逸").exists() and not (root.parent / "逃逸").exists()
     assert sorted(p.name for p in everything) == sorted(p.name for p in result.written)  # no temp files left
 
@@ -108,7 +109,8 @@ def test_pdf_has_name_headings_figures_and_page_numbers(batch):
     for figure in (brief.money(row["budget_total"]), brief.money(row["executed_total"]),
                    brief.pct(row["execution_rate"]), brief.pct(row["expected_rate"])):
         assert figure in flat, figure
-    assert "第1页/共" in flat and data.period in flat  # footer page numbers, header period
+    assert "—1—" in flat and "—2—" in flat  # 公文 page numbers
+    assert data.period in flat
 
 
 def test_pdf_embeds_its_cjk_fonts(batch):
@@ -130,11 +132,11 @@ def test_html_is_self_contained_small_and_chinese(batch):
     for name in (INJECTED_DEPT, brief.OVERVIEW_NAME):
         page = _file(batch, name, "html").read_text(encoding="utf-8")
         assert len(page.encode("utf-8")) <= MAX_HTML_BYTES
-        assert '<html lang="zh-CN">' in page and "Noto Sans CJK SC" in page
+        assert '<html lang="zh-CN">' in page and "Noto Serif CJK SC" in page
         assert "<script" not in page.lower()  # no scripts at all: the injected one is escaped text
         assert external_references(page) == []  # real tags only: the escaped <img src="https://…"> is text
         assert "jp-InputArea" not in page and "In&nbsp;[" not in page  # code cells hidden
-        assert "复现信息" in page and brief.RUN_TIME_CLASS in page
+        assert "附：数据来源说明" in page and '<meta name="jixiao:profile-hash"' in page
 
 
 def test_html_in_chromium_makes_no_request_and_stays_inert(batch):
@@ -151,7 +153,7 @@ def test_html_in_chromium_makes_no_request_and_stays_inert(batch):
             page.on("request", lambda r: requests.append(r.url))
             page.goto(path.as_uri(), wait_until="load")
             charts = page.eval_on_selector_all(
-                "img.chart-img", "imgs => imgs.map(i => i.complete && i.naturalWidth > 0)")
+                "figure.chart svg", "svgs => svgs.map(s => s.getBoundingClientRect().width > 0)")
             injected = page.evaluate("window.__jixiaoInjected")
             body = page.inner_text("body")
         finally:
@@ -169,7 +171,7 @@ def test_batch_brief_equals_a_fresh_kernel_brief(batch):
     """The last department ran in a kernel that had rendered another brief before it."""
     _, data, _, root = batch
     job = plan_jobs(data, root / "fresh", [PLAIN_DEPT], ("html",), None, ROOT / "notebooks", False)[0]
-    fresh = normalised_html(render_fresh(job))
+    fresh = normalised_html(render_fresh(job, root / "fresh.html"))
     batched = normalised_html(_file(batch, PLAIN_DEPT, "html").read_text(encoding="utf-8"))
     assert batched == fresh
 
@@ -181,14 +183,14 @@ def test_a_failing_notebook_is_reported_and_the_rest_written(batch, tmp_path):
     _, data, _, _ = batch
     notebooks = tmp_path / "notebooks"
     shutil.copytree(ROOT / "notebooks", notebooks)
-    overview = json.loads((notebooks / "overview.ipynb").read_text(encoding="utf-8"))
+    overview = json.loads((notebooks / "county_report.ipynb").read_text(encoding="utf-8"))
     overview["cells"][1]["source"] = ['raise RuntimeError("测试用的失败")']
-    (notebooks / "overview.ipynb").write_text(json.dumps(overview, ensure_ascii=False), encoding="utf-8")
+    (notebooks / "county_report.ipynb").write_text(json.dumps(overview, ensure_ascii=False), encoding="utf-8")
     result = run_briefs(data.processed_dir, tmp_path / "reports", departments=[PLAIN_DEPT], formats=("html",),
                         jobs=1, progress=False, notebooks_dir=notebooks)
     assert [name for name, _ in result.failures] == [brief.OVERVIEW_NAME]
     assert "测试用的失败" in result.failures[0][1]
-    assert [p.name for p in result.written] == [f"{PLAIN_DEPT}.html"]
+    assert [p.name for p in result.written if p.suffix == ".html"] == [f"{PLAIN_DEPT}.html"]
 
 
 def test_notebooks_are_found_in_a_checkout_or_where_pip_installed_them(tmp_path):
@@ -201,3 +203,136 @@ def test_notebooks_are_found_in_a_checkout_or_where_pip_installed_them(tmp_path)
     assert installed_notebooks(root=tmp_path / "site-packages", prefix=tmp_path / "prefix") == shared
     with pytest.raises(FileNotFoundError, match="找不到简报笔记本"):
         installed_notebooks(root=tmp_path / "nowhere", prefix=tmp_path / "nowhere")
+
+
+# ---------------------------------------------------------------- the bureau's documents (issue 12)
+
+def _docx(batch, name: str):
+    import docx
+
+    return docx.Document(str(_file(batch, name, "docx")))
+
+
+def _east_asian(style) -> str:
+    from docx.oxml.ns import qn
+
+    return style.element.rPr.rFonts.get(qn("w:eastAsia"))
+
+
+def test_docx_is_a_gbt9704_document_with_signature_date_tables_and_images(batch):
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    _, data, _, _ = batch
+    settings = Settings()
+    doc = _docx(batch, PLAIN_DEPT)
+    styles = doc.styles
+    assert (_east_asian(styles["Title"]), styles["Title"].font.size) == ("方正小标宋简体", Pt(22))
+    assert (_east_asian(styles["Normal"]), styles["Normal"].font.size) == ("仿宋_GB2312", Pt(16))
+    assert _east_asian(styles["Heading 1"]) == "黑体" and _east_asian(styles["Heading 2"]) == "楷体_GB2312"
+    paragraphs = [p for p in doc.paragraphs if p.text.strip()]
+    assert paragraphs[1].style.name == "Title" and PLAIN_DEPT in paragraphs[1].text
+    assert paragraphs[1].text.startswith(settings.issuer) and paragraphs[1].text.endswith("反馈意见")
+    assert paragraphs[2].text == f"{PLAIN_DEPT}："  # 主送
+    level1 = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
+    assert [h for h in level1 if h in HEADINGS] == list(HEADINGS)
+    at = next(i for i, p in enumerate(doc.paragraphs) if p.text == settings.issuer)  # 落款
+    assert doc.paragraphs[at].alignment == WD_ALIGN_PARAGRAPH.RIGHT
+    date = doc.paragraphs[at + 1]
+    assert re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", date.text)  # 成文日期, Arabic numerals
+    assert len(doc.inline_shapes) == 2 and len(doc.tables) >= 2
+    header_row = doc.tables[0].rows[0]._tr
+    assert header_row.xpath("./w:trPr/w:tblHeader")  # repeated on every page
+    footer = doc.sections[0].footer._element.xml
+    assert "PAGE" in footer and "— " in footer
+    row = data.tables["department_summary"].set_index("dept_name").loc[PLAIN_DEPT]
+    import zipfile
+
+    with zipfile.ZipFile(_file(batch, PLAIN_DEPT, "docx")) as package:  # docxcompose rebinds python-docx's "cp"
+        core = package.read("docProps/core.xml").decode("utf-8")
+    assert re.search(r"<cp:keywords>[^<]*" + data.profile.content_hash, core)
+    assert doc.core_properties.title == paragraphs[1].text and doc.core_properties.author == settings.issuer
+    body = "".join(p.text for p in doc.paragraphs[:at])
+    assert data.profile.content_hash not in body and brief.money(row["budget_total"]) in body
+
+
+def test_every_docx_has_title_recipient_signature_date_and_a_table(batch):
+    result, _, _, _ = batch
+    settings = Settings()
+    documents = [p for p in result.written if p.suffix == ".docx"]
+    assert len(documents) == 4  # three departments and the county report
+    for path in documents:
+        import docx
+
+        doc = docx.Document(str(path))
+        titles = [p.text for p in doc.paragraphs if p.style.name == "Title" and p.text.startswith(settings.issuer)]
+        assert len(titles) == 1 and titles[0] == doc.core_properties.title
+        texts = [p.text for p in doc.paragraphs]
+        at = texts.index(settings.issuer)
+        assert texts[at - 1] != settings.issuer and re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", texts[at + 1])
+        assert texts[texts.index(titles[0]) + 1].endswith("：")  # 主送
+        assert doc.tables and doc.inline_shapes and "附：数据来源说明" in texts
+
+
+def test_html_pdf_and_docx_carry_the_same_figures(batch):
+    _, data, _, _ = batch
+    doc = _docx(batch, PLAIN_DEPT)
+    cells = {cell.text for table in doc.tables for row in table.rows for cell in row.cells}
+    docx_text = "".join(p.text for p in doc.paragraphs) + "".join(cells)
+    page = _file(batch, PLAIN_DEPT, "html").read_text(encoding="utf-8")
+    pdf = _pdf_text(_file(batch, PLAIN_DEPT, "pdf"))
+    projects = data.tables["project_status"]
+    own = projects[projects["dept_name"] == PLAIN_DEPT]
+    figures = [brief.money(v) for v in own["budget_total"]] + [brief.pct(v) for v in own["execution_rate"]]
+    row = data.tables["department_summary"].set_index("dept_name").loc[PLAIN_DEPT]
+    figures += [brief.money(row["budget_total"]), brief.pct(row["execution_rate"])]
+    for figure in figures:
+        assert figure in cells or figure in docx_text, figure
+        assert figure in page, figure
+        assert figure in pdf, figure  # whole: never split across a space or a line inside a cell
+
+
+def test_pdf_page_one_has_no_stamp_and_chart_labels_extract_as_standard_text(batch):
+    _, data, _, _ = batch
+    path = _file(batch, PLAIN_DEPT, "pdf")
+    first = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(path), "-"], check=True, capture_output=True,
+                           text=True).stdout
+    assert data.profile.content_hash not in first and "SHA-256" not in first and "jixiao" not in first
+    assert not re.search(r"[0-9a-f]{16}", first)
+    text = _pdf_text(path)
+    assert not re.search(r"[\u2e80-\u2fdf]", text)  # no Kangxi / radical look-alikes
+    assert re.search(r"序时进度 ?\d+\.\d+%", text)  # the chart's own label, digits kept
+    flat = re.sub(r"\s+", "", text)
+    assert "预算执行率" in flat and "指标数（个）" in flat  # axis titles of the two charts
+    assert "附：数据来源说明" in flat and data.profile.content_hash in flat  # the stamp, on its own last page
+    meta = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True).stdout
+    assert "反馈意见" in meta and data.profile.content_hash in meta
+
+
+def test_county_report_lists_unusable_files_and_written_reports(batch):
+    _, data, _, _ = batch
+    flat = re.sub(r"\s+", "", _pdf_text(_file(batch, brief.OVERVIEW_NAME, "pdf")))
+    subs = data.tables["submissions"]
+    failed = subs[subs["status"] == "failed"]
+    assert len(failed) >= 3
+    for record in failed.itertuples():
+        assert re.sub(r"\s+", "", record.source_file) in flat and re.sub(r"\s+", "", record.reason)[:20] in flat
+    assert "书面监控报告的报送情况：未提供" in flat
+    for heading in ("一、监控工作组织开展情况", "三、各部门监控情况", "四、重点监控项目情况", "五、存在的主要问题及原因",
+                    "六、监控结果运用", "七、下一步工作"):
+        assert heading in flat, heading
+    doc = _docx(batch, brief.OVERVIEW_NAME)
+    assert len(doc.inline_shapes) == 3 and [p.text for p in doc.paragraphs if p.text.startswith("附件")]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not shutil.which("soffice"), reason="needs LibreOffice (libreoffice-writer)")
+def test_libreoffice_opens_the_docx(batch, tmp_path):
+    source = _file(batch, PLAIN_DEPT, "docx")
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(source)], check=True, capture_output=True, timeout=180)
+    converted = tmp_path / (source.stem + ".pdf")
+    flat = re.sub(r"\s+", "", _pdf_text(converted))
+    assert PLAIN_DEPT in flat and "—1—" in flat and Settings().issuer in flat
+    for heading in HEADINGS:
+        assert heading in flat, heading

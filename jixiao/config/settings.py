@@ -33,6 +33,12 @@ Defaults follow the 2023 notice of 湟源县财政局 (源财〔2023〕432号): 
     max_sheets = 200             # 工作表数上限
     max_cells = 2000000          # 每张工作表读取的单元格数上限（按实际填写的内容计）
     amount_ceiling = 1000000     # 金额上限（万元，即 100 亿元）；超过、为负或非数值的金额不计入合计
+
+    [document]               # the bureau's documents (docs/briefs.md)
+    county = "湟源县"
+    issuer = "湟源县财政局"   # 落款
+    issue_date = "2023年9月15日"  # 成文日期; empty = the run date
+    doc_number = "源财绩〔2023〕  号"  # 文号 placeholder
 """
 from __future__ import annotations
 
@@ -53,7 +59,7 @@ CONFIG_FILE_NAME = "jixiao.toml"
 # Unknown keys are an error: a typo must never fall back silently to a default.
 STRICT = ConfigDict(extra="forbid")
 # Sections of jixiao.toml whose keys are fields of Settings itself (the others are nested tables).
-FLAT_SECTIONS = ("monitoring", "ingest")
+FLAT_SECTIONS = ("monitoring", "ingest", "document")
 
 
 @dataclass(frozen=True, config=STRICT)
@@ -66,6 +72,7 @@ class Paths:
     export: Path = Path("data/export")  # Parquet per round: <table>/year=<Y>/period=<N>/
     replies: Path = Path("data/replies")  # returned feedback workbooks: <round, e.g. 2023-07>/*.xlsx
     identity_map: Path | None = None  # CSV/xlsx: 实施单位, 项目名称, 对应项目名称 (overrides project matching)
+    templates: Path | None = None  # the bureau's own document templates (document.docx, document.html.j2); None = built in
 
 
 @dataclass(frozen=True, config=STRICT)
@@ -86,6 +93,14 @@ class Settings:
     max_sheets: int = Field(200, ge=1)  # sheets per workbook
     max_cells: int = Field(2_000_000, ge=1)  # formatted cells of an old .xls read with their formats
     amount_ceiling: float = Field(1_000_000.0, gt=0)  # 万元: an amount above this is implausible (excluded from totals)
+    # [document]: the bureau's voice in briefs and the county report (docs/briefs.md)
+    county: str = "湟源县"
+    issuer: str = "湟源县财政局"  # 落款 and the "我局" of every document
+    issue_date: str = ""  # 成文日期 as printed (e.g. 2023年9月15日); empty: the run date
+    doc_number: str = "〔    〕  号"  # 文号 placeholder the clerk fills in Word
+    brief_title: str = "{issuer}关于{department}{period}项目支出绩效运行监控情况的反馈意见"
+    report_title: str = "{issuer}关于{year}年度县级部门项目支出绩效运行监控情况的报告"
+    report_recipient: str = "县人民政府"
 
     @field_validator("submission_deadline")
     @classmethod

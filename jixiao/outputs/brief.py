@@ -1,39 +1,40 @@
-"""Department briefs and the county overview: Chinese prose, tables and charts from the data.
+"""The bureau's documents: the 反馈意见 to each department and the county report, as document models.
 
-A department brief follows the notice's 附件1 outline (源财〔2023〕432号); the overview is what the
-bureau shows its leadership. Every function returns HTML fragments built from the metrics tables
-(docs/schema.md). Anything a unit typed (names, reasons, measures) is escaped with ``esc`` before
-it reaches the page, so a ``<script>`` in a reason is printed, never run. Charts come from
-``jixiao.outputs.plots`` and are embedded as static SVG images (no plotly.js in the page: offline, small,
-identical in the browser and in print).
+A department brief is the bureau's feedback opinion following the notice's 附件1 outline
+(源财〔2023〕432号); the county report is the bureau's own report to the county government. Both are
+built ONCE from the stored tables (docs/schema.md) into a :class:`jixiao.outputs.document.Document`
+of plain-text headings, paragraphs, tables and charts; ``jixiao.outputs.document`` renders it to HTML
+(escaped by the template), Word and, through Chromium, PDF (docs/briefs.md). Charts come from
+``jixiao.outputs.plots``, made print-ready here (horizontal labels, no title: the caption says it).
 
-Notebooks call :func:`department_brief` / :func:`county_overview` and display the sections; the
+Notebooks call :func:`department_brief` / :func:`county_report`, show the document and write it; the
 batch (``jixiao.outputs.render``) runs those notebooks. Nothing here depends on the notebook machinery.
 """
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import hashlib
-import html
 import json
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
 from jixiao import __version__
-from jixiao.config.settings import Settings
-from jixiao.metrics.compute import (BLUE, GREEN, LIGHT_LABELS, NO_DEPT, RED, UNKNOWN, YELLOW, SUGGEST_PAY,
-                      SUGGEST_REDUCE, SUGGEST_SUSPEND, compute_metrics, ranking_method_text)
-from jixiao.metrics import wording
-from jixiao.metrics.wording import SUGGESTION_ADVICE, SUGGESTION_ORDER
+from jixiao.config.settings import Settings, load_settings
+from jixiao.metrics.compute import (BLUE, GREEN, LIGHT_LABELS, NO_DEPT, RED, UNKNOWN, YELLOW, SUGGEST_CORRECT,
+                      SUGGEST_PAY, SUGGEST_REDUCE, SUGGEST_SPEED_UP, SUGGEST_SUSPEND, SUGGEST_UNKNOWN,
+                      compute_metrics, ranking_method_text)
 from jixiao.config.profile import RuleProfile, load_profile
+from jixiao.outputs.document import (Attachment, Bullets, Chart, Column as DocColumn, Document, Heading, Paragraph,
+                                     Section, Table, render_html, run_date, write_docx)
 from jixiao.store.schema import is_missing
 
 INPUT_TABLES = ("submissions", "projects", "funds", "indicators", "findings")
+METRICS_TABLES = ("project_status", "indicator_status", "department_summary")
+OPTIONAL_TABLES = ("documents",)  # the written reports that arrived (formats issue), when ingested
 DEFAULT_PROCESSED_DIR = Path("data/processed")
 FONT_STACK = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", sans-serif'
 REASON_CATEGORIES = ("经费保障", "制度保障", "人员保障", "硬件条件保障", "其他")
@@ -41,7 +42,7 @@ WARNING_LIGHTS = (RED, YELLOW)
 LIGHT_ORDER = (RED, YELLOW, GREEN, BLUE, UNKNOWN)
 LEVEL1_ORDER = ("产出指标", "效益指标", "满意度指标", "成本指标")
 RUN_TIME_CLASS = "jixiao-run-time"  # the only part of a brief that differs between two runs
-OVERVIEW_NAME = "全县总览"
+OVERVIEW_NAME = "全县监控情况报告"  # the county report (it absorbed the former 全县总览)
 
 SECTION_HEADINGS = (
     "一、绩效运行监控工作组织实施情况",
@@ -54,14 +55,30 @@ SUBSECTION_FUNDS = "（一）预算资金执行情况"
 SUBSECTION_TARGETS = "（二）绩效目标完成情况"
 SUBSECTION_CORRECTION = "（一）纠偏措施"
 SUBSECTION_IMPROVEMENT = "（二）改进意见"
-SUBSECTION_FOLLOWUP = "（三）上轮问题整改情况"
+
+# What each 处理建议 asks of the unit (四、(二)改进意见) and of the bureau (overview, 结果运用).
+SUGGESTION_ADVICE = {
+    SUGGEST_SUSPEND: "预算执行和绩效目标均严重滞后，财政部门将暂缓拨付资金，请单位查明原因、限期整改后再申请拨款。",
+    SUGGEST_REDUCE: "支出进度偏低且全年预计难以执行完毕，请单位据实提出预算调减或资金收回申请，避免资金闲置。",
+    SUGGEST_SPEED_UP: "支出进度低于序时进度，请单位倒排工期、加快项目实施和资金支付，按月跟踪执行进度。",
+    SUGGEST_CORRECT: "资金执行正常但绩效目标存在偏差，请单位针对偏差指标落实纠偏措施，确保年度目标实现。",
+    SUGGEST_UNKNOWN: "监控表信息不完整，无法判断，请单位补充执行数、全年预计等资料后重新报送。",
+    SUGGEST_PAY: "预算执行和绩效目标均正常，财政部门按项目实施进度拨付资金。",
+}
+# The same advice in the bureau's own voice (the department brief is the bureau's 反馈意见).
+BUREAU_ADVICE = {
+    SUGGEST_SUSPEND: "预算执行和绩效目标均严重滞后，我局将暂缓拨付资金，请查明原因、限期整改后再申请拨款。",
+    SUGGEST_REDUCE: "支出进度偏低且全年预计难以执行完毕，请据实提出预算调减或资金收回申请，避免资金闲置。",
+    SUGGEST_SPEED_UP: "支出进度低于序时进度，请倒排工期、加快项目实施和资金支付，按月跟踪执行进度。",
+    SUGGEST_CORRECT: "资金执行正常但绩效目标存在偏差，请针对偏差指标落实纠偏措施，确保年度目标实现。",
+    SUGGEST_UNKNOWN: "监控表信息不完整，无法判断，请补充执行数、全年预计等资料后重新报送。",
+    SUGGEST_PAY: "预算执行和绩效目标均正常，我局将按项目实施进度拨付资金。",
+}
+SUGGESTION_ORDER = (SUGGEST_SUSPEND, SUGGEST_REDUCE, SUGGEST_SPEED_UP, SUGGEST_CORRECT, SUGGEST_UNKNOWN,
+                    SUGGEST_PAY)
+
 
 # ---------------------------------------------------------------- escaping and formatting
-
-def esc(value) -> str:
-    """Text for the page: anything from a submission becomes literal characters."""
-    return html.escape(text(value), quote=True)
-
 
 def text(value) -> str:
     if is_missing(value):
@@ -90,33 +107,6 @@ def _number(value) -> float | None:
     return None if number != number else number
 
 
-def quote(value) -> str:
-    """A unit's own words, escaped and in Chinese quotation marks."""
-    return f"“{esc(value)}”"
-
-
-def light_badge(light) -> str:
-    light = light if light in LIGHT_LABELS else UNKNOWN
-    return f'<span class="light light-{light}">{LIGHT_LABELS[light]}</span>'
-
-
-def paragraph(*parts: str) -> str:
-    """One paragraph from already escaped pieces."""
-    return "<p>" + "".join(parts) + "</p>"
-
-
-def bullet_list(items: list[str]) -> str:
-    return "<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>" if items else ""
-
-
-def join_names(values, limit: int | None = None) -> str:
-    """Escaped names joined with 、; the rest counted when over ``limit``."""
-    names = [esc(v) for v in values]
-    if limit is not None and len(names) > limit:
-        return "、".join(names[:limit]) + f"等 {len(names)} 个"
-    return "、".join(names)
-
-
 # ---------------------------------------------------------------- tables
 
 SHORT_VALUE_CHARS = 10  # target/actual texts up to this long stay on one line in tables
@@ -127,55 +117,11 @@ class Column:
     """One table column: source column, Chinese header, and how to show a value."""
     key: str
     header: str
-    kind: str = "text"  # text | value | money | pct | int | score | light | html (already escaped by us)
-
-
-def html_table(frame: pd.DataFrame, columns: list[Column], caption: str = "") -> str:
-    """An HTML table from a DataFrame; every text cell escaped, numbers right-aligned."""
-    if frame.empty:
-        return ""
-    head = "".join(f"<th>{esc(c.header)}</th>" for c in columns)
-    rows = []
-    for record in frame.to_dict("records"):
-        cells = "".join(_cell(record.get(c.key), c.kind) for c in columns)
-        rows.append(f"<tr>{cells}</tr>")
-    caption_html = f"<caption>{esc(caption)}</caption>" if caption else ""
-    return (f'<table class="data">{caption_html}<thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(rows)}</tbody></table>")
-
-
-def _cell(value, kind: str) -> str:
-    if kind == "money":
-        return f'<td class="num">{money(value)}</td>'
-    if kind == "pct":
-        return f'<td class="num">{pct(value)}</td>'
-    if kind == "score":
-        number = _number(value)
-        return f'<td class="num">{"—" if number is None else f"{number:.2f}"}</td>'
-    if kind == "int":
-        number = _number(value)
-        return f'<td class="num">{"—" if number is None else int(number)}</td>'
-    if kind == "light":
-        return f"<td>{light_badge(value)}</td>"
-    if kind == "html":
-        return f"<td>{value}</td>"
-    if isinstance(value, (list, tuple)) or hasattr(value, "tolist") and not isinstance(value, str):
-        value = "、".join(text(v) for v in list(value))
-    if kind == "value" and len(text(value)) <= SHORT_VALUE_CHARS:
-        return f'<td class="value">{esc(value) or "—"}</td>'  # '≥3200平方米' reads badly broken over lines
-    return f"<td>{esc(value) or '—'}</td>"
+    kind: str = "text"  # text | value (short, kept on one line when it fits) | money | pct | int | score | light
+    weight: float | None = None  # share of the width left to text columns (default by kind, WIDTHS)
 
 
 # ---------------------------------------------------------------- charts
-
-def chart_html(fig, alt: str) -> str:
-    """A plotly figure as a static SVG image with a fixed width (prints the same as it shows)."""
-    svg = stable_svg(figure_svg(fig), json.dumps(fig.to_plotly_json(), sort_keys=True, default=str))
-    width = int(fig.layout.width or 800)
-    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
-    return (f'<figure class="chart"><img class="chart-img" alt="{esc(alt)}" width="{width}" '
-            f'src="data:image/svg+xml;base64,{data}"/></figure>')
-
 
 def figure_svg(fig) -> str:
     """SVG text of ``fig`` from the kaleido server, started once per process and then kept.
@@ -244,10 +190,11 @@ def find_processed_dir(path: str | Path | None = None) -> Path:
 def load_brief_data(processed_dir: str | Path | None = None, rules: str | Path | None = None,
                     year: int | None = None, month: int | None = None,
                     settings: Settings | None = None) -> BriefData:
-    """Read the ingest tables and compute the metrics with the rule profile (cached per file state).
+    """Read the ingest tables and the stored metrics tables (cached per file state).
 
-    The metrics are recomputed in memory rather than read back, so a brief always states exactly
-    the profile its numbers came from.
+    The metrics written by ``jixiao metrics`` are used as stored when they were computed with this
+    rule profile (metrics_meta.json names its hash); only without them, or with another profile, are
+    they computed in memory, so a document always states the profile its numbers came from.
     """
     folder = find_processed_dir(processed_dir)
     if not (folder / "projects.parquet").is_file():
@@ -261,7 +208,8 @@ def load_brief_data(processed_dir: str | Path | None = None, rules: str | Path |
 
 
 def _file_state(folder: Path) -> tuple:
-    return tuple(_file_state_of(folder / f"{name}.parquet") for name in INPUT_TABLES)
+    return tuple(_file_state_of(folder / f"{name}.parquet")
+                 for name in INPUT_TABLES + METRICS_TABLES + OPTIONAL_TABLES) + (_file_state_of(folder / METRICS_META),)
 
 
 def _file_state_of(path: Path | None) -> tuple:
@@ -273,15 +221,33 @@ def _file_state_of(path: Path | None) -> tuple:
 
 def _load(folder: Path, rules_path: Path | None, year, month, settings: Settings) -> BriefData:
     tables = {}
-    for name in INPUT_TABLES:
+    for name in INPUT_TABLES + OPTIONAL_TABLES:
         path = folder / f"{name}.parquet"
         tables[name] = pd.read_parquet(path) if path.is_file() else pd.DataFrame()
     profile = load_profile(rules_path)
-    tables.update(compute_metrics(tables, profile, settings))
+    tables.update(stored_metrics(folder, profile) or compute_metrics(tables, profile, settings))
     for name in ("project_status", "indicator_status"):
         tables[name] = tables[name].assign(dept_name=tables[name]["dept_name"].fillna(NO_DEPT))
     data_year, data_month = data_period(tables["project_status"], settings)
     return BriefData(folder, tables, profile, int(year or data_year), int(month or data_month))
+
+
+METRICS_META = "metrics_meta.json"
+
+
+def stored_metrics(folder: Path, profile: RuleProfile) -> dict[str, pd.DataFrame] | None:
+    """The metrics tables as ``jixiao metrics`` stored them, if computed with ``profile``; else None."""
+    meta_path = folder / METRICS_META
+    paths = [folder / f"{name}.parquet" for name in METRICS_TABLES]
+    if not meta_path.is_file() or not all(path.is_file() for path in paths):
+        return None
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if meta.get("profile_hash") != profile.content_hash:
+        return None
+    return {name: pd.read_parquet(path) for name, path in zip(METRICS_TABLES, paths)}
 
 
 def data_period(project_status: pd.DataFrame, settings: Settings) -> tuple[int, int]:
@@ -292,30 +258,153 @@ def data_period(project_status: pd.DataFrame, settings: Settings) -> tuple[int, 
             int(months.iloc[0]) if len(months) else settings.period_end_month)
 
 
-# ---------------------------------------------------------------- one section
+# ---------------------------------------------------------------- document pieces
 
-@dataclass
-class Section:
-    """A block of the brief; displays itself in a notebook."""
-    html: str
-    level: int = 2
+WIDTHS = {"text": 3.0, "value": 2.4, "money": 1.6, "pct": 1.4, "int": 0.9, "score": 1.2, "light": 1.0, "html": 3.0}
+_JARGON = (
+    (re.compile(r"（红 ?[<＜][^）]*）"), ""),  # the threshold legend: said once, in 五、
+    (re.compile(r"执行进度比 ?([\d.]+%)"), r"执行率为序时进度的 \1"),
+    (re.compile(r"累计型：?"), ""),
+    (re.compile(r"序时应完成 ?([\d.]+)，进度比 ?([\d.]+%)"), r"按序时应完成 \1（完成 \2）"),
+)
 
-    def _repr_html_(self) -> str:
-        return self.html
+
+def plain_reason(value) -> str:
+    """A judgement basis in plain words: no threshold legend, no 进度比/累计型 jargon."""
+    result = text(value)
+    for pattern, replacement in _JARGON:
+        result = pattern.sub(replacement, result)
+    return result.strip("；，")
 
 
-def section(heading: str, *blocks: str, level: int = 2) -> Section:
-    body = "".join(block for block in blocks if block)
-    return Section(f'<section class="brief-section"><h{level}>{esc(heading)}</h{level}>{body}</section>', level)
+def cell_text(value, kind: str) -> str:
+    """One table cell as the reader sees it (the same string in HTML, PDF and Word)."""
+    if kind == "money":
+        return money(value)
+    if kind == "pct":
+        return pct(value)
+    if kind == "score":
+        number = _number(value)
+        return "—" if number is None else f"{number:.2f}"
+    if kind == "int":
+        number = _number(value)
+        return "—" if number is None else str(int(number))
+    if kind == "light":
+        return LIGHT_LABELS.get(value, LIGHT_LABELS[UNKNOWN])
+    if _is_list(value):
+        value = "、".join(text(v) for v in list(value))
+    return text(value) or "—"
+
+
+def model_table(frame: pd.DataFrame, columns: list[Column], caption: str = "", notes: list[str] | None = None,
+                total: dict | None = None) -> Table | None:
+    """A document table from a DataFrame: formatted cells, widths planned from the column kinds."""
+    if frame.empty:
+        return None
+    align = {"money": "num", "pct": "num", "int": "num", "score": "num", "light": "light", "value": "value"}
+    cols = [DocColumn(c.header, align.get(c.kind, "text"), c.weight or WIDTHS.get(c.kind, 1.0)) for c in columns]
+    rows = [[cell_text(record.get(c.key), c.kind) for c in columns] for record in frame.to_dict("records")]
+    total_row = [cell_text(total.get(c.key), c.kind) if c.key in total else "" for c in columns] if total else None
+    if total_row:
+        total_row[0] = "合计"
+    return Table(caption, cols, rows, notes or [], total_row)
+
+
+def blocks(*items) -> list:
+    """Blocks without the empty ones (a table of nothing, a list of nothing)."""
+    return [item for item in items if item is not None and not (isinstance(item, Bullets) and not item.items)]
+
+
+def names(values, limit: int | None = None) -> str:
+    """Names joined with 、 (plain text; the renderers escape); the rest counted when over ``limit``."""
+    items = [text(v) for v in values]
+    if limit is not None and len(items) > limit:
+        return "、".join(items[:limit]) + f"等 {len(items)} 个"
+    return "、".join(items)
+
+
+def light_legend(profile: RuleProfile) -> str:
+    """The threshold legend, said once per document."""
+    b, i = profile.budget, profile.indicator
+    return (f"灯色标准：预算执行率达到序时进度的 {b.green_from:g}% 及以上为绿灯，{b.red_below:g}%—{b.green_from:g}% 为黄灯，"
+            f"低于 {b.red_below:g}% 为红灯；绩效指标全年预计偏离目标 {i.deviation_yellow_above:g}% 以内为绿灯，"
+            f"{i.deviation_yellow_above:g}%—{i.deviation_red_above:g}% 为黄灯，超过 {i.deviation_red_above:g}% 为红灯，"
+            "预计大幅超额完成的为蓝灯。")
+
+
+def provenance(data: BriefData, source_files: list[str]) -> tuple[list[str], Table | None, dict]:
+    """The reproducibility stamp: sentences, the file table and the metadata (never on page 1)."""
+    subs = data.tables["submissions"]
+    used = subs[subs["source_file"].isin(source_files)] if len(subs) else subs
+    run_time = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    digest = hashlib.sha256("".join(sorted(used["sha256"].astype(str))).encode()).hexdigest()[:16] if len(used) else ""
+    sentences = [
+        "本文件依据各单位报送的《项目支出绩效目标执行监控表》自动汇总生成，数据以报送内容为准，单位填写的原因和措施按原文引用。",
+        (f"规则配置：{data.profile.name}（内容哈希 {data.profile.content_hash}）；jixiao 版本 {__version__}；"
+         f"数据目录 {data.processed_dir.name}；生成时间 {run_time}。"),
+    ]
+    table = Table("", [DocColumn("输入文件", "text", 2.2), DocColumn("SHA-256", "text", 2.8)],
+                  [[text(r.source_file), text(r.sha256)] for r in used.sort_values("source_file").itertuples()]) \
+        if len(used) else None
+    meta = {"jixiao:version": __version__, "jixiao:profile": data.profile.name,
+            "jixiao:profile-hash": data.profile.content_hash, "jixiao:inputs": f"{len(used)} 个文件，合并哈希 {digest}",
+            "jixiao:generated": run_time, "subject": f"{data.period}项目支出绩效运行监控",
+            "keywords": f"绩效运行监控;{data.period};{data.profile.content_hash};{digest}"}
+    return sentences, table, meta
+
+
+def chart(name: str, caption: str, *args) -> Chart | Paragraph:
+    """A chart from ``jixiao.outputs.plots`` drawn for print: horizontal labels, no title (the caption says it)."""
+    from jixiao.outputs import plots
+
+    try:
+        fig = print_ready(getattr(plots, name)(*args))
+    except Exception as exc:  # noqa: BLE001 - a missing chart must not cost the whole document
+        return Paragraph(f"（图表“{caption}”无法生成：{type(exc).__name__}）", style="note")
+    return Chart(caption, fig)
+
+
+def print_ready(fig):
+    """Labels read left to right: vertical bars become horizontal ones, tick labels are never rotated,
+    a constant line (序时进度) becomes one marked vertical line, and bars carry their values."""
+    verticals = [t for t in fig.data if t.type == "bar" and (t.orientation or "v") == "v"]
+    if verticals:
+        x_axis, y_axis = fig.layout.xaxis.to_plotly_json(), fig.layout.yaxis.to_plotly_json()
+        lines = []
+        for trace in fig.data:
+            if trace.type == "bar":
+                trace.update(x=trace.y, y=trace.x, orientation="h")
+                if y_axis.get("ticksuffix") == "%" and trace.texttemplate is None and trace.text is None:
+                    trace.update(texttemplate="%{x:.1f}%", textposition="outside", cliponaxis=False)
+            elif trace.type == "scatter":
+                values = {round(float(v), 4) for v in trace.y if _number(v) is not None}
+                if len(values) == 1:
+                    lines.append((values.pop(), trace.name, trace.line.color))
+                else:  # one mark per bar where the periods differ (a unit reporting 1-8月)
+                    trace.update(x=trace.y, y=trace.x, mode="markers",
+                                 marker={"symbol": "line-ns-open", "size": 16, "color": trace.line.color,
+                                         "line": {"width": 3, "color": trace.line.color}})
+        fig.data = [t for t in fig.data if t.type != "scatter" or t.name not in {name for _, name, _ in lines}]
+        fig.layout.xaxis, fig.layout.yaxis = y_axis, {**x_axis, "autorange": "reversed"}
+        for value, name, color in lines:
+            fig.add_vline(x=value, line={"color": color, "dash": "dash", "width": 2},
+                          annotation_text=f"{name} {value:.2f}%", annotation_position="top")
+        rows = len(verticals[0].x if verticals[0].x is not None else [])
+        fig.update_layout(height=max(fig.layout.height or 0, 140 + 24 * rows))
+    fig.update_xaxes(tickangle=0)
+    fig.update_yaxes(tickangle=0, title_text="")
+    fig.update_layout(title_text="", margin={"t": 40})
+    return fig
 
 
 # ---------------------------------------------------------------- department brief
 
 @dataclass
 class DepartmentBrief:
-    """The 附件1 report of one 主管部门, section by section."""
+    """The bureau's 反馈意见 to one 主管部门, following 附件1's five headings."""
     data: BriefData
     department: str
+    settings: Settings = field(default_factory=Settings)
     projects: pd.DataFrame = field(init=False)
     indicators: pd.DataFrame = field(init=False)
 
@@ -340,7 +429,8 @@ class DepartmentBrief:
 
     @property
     def title(self) -> str:
-        return f"{self.department}{self.data.year}年{self.period_label}项目支出绩效运行监控报告"
+        return self.settings.brief_title.format(issuer=self.settings.issuer, department=self.department,
+                                                period=f"{self.data.year}年{self.period_label}", year=self.data.year)
 
     def source_files(self) -> list[str]:
         raw = self.data.tables["projects"]
@@ -351,8 +441,11 @@ class DepartmentBrief:
         return self.indicators[self.indicators["light"].isin(WARNING_LIGHTS)]
 
     # -- sections
-    def header(self) -> Section:
-        return Section(header_html(self.title, self.department, self.data))
+    def opening(self) -> Section:
+        return Section([Paragraph(
+            f"按照《关于开展{self.data.year}年度县级部门项目支出绩效运行监控工作的通知》要求，你单位报送了"
+            f"{self.data.year}年{self.period_label}项目支出绩效运行监控材料。我局对纳入监控的 {len(self.projects)} 个项目的"
+            "预算执行进度和绩效目标完成情况进行了审核分析，现将有关情况反馈如下：")])
 
     def organisation(self) -> Section:
         """一、绩效运行监控工作组织实施情况: scope, targets, what was monitored."""
@@ -362,167 +455,152 @@ class DepartmentBrief:
         level_text = "、".join(f"{name} {levels[name]} 个" for name in _ordered(levels, LEVEL1_ORDER))
         files = self.source_files()
         progress = _first(p["time_progress"])
-        intro = paragraph(
-            f"按照《关于开展{self.data.year}年度县级部门项目支出绩效运行监控工作的通知》要求，{esc(self.department)}",
-            f"组织 {len(units)} 个实施单位对 {len(p)} 个项目开展了{self.data.year}年{self.period_label}绩效运行监控，",
-            f"共报送监控表 {len(files)} 份。纳入监控的项目年初预算合计 {money(p['budget_total'].sum())} 万元，",
-            f"设置三级绩效指标 {len(ind)} 个（{level_text or '无'}）。监控期末为{self.month}月末，序时进度 {pct(progress)}。")
-        method = paragraph(
-            "各实施单位按照“谁支出、谁负责”的原则，对照年初批复的绩效目标，逐项填报 1-N 月执行情况和全年预计完成情况，"
-            .replace("1-N 月", self.period_label),
-            "对偏离目标的指标从经费保障、制度保障、人员保障、硬件条件保障等方面分析原因并提出措施。",
-            f"本报告按规则配置“{esc(self.data.profile.name)}”计算执行进度、指标偏离度和红黄绿灯。")
-        goals = self.projects.merge(self.data.tables["projects"][["project_id", "annual_goal"]], on="project_id",
-                                    how="left")
-        table = html_table(goals, [Column("unit_name", "实施单位"), Column("project_name", "项目名称"),
-                                   Column("budget_total", "年初预算（万元）", "money"),
-                                   Column("annual_goal", "年度总体目标（单位填报）")], "表1 纳入监控的项目及年度目标")
-        note = wording.period_note(self.projects, f"{self.data.year}年{self.data.month}月末")
-        return section(SECTION_HEADINGS[0], intro, paragraph(esc(note)) if note else "", method, table)
+        report = written_report_text(self.data, self.department)
+        return Section(blocks(
+            Heading(SECTION_HEADINGS[0]),
+            Paragraph(f"你单位组织 {len(units)} 个实施单位对 {len(p)} 个项目开展了{self.data.year}年{self.period_label}"
+                      f"绩效运行监控，共报送监控表 {len(files)} 份{report}。纳入监控的项目年初预算合计 "
+                      f"{money(p['budget_total'].sum())} 万元，设置三级绩效指标 {len(ind)} 个（{level_text or '无'}）。"
+                      f"监控期末为{self.month}月末，按时间计算的序时进度为 {pct(progress)}。"),
+            Paragraph("各实施单位对照年初批复的绩效目标，逐项填报了" + self.period_label + "执行情况和全年预计完成情况，"
+                      "并对偏离目标的指标从经费保障、制度保障、人员保障、硬件条件保障等方面分析了原因。")))
 
     def execution(self) -> Section:
         """二、(一)预算资金执行情况: budget, spending, forecast, carry-over against time progress."""
         p = self.projects
         budget, executed = p["budget_total"].sum(min_count=1), p["executed_total"].sum(min_count=1)
-        funds = self._funds_by_source()
         summary = self._department_row()
-        rate, ratio = summary.get("execution_rate"), summary.get("execution_ratio")
-        expected_rate = summary.get("expected_rate")
+        rate, expected_rate = summary.get("execution_rate"), summary.get("expected_rate")
         carryover = p["expected_carryover"].sum(min_count=1)
         progress = _first(p["time_progress"])
         behind = p[p["execution_rate"] < progress] if progress is not None else p.iloc[0:0]
-        parts = [
-            f"{esc(self.department)}纳入监控项目年初预算合计 {money(budget)} 万元"
-            f"{funds}。{self.period_label}实际支出 {money(executed)} 万元，预算执行率 {pct(rate)}，"
-            f"{_against_progress(rate, progress)}执行进度比 {pct(ratio)}。",
-            f"预计全年执行 {money(self._raw_projects()['expected_total'].sum(min_count=1))} 万元，"
-            f"全年预计执行率 {pct(expected_rate)}，预计结转结余 {money(carryover)} 万元。",
-        ]
         lights = Counter(p["budget_light"])
         light_text = "、".join(f"{LIGHT_LABELS[l]} {lights[l]} 个" for l in LIGHT_ORDER if lights[l])
-        detail = paragraph(f"按项目看，预算执行{light_text}。",
-                           f"执行率低于序时进度的项目 {len(behind)} 个"
-                           + (f"：{join_names(behind['project_name'])}。" if len(behind) else "。"))
-        table = html_table(p.sort_values("execution_rate", na_position="first"), [
-            Column("project_name", "项目名称"), Column("unit_name", "实施单位"),
-            Column("budget_total", "年初预算（万元）", "money"),
-            Column("executed_total", f"{self.period_label}执行（万元）", "money"),
-            Column("execution_rate", "执行率", "pct"), Column("execution_ratio", "执行进度比", "pct"),
-            Column("expected_rate", "全年预计执行率", "pct"),
-            Column("expected_carryover", "预计结转结余（万元）", "money"),
-            Column("budget_light", "执行灯", "light")], "表2 项目预算执行情况")
-        chart = self._chart("department_projects", "项目预算执行率与序时进度",
-                            self.data.tables["project_status"], self.department)
-        heading = f'<h2>{esc(SECTION_HEADINGS[1])}</h2>'
-        stock = paragraph(esc(wording.stock_sentence(p, self.period_label)))
-        body = section(SUBSECTION_FUNDS, paragraph(*parts), stock, detail, table, chart, level=3).html
-        return Section(f'<section class="brief-section">{heading}{body}</section>')
+        return Section(blocks(
+            Heading(SECTION_HEADINGS[1]), Heading(SUBSECTION_FUNDS, 2),
+            Paragraph(f"纳入监控项目年初预算合计 {money(budget)} 万元{self._funds_by_source()}。{self.period_label}实际支出 "
+                      f"{money(executed)} 万元，预算执行率 {pct(rate)}，{_against_progress(rate, progress)}"
+                      f"预计全年执行 {money(self._raw_projects()['expected_total'].sum(min_count=1))} 万元，"
+                      f"全年预计执行率 {pct(expected_rate)}，预计结转结余 {money(carryover)} 万元。"),
+            Paragraph(f"按项目看，预算执行{light_text}；执行率低于序时进度的项目 {len(behind)} 个"
+                      + (f"：{names(behind['project_name'])}。" if len(behind) else "。") + "各项目执行情况见附件1。"),
+            stock_paragraph(p, self.period_label),
+            chart("department_projects", "图1 项目预算执行率与序时进度", self.data.tables["project_status"], self.department)))
 
     def targets(self) -> Section:
         """二、(二)绩效目标完成情况: lights by indicator type, expected achievement, over-achievement."""
         ind = self.indicators
         lights = Counter(ind["light"])
-        on_track, judged = wording.forecast_on_track(ind)
-        by_level = _light_counts(ind, "level1", LEVEL1_ORDER)
-        overview = paragraph(
-            f"{esc(self.department)}共设置三级指标 {len(ind)} 个，按全年预计完成情况判断："
-            + "、".join(f"{LIGHT_LABELS[l]} {lights[l]} 个" for l in LIGHT_ORDER if lights[l]) + "。",
-            f"全年预计可与目标比较的 {judged} 个指标中，预计能够达到年度指标值的 {on_track} 个（{pct(_share(on_track, judged))}）。"
-            if judged else "没有可以判断完成情况的指标。")
+        judged = sum(lights[l] for l in (RED, YELLOW, GREEN, BLUE))
+        on_track = lights[GREEN] + lights[BLUE]
         blue = ind[ind["light"] == BLUE]
-        extra = paragraph("预计超额完成较多、年度目标可能偏低的指标：",
-                          join_names(blue["project_name"] + "—" + blue["name"]) + "，建议编制下年度预算时合理调高目标。"
-                          ) if len(blue) else ""
-        projects = paragraph(
-            "按项目看，目标完成灯" + "、".join(
-                f"{LIGHT_LABELS[l]} {n} 个" for l, n in _ordered_counts(self.projects["target_light"])) +
-            "；双监控（执行进度 × 目标完成）" + "、".join(
-                f"{LIGHT_LABELS[l]} {n} 个" for l, n in _ordered_counts(self.projects["dual_light"])) + "。")
-        adjustments = paragraph(self._adjustment_text())
-        table = html_table(by_level, [Column("group", "一级指标")] + _light_columns(), "表3 各类指标完成情况")
-        project_table = html_table(self.projects, [
-            Column("project_name", "项目名称"), Column("n_indicators", "指标数", "int"),
-            Column("target_light", "目标完成灯", "light"), Column("dual_light", "双监控灯", "light"),
-            Column("target_reason", "判断依据")], "表4 项目绩效目标完成情况")
-        chart = self._chart("department_indicator_lights", "项目指标红黄绿灯分布",
-                            self.data.tables["indicator_status"], self.department)
-        return section(SUBSECTION_TARGETS, overview, extra, projects, adjustments, table, project_table, chart,
-                       level=3)
+        by_level = _light_counts(ind, "level1", LEVEL1_ORDER)
+        return Section(blocks(
+            Heading(SUBSECTION_TARGETS, 2),
+            Paragraph(f"你单位共设置三级指标 {len(ind)} 个，按全年预计完成情况判断："
+                      + "、".join(f"{LIGHT_LABELS[l]} {lights[l]} 个" for l in LIGHT_ORDER if lights[l]) + "。"
+                      + (f"可判断的 {judged} 个指标中，预计能够完成年度目标的 {on_track} 个，占 {pct(_share(on_track, judged))}。"
+                         if judged else "没有可以判断完成情况的指标。")),
+            Paragraph("预计超额完成较多、年度目标可能偏低的指标有：" + names(blue["project_name"] + "—" + blue["name"])
+                      + "，编制下年度预算时应合理调高目标。") if len(blue) else None,
+            Paragraph("按项目看，绩效目标完成" + "、".join(
+                f"{LIGHT_LABELS[l]} {n} 个" for l, n in _ordered_counts(self.projects["target_light"]))
+                + "；预算执行和目标完成合并判断（双监控）" + "、".join(
+                f"{LIGHT_LABELS[l]} {n} 个" for l, n in _ordered_counts(self.projects["dual_light"])) + "。"),
+            Paragraph(self._adjustment_text()),
+            model_table(by_level, [Column("group", "一级指标")] + _light_columns(), "表1 各类指标完成情况"),
+            chart("department_indicator_lights", "图2 项目指标红黄绿灯分布", self.data.tables["indicator_status"],
+                  self.department)))
 
     def problems(self) -> Section:
         """三、存在问题: slow execution and why, deviating indicators with the units' reasons quoted."""
         p = self.projects
         slow = p[p["budget_light"].isin(WARNING_LIGHTS)]
-        slow_text = paragraph(
-            f"（一）预算执行较慢。执行进度比未达到绿灯标准的项目 {len(slow)} 个"
-            + (f"：{'；'.join(f'{esc(r.project_name)}（{esc(r.budget_reason)}）' for r in slow.itertuples())}。"
-               if len(slow) else "，预算执行总体正常。"))
         warned = self.warned()
         reasons = reason_counts(warned)
-        reason_text = wording.sorted_counts(dict(reasons.items()), order=REASON_CATEGORIES)
-        dev_text = paragraph(
-            f"（二）绩效指标偏差。红灯指标 {int((warned['light'] == RED).sum())} 个、黄灯指标 "
-            f"{int((warned['light'] == YELLOW).sum())} 个" + (f"，单位勾选的偏差原因依次为{reason_text}。" if reason_text
-                                                         else "。"))
-        table = html_table(_sorted_by_light(warned), [
-            Column("project_name", "项目"), Column("name", "三级指标"), Column("target_text", "年度指标值", "value"),
-            Column("actual_text", f"{self.period_label}执行", "value"), Column("expected_text", "全年预计", "value"),
-            Column("light", "指标灯", "light"), Column("light_reason", "判断依据"),
-            Column("reasons", "偏差原因类别"), Column("reason_text", "原因说明（单位填报）")], "表5 偏差指标及原因")
-        quoted = [f"{esc(r.project_name)}—{esc(r.name)}：{quote(r.reason_text)}"
+        reason_text = "、".join(f"{name}（{n} 次）" for name, n in reasons.items() if n)
+        quoted = [f"{text(r.project_name)}—{text(r.name)}：“{text(r.reason_text)}”"
                   for r in warned.itertuples() if text(r.reason_text)]
         missing = warned[warned["reason_text"].map(text) == ""]
-        quotes = paragraph(esc(wording.reasons_filled_sentence(len(warned), len(quoted)))) + bullet_list(quoted)
-        missing_text = paragraph(f"另有 {len(missing)} 个偏差指标未填写原因说明：",
-                                 join_names(missing["project_name"] + "—" + missing["name"]), "。") \
-            if len(missing) and quoted else ""
-        return section(SECTION_HEADINGS[2], slow_text, dev_text, table, quotes, missing_text)
+        return Section(blocks(
+            Heading(SECTION_HEADINGS[2]),
+            Paragraph(f"预算执行未达到序时要求的项目 {len(slow)} 个" + (
+                "：" + "；".join(f"{text(r.project_name)}（{plain_reason(r.budget_reason)}）" for r in slow.itertuples())
+                + "。" if len(slow) else "，预算执行总体正常。"), lead="（一）预算执行较慢。"),
+            Paragraph(f"红灯指标 {int((warned['light'] == RED).sum())} 个、黄灯指标 {int((warned['light'] == YELLOW).sum())} 个"
+                      + (f"，单位勾选的偏差原因依次为{reason_text}" if reason_text else "")
+                      + "。偏差指标明细见附件2。", lead="（二）部分绩效指标偏离目标。"),
+            Paragraph("单位填报的原因说明如下：" if quoted else "偏差指标均未填写原因说明。",
+                      lead="（三）项目实施中存在的问题。"),
+            Bullets(quoted),
+            Paragraph(f"另有 {len(missing)} 个偏差指标未填写原因说明：" + names(missing["project_name"] + "—" + missing["name"])
+                      + "。") if len(missing) else None))
 
     def measures(self) -> Section:
-        """四、整改措施和建议: the units' own measures quoted, then the suggestions from the metrics."""
+        """四、整改措施和建议: the units' own measures quoted, then the bureau's advice from the metrics."""
         warned = self.warned()
         with_measure = warned[warned["remarks"].map(text) != ""]
         without = warned[warned["remarks"].map(text) == ""]
-        measures = [f"{esc(r.project_name)}—{esc(r.name)}：{quote(r.remarks)}" for r in with_measure.itertuples()]
-        correction = (paragraph(f"针对 {len(warned)} 个偏差指标，单位提出的纠偏措施如下：") + bullet_list(measures)
-                      if measures else paragraph("单位未就偏差指标提出纠偏措施。") if len(warned)
-                      else paragraph("本期没有偏离目标的指标，请继续按计划实施，保持执行进度。"))
-        missing = paragraph(f"以下 {len(without)} 个偏差指标未填写拟采取的措施，请补充：",
-                            join_names(without["project_name"] + "—" + without["name"]), "。") if len(without) \
-            else ""
-        correction_html = section(SUBSECTION_CORRECTION, correction, missing, level=3).html
-        improvement_html = section(SUBSECTION_IMPROVEMENT, *self._suggestions(), level=3).html
-        return Section(f'<section class="brief-section"><h2>{esc(SECTION_HEADINGS[3])}</h2>'
-                       f"{correction_html}{improvement_html}{followup_html(self.data, self.department)}</section>")
+        measures = [f"{text(r.project_name)}—{text(r.name)}：“{text(r.remarks)}”" for r in with_measure.itertuples()]
+        correction = (Paragraph(f"针对 {len(warned)} 个偏差指标，你单位提出的纠偏措施如下：") if measures
+                      else Paragraph("你单位未就偏差指标提出纠偏措施。") if len(warned)
+                      else Paragraph("本期没有偏离目标的指标，请继续按计划实施，保持执行进度。"))
+        return Section(blocks(
+            Heading(SECTION_HEADINGS[3]), Heading(SUBSECTION_CORRECTION, 2), correction, Bullets(measures),
+            Paragraph(f"以下 {len(without)} 个偏差指标未填写拟采取的措施，请补充：" + names(without["project_name"] + "—"
+                                                                        + without["name"]) + "。") if len(without) else None,
+            Heading(SUBSECTION_IMPROVEMENT, 2), *self._suggestions(), *suggestion_details(self.projects)))
 
     def other(self) -> Section:
-        """五、其他需要说明的问题: indicators that could not be judged, data quality, 重点监控."""
+        """五、其他需要说明的问题: 重点监控, indicators that could not be judged, data quality, the legend."""
         unknown = self.indicators[self.indicators["light"] == UNKNOWN]
         key = self.projects[self.projects["key_monitoring"].fillna(False).astype(bool)]
-        blocks = [paragraph(f"（一）列入财政重点监控的项目 {len(key)} 个" + ("：" if len(key) else "。"))]
-        blocks.append(bullet_list([f"{esc(r.project_name)}（{esc(r.unit_name)}）：{esc(r.key_reason)}"
-                                   for r in key.itertuples()]))
-        blocks.append(paragraph(f"（二）无法判断完成情况的指标 {len(unknown)} 个" + ("，请补充资料：" if len(unknown) else "。")))
-        blocks.append(bullet_list([f"{esc(r.project_name)}—{esc(r.name)}：{esc(r.light_reason)}"
-                                   for r in unknown.itertuples()]))
         findings = self._findings()
-        blocks.append(paragraph(f"（三）报送质量：本部门监控表的校验提示 {len(findings)} 条" + (
-            "，见表6。" if len(findings) else "。")))
-        blocks.append(html_table(findings, [Column("source_file", "文件"), Column("cell", "单元格"),
-                                            Column("severity_label", "级别"), Column("message", "说明")],
-                                 "表6 报送质量提示"))
-        blocks.append(paragraph("（四）本报告根据各单位报送的监控表自动生成，数据以报送内容为准；单位填写的原因和措施按原文引用。"))
-        return section(SECTION_HEADINGS[4], *blocks)
+        return Section(blocks(
+            Heading(SECTION_HEADINGS[4]),
+            Paragraph(f"列入财政重点监控的项目 {len(key)} 个" + ("：" if len(key) else "。"), lead="（一）重点监控项目。"),
+            Bullets([f"{text(r.project_name)}（{text(r.unit_name)}）：{plain_reason(r.key_reason)}" for r in key.itertuples()]),
+            Paragraph(f"无法判断完成情况的指标 {len(unknown)} 个" + ("，请补充资料：" if len(unknown) else "。"),
+                      lead="（二）资料不全的指标。"),
+            Bullets([f"{text(r.project_name)}—{text(r.name)}：{plain_reason(r.light_reason)}" for r in unknown.itertuples()]),
+            Paragraph(f"你单位监控表的校验提示 {len(findings)} 条" + ("，见附件3，请核实更正。" if len(findings) else "。"),
+                      lead="（三）报送质量。"),
+            Paragraph(light_legend(self.data.profile), lead="（四）判断标准。"),
+            Paragraph("请你单位对照本反馈意见，认真分析原因，落实整改措施，确保全年绩效目标如期实现。")))
 
-    def stamp(self) -> Section:
-        return Section(stamp_html(self.data, self.source_files()))
+    def attachments(self) -> list[Attachment]:
+        p = self.projects.sort_values("execution_rate", na_position="first")
+        sums = {"budget_total": p["budget_total"].sum(min_count=1), "executed_total": p["executed_total"].sum(min_count=1),
+                "expected_carryover": p["expected_carryover"].sum(min_count=1)}
+        result = [Attachment(f"{self.department}项目预算执行和绩效目标完成情况表", blocks(model_table(p, [
+            Column("project_name", "项目名称"), Column("budget_total", "年初预算（万元）", "money"),
+            Column("executed_total", f"{self.period_label}执行（万元）", "money"),
+            Column("execution_rate", "执行率", "pct"), Column("expected_rate", "全年预计执行率", "pct"),
+            Column("expected_carryover", "预计结转结余（万元）", "money"),
+            Column("budget_light", "执行", "light"), Column("target_light", "目标", "light"),
+            Column("suggestion", "处理意见", "value")], "", total=sums)))]
+        warned = _sorted_by_light(self.warned())
+        if len(warned):
+            notes = [f"{text(r.project_name)}—{text(r.name)}：{plain_reason(r.light_reason)}"
+                     + (f"；原因：{text(r.reason_text)}" if text(r.reason_text) else "") for r in warned.itertuples()]
+            result.append(Attachment(f"{self.department}偏差指标及原因明细表", blocks(model_table(warned, [
+                Column("project_name", "项目"), Column("name", "三级指标"), Column("target_text", "年度指标值", "value"),
+                Column("actual_text", f"{self.period_label}完成", "value"), Column("expected_text", "全年预计", "value"),
+                Column("light", "指标", "light")], "", notes=notes))))
+        findings = self._findings()
+        if len(findings):
+            result.append(Attachment(f"{self.department}监控表报送质量提示", blocks(model_table(findings, [
+                Column("source_file", "文件", weight=1.2), Column("cell", "单元格", "value"),
+                Column("severity_label", "级别", "value"), Column("message", "说明", weight=3.0)], ""))))
+        return result
 
-    def sections(self) -> list[Section]:
-        return [self.header(), self.organisation(), self.execution(), self.targets(), self.problems(),
-                self.measures(), self.other(), self.stamp()]
-
-    def html(self) -> str:
-        return "".join(s.html for s in self.sections())
+    def document(self) -> Document:
+        """The whole feedback opinion, built once; every format is rendered from it."""
+        sentences, table, meta = provenance(self.data, self.source_files())
+        return Document("brief", self.title, self.department, self.settings.issuer, run_date(self.settings),
+                        self.settings.doc_number, [self.opening(), self.organisation(), self.execution(),
+                                                   self.targets(), self.problems(), self.measures(), self.other()],
+                        self.attachments(), sentences, table, meta)
 
     # -- internals
     def _raw_projects(self) -> pd.DataFrame:
@@ -547,9 +625,12 @@ class DepartmentBrief:
     def _adjustment_text(self) -> str:
         from jixiao.validate.approved import RIGIDITY_CODES
 
-        from jixiao.validate.checks import approved_compared
-
-        return wording.rigidity_sentence(approved_compared(self.data.processed_dir), self._findings(), RIGIDITY_CODES)
+        findings = self._findings()
+        changed = findings[findings["code"].isin(RIGIDITY_CODES)] if len(findings) else findings
+        if len(changed):
+            return (f"绩效目标调整情况：有 {len(changed)} 处项目、指标、指标值或预算与年初批复不一致（见附件3）。"
+                    "按通知要求，年初批复的绩效目标不得随意更改，请说明原因或予以纠正。")
+        return "绩效目标调整情况：未发现自行调整年初批复的绩效目标和指标。"
 
     def _findings(self) -> pd.DataFrame:
         findings = self.data.tables["findings"]
@@ -560,236 +641,287 @@ class DepartmentBrief:
         labels = {"error": "需改正", "warning": "请核实", "info": "已处理"}
         return own.assign(severity_label=own["severity"].map(labels).fillna(own["severity"]))
 
-    def _suggestions(self) -> list[str]:
-        blocks = []
-        for name in SUGGESTION_ORDER:
+    def _suggestions(self) -> list[Paragraph]:
+        result = []
+        for number, name in enumerate([n for n in SUGGESTION_ORDER if (self.projects["suggestion"] == n).any()], 1):
             group = self.projects[self.projects["suggestion"] == name]
-            if group.empty:
-                continue
-            blocks.append(paragraph(f"<strong>{esc(name)}</strong>（{len(group)} 个项目：",
-                                    join_names(group["project_name"]), "）：", esc(SUGGESTION_ADVICE[name])))
-        lines = wording.suggestion_lines(self.projects)
-        if lines:
-            blocks.append(paragraph("各项目的全部建议（含金额）：") + bullet_list([esc(line) for line in lines]))
-        blocks.append(paragraph(
-            "按照通知要求，财政部门根据绩效运行及纠偏情况、项目实施进度拨付资金；对支出进度偏低、存量资金数额偏大且绩效监控结果差的，提出预算调整建议；"
-            f"本次监控结果将作为完善项目管理、改进资金拨付和{self.data.year + 1}年度预算安排的重要依据，并列入部门预算管理综合绩效考评。"))
-        return blocks
-
-    def _chart(self, name: str, alt: str, *args) -> str:
-        return build_chart(name, alt, *args)
+            result.append(Paragraph(f"对{names(group['project_name'])}（{len(group)} 个项目），{BUREAU_ADVICE[name]}",
+                                    lead=f"{number}. {name}。"))
+        result.append(Paragraph(
+            "我局将根据绩效运行及纠偏情况、项目实施进度拨付资金；对支出进度偏低、存量资金较大且监控结果差的项目提出预算调整建议；"
+            f"本次监控结果将作为{self.data.year + 1}年度预算安排的重要依据，并纳入部门预算管理综合绩效考评。"))
+        return result
 
 
-# ---------------------------------------------------------------- county overview
+# ---------------------------------------------------------------- judgement columns, when the metrics carry them
+
+def stock_paragraph(projects: pd.DataFrame, period_label: str) -> Paragraph | None:
+    """存量资金 (上年结转): budget, spending and the projects flagged, from the metrics' stock columns."""
+    if "carryover_budget" not in projects or not _number(projects["carryover_budget"].sum(min_count=1)):
+        return None
+    budget = projects["carryover_budget"].sum(min_count=1)
+    executed = projects["carryover_executed"].sum(min_count=1) if "carryover_executed" in projects else None
+    rate = _number(executed) / _number(budget) * 100 if _number(executed) is not None else None
+    flagged = projects[projects["stock_flag"].fillna(False).astype(bool)] if "stock_flag" in projects \
+        else projects.iloc[0:0]
+    reasons = [f"{text(r.project_name)}（{plain_reason(getattr(r, 'stock_reason', ''))}）" for r in flagged.itertuples()]
+    return Paragraph(f"上年结转（存量）资金 {money(budget)} 万元，{period_label}支出 {money(executed)} 万元，执行率 {pct(rate)}"
+                     + (f"；存量资金数额偏大且支出较慢的项目 {len(flagged)} 个：{'；'.join(reasons)}。" if len(flagged)
+                        else "。"))
+
+
+def suggestion_details(projects: pd.DataFrame) -> list:
+    """Every applicable suggestion of each project with its amounts (the metrics' ``suggestions`` lists)."""
+    if "suggestions" not in projects:
+        return []
+    items = [f"{text(r.project_name)}：{'；'.join(text(s) for s in r.suggestions)}" for r in projects.itertuples()
+             if _is_list(r.suggestions) and len(r.suggestions)]
+    return [Paragraph("各项目的具体意见（含金额）如下："), Bullets(items)] if items else []
+
+
+def written_report_text(data: BriefData, department: str) -> str:
+    """Whether the department's written report (附件1) arrived: from the ``documents`` table when present."""
+    documents = data.tables.get("documents")
+    if documents is None or documents.empty or "dept_name" not in documents:
+        return ""
+    own = documents[documents["dept_name"] == department]
+    return "，书面监控报告已报送" if len(own) else "，书面监控报告未报送"
+
+
+# ---------------------------------------------------------------- county report
 
 @dataclass
-class CountyOverview:
-    """The leadership overview: all departments against time progress, ranking, deviations, 重点监控."""
+class CountyReport:
+    """The bureau's own report to the county government on the whole round."""
     data: BriefData
+    settings: Settings = field(default_factory=Settings)
 
     @property
     def title(self) -> str:
-        return f"{self.data.year}年{self._period_label}县级部门项目支出绩效运行监控情况总览"
+        return self.settings.report_title.format(issuer=self.settings.issuer, year=self.data.year,
+                                                 period=self.data.period, county=self.settings.county)
 
     @property
     def _period_label(self) -> str:
         return f"1-{self.data.month}月"
 
-    def header(self) -> Section:
-        return Section(header_html(self.title, OVERVIEW_NAME, self.data))
+    def organisation(self) -> Section:
+        """一、scope and organisation, the submissions that could not be used, the written reports."""
+        ps, subs = self.data.tables["project_status"], self.data.tables["submissions"]
+        failed = subs[subs["status"] == "failed"] if len(subs) and "status" in subs else subs.iloc[0:0]
+        departments = self.data.departments()
+        return Section(blocks(
+            Heading("一、监控工作组织开展情况"),
+            Paragraph(f"按照《关于开展{self.data.year}年度县级部门项目支出绩效运行监控工作的通知》要求，我局组织县级各部门对"
+                      f"{self.data.year}年{self._period_label}项目支出开展了绩效运行监控。共收到报送文件 {len(subs)} 份，"
+                      f"可用 {len(subs) - len(failed)} 份，涉及 {len(departments)} 个主管部门的 {len(ps)} 个项目。"),
+            Paragraph(f"未能使用的报送文件 {len(failed)} 份" + ("，已退回相关单位重新报送：" if len(failed) else "。")),
+            Bullets([f"{text(r.source_file)}：{text(r.reason)}" for r in failed.itertuples()]),
+            Paragraph(self._written_reports())))
+
+    def _written_reports(self) -> str:
+        documents = self.data.tables.get("documents")
+        if documents is None or documents.empty or "dept_name" not in documents:
+            return "各部门书面监控报告的报送情况：未提供。"
+        sent = sorted(set(documents["dept_name"].dropna()) & set(self.data.departments()))
+        missing = [d for d in self.data.departments() if d not in sent]
+        return (f"报送书面监控报告的部门 {len(sent)} 个" + (f"：{names(sent)}" if sent else "")
+                + f"；未报送的 {len(missing)} 个" + (f"：{names(missing)}。" if missing else "。"))
 
     def summary(self) -> Section:
-        ps = wording.in_comparison(self.data.tables["project_status"])
-        ind = wording.in_comparison(self.data.tables["indicator_status"])
+        ps, ind = self.data.tables["project_status"], self.data.tables["indicator_status"]
         budget, executed = ps["budget_total"].sum(min_count=1), ps["executed_total"].sum(min_count=1)
         rate = _number(executed) / _number(budget) * 100 if _number(budget) else None
         progress = _first(ps["time_progress"])
         lights = Counter(ind["light"])
         duals = Counter(ps["dual_light"])
-        key = int(self.data.tables["project_status"]["key_monitoring"].fillna(False).astype(bool).sum())  # all periods
-        return section("一、总体情况", paragraph(
-            f"{self.data.year}年{self._period_label}共有 {ps['dept_name'].nunique()} 个主管部门的 {len(ps)} 个项目纳入绩效运行监控，",
-            f"年初预算合计 {money(budget)} 万元，实际支出 {money(executed)} 万元，预算执行率 {pct(rate)}，",
-            f"{_against_progress(rate, progress)}序时进度 {pct(progress)}。"),
-            paragraph(f"三级指标 {len(ind)} 个：" + "、".join(
-                f"{LIGHT_LABELS[l]} {lights[l]} 个" for l in LIGHT_ORDER if lights[l]) + "。双监控："
-                + "、".join(f"{LIGHT_LABELS[l]} {duals[l]} 个项目" for l in LIGHT_ORDER if duals[l])
-                + f"。列入财政重点监控的项目 {key} 个。"),
-            paragraph(esc(self._scope_note())), paragraph(esc(wording.stock_sentence(ps, self._period_label))))
+        return Section(blocks(
+            Heading("二、预算执行和绩效目标完成总体情况"),
+            Paragraph(f"纳入监控的项目年初预算合计 {money(budget)} 万元，{self._period_label}实际支出 {money(executed)} 万元，"
+                      f"预算执行率 {pct(rate)}，{_against_progress(rate, progress)}按时间计算的序时进度为 {pct(progress)}。"),
+            Paragraph(f"三级绩效指标 {len(ind)} 个，按全年预计完成情况判断：" + "、".join(
+                f"{LIGHT_LABELS[l]} {lights[l]} 个" for l in LIGHT_ORDER if lights[l]) + "。预算执行和目标完成合并判断，"
+                + "、".join(f"{LIGHT_LABELS[l]} {duals[l]} 个项目" for l in LIGHT_ORDER if duals[l]) + "。"),
+            Paragraph(light_legend(self.data.profile), style="note")))
 
-    def _scope_note(self) -> str:
-        county = self.data.tables.get("county_summary")
-        return text(county["scope_note"].iloc[0]) if county is not None and len(county) else ""
-
-    def execution(self) -> Section:
-        summary = wording.in_comparison(self.data.tables["department_summary"])
+    def departments(self) -> Section:
+        summary = self.data.tables["department_summary"]
         progress = _first(summary["time_progress"])
         behind = summary[summary["execution_rate"] < progress] if progress is not None else summary.iloc[0:0]
-        table = html_table(summary.sort_values("execution_rate", na_position="first"), [
-            Column("dept_name", "主管部门"), Column("n_projects", "项目数", "int"),
-            Column("budget_total", "年初预算（万元）", "money"), Column("executed_total", "执行数（万元）", "money"),
-            Column("execution_rate", "执行率", "pct"), Column("execution_ratio", "执行进度比", "pct"),
-            Column("expected_rate", "全年预计执行率", "pct")], "表1 各部门预算执行与序时进度")
-        chart = build_chart("execution_by_department", "各部门预算执行率与序时进度", summary, None, self.data.profile)
-        return section("二、各部门预算执行与序时进度", paragraph(
-            f"执行率低于序时进度（{pct(progress)}）的部门 {len(behind)} 个" +
-            (f"：{join_names(behind.sort_values('execution_rate')['dept_name'])}。" if len(behind) else "。")),
-            chart, table)
-
-    def ranking(self) -> Section:
-        summary = self.data.tables["department_summary"]
         ranked = summary.dropna(subset=["rank"]).sort_values("rank")
         unranked = summary[summary["rank"].isna()]
-        chart = build_chart("ranking_chart", "部门综合得分排名", summary)
-        table = html_table(ranked, [
-            Column("rank", "名次", "int"), Column("dept_name", "主管部门"), Column("score", "综合得分", "score"),
-            Column("execution_score", "执行得分", "score"), Column("target_score", "目标得分", "score"),
-            Column("quality_score", "监控工作质量得分", "score"), Column("n_red", "红灯指标", "int"),
-            Column("n_key_projects", "重点监控项目", "int"), Column("rank_note", "名次说明")], "表2 部门综合得分排名")
-        note = paragraph(f"未排名的部门 {len(unranked)} 个：" + "；".join(
-            f"{esc(r.dept_name)}（{esc(r.rank_note)}）" for r in unranked.itertuples()) + "。") if len(unranked) else ""
-        return section("三、部门排名", paragraph(esc(ranking_method_text(self.data.profile))), note, table, chart)
-
-    def deviations(self) -> Section:
-        ind = wording.in_comparison(self.data.tables["indicator_status"])
-        by_level2 = _light_counts(ind, "level2", None)
-        mean_dev = ind.groupby("level2")["deviation"].mean()
-        by_level2 = by_level2.assign(mean_deviation=by_level2["group"].map(mean_dev))
-        worst = by_level2.assign(warn=by_level2[RED] + by_level2[YELLOW]).sort_values("warn", ascending=False)
-        top = worst[worst["warn"] > 0].head(3)
-        text_html = paragraph("红黄灯指标最多的指标类型：" + "、".join(
-            f"{esc(r.group)}（红灯 {int(getattr(r, RED))} 个、黄灯 {int(getattr(r, YELLOW))} 个）"
-            for r in top.itertuples()) + "。") if len(top) else paragraph("各类指标均无红黄灯。")
-        table = html_table(by_level2, [Column("group", "二级指标")] + _light_columns()
-                           + [Column("mean_deviation", "平均偏离度", "pct")], "表3 按指标类型的偏差情况")
-        chart = build_chart("deviation_heatmap", "偏离度：二级指标 × 主管部门", ind)
-        return section("四、按指标类型的偏差情况", text_html, table, chart)
+        return Section(blocks(
+            Heading("三、各部门监控情况"),
+            Paragraph(f"执行率低于序时进度（{pct(progress)}）的部门 {len(behind)} 个"
+                      + (f"：{names(behind.sort_values('execution_rate')['dept_name'])}。" if len(behind) else "。")),
+            model_table(ranked, [
+                Column("rank", "名次", "int"), Column("dept_name", "主管部门"), Column("n_projects", "项目数", "int"),
+                Column("budget_total", "年初预算（万元）", "money"), Column("execution_rate", "执行率", "pct"),
+                Column("expected_rate", "全年预计执行率", "pct"), Column("n_red", "红灯指标", "int"),
+                Column("n_key_projects", "重点监控项目", "int"), Column("score", "综合得分", "score")],
+                "表1 各部门预算执行和绩效目标完成情况"),
+            Paragraph(f"未排名的部门 {len(unranked)} 个：{names(unranked['dept_name'])}（缺少执行率或没有可判断的指标）。")
+            if len(unranked) else None,
+            Paragraph(plain_reason(ranking_method_text(self.data.profile)).split("规则配置")[0], style="note"),
+            chart("execution_by_department", "图1 各部门预算执行率与序时进度", summary, None, self.data.profile),
+            chart("ranking_chart", "图2 部门综合得分排名", summary)))
 
     def key_monitoring(self) -> Section:
         ps = self.data.tables["project_status"]
-        key = ps[ps["key_monitoring"].fillna(False).astype(bool)].sort_values("key_rank")
-        candidates = int(ps["key_rank"].notna().sum())
-        table = html_table(key, [
-            Column("dept_name", "主管部门"), Column("project_name", "项目名称"), Column("unit_name", "实施单位"),
-            Column("budget_total", "年初预算（万元）", "money"), Column("execution_rate", "执行率", "pct"),
-            Column("budget_light", "执行灯", "light"), Column("target_light", "目标灯", "light"),
-            Column("key_reason", "列入原因"), Column("suggestions", "处理建议")], "表4 重点监控清单")
-        cap = self.data.profile.key_monitoring.max_projects
-        return section("五、重点监控清单", paragraph(
-            f"符合重点监控条件的项目 {candidates} 个，按“风险资金（预计结转结余与未支出存量资金取大者）× 严重程度”排序，"
-            f"取前 {cap} 个列入财政重点监控：{len(key)} 个，年初预算合计 {money(key['budget_total'].sum())} 万元；"
-            "其余项目列入一般监控，保留各自的灯色和原因。"), table)
+        key = ps[ps["key_monitoring"].fillna(False).astype(bool)]
+        by_dept = key.groupby("dept_name").size().sort_values(ascending=False)
+        return Section(blocks(
+            Heading("四、重点监控项目情况"),
+            Paragraph(f"列入财政重点监控的项目 {len(key)} 个，年初预算合计 {money(key['budget_total'].sum())} 万元，"
+                      f"涉及 {len(by_dept)} 个部门" + (f"，较多的是{'、'.join(f'{text(d)}（{n} 个）' for d, n in by_dept.head(3).items())}"
+                                                    if len(by_dept) else "") + "。清单见附件2。")))
 
-    def reasons(self) -> Section:
-        ind = wording.in_comparison(self.data.tables["indicator_status"])
+    def problems(self) -> Section:
+        ind = self.data.tables["indicator_status"]
+        by_level2 = _light_counts(ind, "level2", None)
+        worst = by_level2.assign(warn=by_level2[RED] + by_level2[YELLOW]).sort_values("warn", ascending=False)
+        top = worst[worst["warn"] > 0].head(3)
         warned = ind[ind["light"].isin(WARNING_LIGHTS)]
         counts = reason_counts(warned)
         total = sum(counts.values)
-        frame = pd.DataFrame({"category": counts.index, "count": counts.values,
-                              "share": [_share(n, total) for n in counts.values]})
-        chart = build_chart("reasons_by_category", "红黄灯指标的偏差原因", ind)
-        top = counts[counts > 0].sort_values(ascending=False)
-        top_text = wording.top_items_text(dict(top.items()), order=REASON_CATEGORIES)
-        return section("六、偏差原因分类", paragraph(
-            f"红黄灯指标共勾选偏差原因 {total} 次" + (f"，{esc(top_text)}。" if top_text else "。")),
-            html_table(frame, [Column("category", "原因类别"), Column("count", "勾选次数", "int"),
-                               Column("share", "占比", "pct")], "表5 偏差原因分类"), chart)
+        ranked = counts[counts > 0].sort_values(ascending=False)
+        ps = self.data.tables["project_status"]
+        slow = ps[ps["budget_light"] == RED]
+        return Section(blocks(
+            Heading("五、存在的主要问题及原因"),
+            Paragraph(f"预算执行红灯的项目 {len(slow)} 个，年初预算合计 {money(slow['budget_total'].sum())} 万元，"
+                      "主要是项目前期准备不足、资金下达后未及时支付。", lead="（一）部分项目支出进度滞后。"),
+            Paragraph("红黄灯指标最多的指标类型为" + "、".join(
+                f"{text(r.group)}（红灯 {int(getattr(r, RED))} 个、黄灯 {int(getattr(r, YELLOW))} 个）" for r in top.itertuples())
+                + "。" if len(top) else "各类指标均无红黄灯。", lead="（二）部分绩效指标偏离目标。"),
+            Paragraph(f"红黄灯指标共勾选偏差原因 {total} 次" + (
+                "，依次为" + "、".join(f"{text(k)}（{int(v)} 次，占 {pct(_share(v, total))}）" for k, v in ranked.items()) + "。"
+                if len(ranked) else "。"), lead="（三）偏差原因。"),
+            chart("reasons_by_category", "图3 红黄灯指标的偏差原因", ind)))
 
     def result_use(self) -> Section:
         ps = self.data.tables["project_status"]
-        items = []
-        for name in SUGGESTION_ORDER:
-            group = ps[ps["suggestion"] == name]
-            if group.empty:
-                continue
-            items.append(f"<strong>{esc(name)}</strong>：{len(group)} 个项目，年初预算 {money(group['budget_total'].sum())} 万元"
-                         + (f"（{join_names(group['project_name'], limit=8)}）" if name != SUGGEST_PAY else "") + "。")
-        reduce = ps[ps["suggestion"] == SUGGEST_REDUCE]
-        suspend = ps[ps["suggestions"].map(lambda acts: any(str(a).startswith(SUGGEST_SUSPEND) for a in acts))]
-        blocks = [paragraph("按照通知“结果运用”的要求，根据本次监控结果提出以下建议（供财政局按程序研究决定）："),
-                  bullet_list(items)]
-        blocks.append(paragraph(
-            f"1. 资金拨付：双监控绿灯的项目建议按进度拨付；{len(suspend)} 个预算执行和绩效目标均严重滞后的项目，"
-            "建议按程序暂缓拨款、督促整改（直接补贴到人、工资类和按期发放的资金不暂缓，督促按时兑付）。"))
-        blocks.append(paragraph(
-            "2. 预算调整：支出进度偏低、存量资金数额偏大且绩效监控结果差的项目 "
-            f"{len(reduce)} 个" + (f"（{join_names(reduce['project_name'])}），建议按程序提出预算调整建议，"
-                                   f"涉及预计结转结余 {money(reduce['expected_carryover'].sum())} 万元、"
-                                   f"未支出存量资金 {money(reduce['stock_idle'].where(reduce['stock_flag'].fillna(False).astype(bool)).sum())} 万元。"
-                                   if len(reduce) else "，本期不提出预算调整建议。")))
-        blocks.append(paragraph(
-            f"3. 预算安排：监控结果作为{self.data.year + 1}年度预算安排和政策制定的重要依据，部门排名列入县级部门预算管理综合绩效考评。"))
-        return section("七、结果运用建议", *blocks, followup_html(self.data))
+        summary = self.data.tables["department_summary"]
+        groups = {name: ps[ps["suggestion"] == name] for name in SUGGESTION_ORDER}
+        reduce = ps[ps["suggestion"].isin([SUGGEST_REDUCE, SUGGEST_SUSPEND])]
+        low = summary[summary["execution_score"] < summary["execution_score"].median()]
+        low = low[low["n_key_projects"] > 0].sort_values("score")
 
-    def stamp(self) -> Section:
-        files = self.data.tables["submissions"]["source_file"].tolist() if len(self.data.tables["submissions"]) \
-            else []
-        return Section(stamp_html(self.data, files))
+        def group_text(name):
+            g = groups[name]
+            return f"{len(g)} 个项目（年初预算 {money(g['budget_total'].sum())} 万元）"
 
-    def sections(self) -> list[Section]:
-        return [self.header(), self.summary(), self.execution(), self.ranking(), self.deviations(),
-                self.key_monitoring(), self.reasons(), self.result_use(), self.stamp()]
+        return Section(blocks(
+            Heading("六、监控结果运用"),
+            Heading("（一）资金拨付", 2),
+            Paragraph(f"双监控正常的{group_text(SUGGEST_PAY)}按项目实施进度拨付资金；预算执行和绩效目标均严重滞后的"
+                      f"{group_text(SUGGEST_SUSPEND)}暂缓拨款，督促整改后再行拨付。"),
+            Heading("（二）预算调整建议", 2),
+            Paragraph(f"支出进度偏低且全年预计难以执行完毕的{group_text(SUGGEST_REDUCE)}，建议调减预算或收回存量资金；"
+                      f"上述执行严重滞后的项目预计结转结余合计 {money(reduce['expected_carryover'].sum())} 万元。"
+                      + (f"对支出进度偏低且有重点监控项目的{names(low['dept_name'])}，建议约谈并提出预算调整意见。" if len(low) else "")),
+            stock_paragraph(ps, self._period_label),
+            Heading("（三）督促纠偏整改", 2),
+            Paragraph(f"对支出进度低于序时进度的{group_text(SUGGEST_SPEED_UP)}督促加快执行；对资金执行正常但绩效目标偏离的"
+                      f"{group_text(SUGGEST_CORRECT)}督促纠偏整改；对资料不全的{group_text(SUGGEST_UNKNOWN)}要求补充资料。"
+                      "已向各部门印发反馈意见，限期整改。"),
+            Heading(f"（四）{self.data.year + 1}年度预算安排", 2),
+            Paragraph(f"本次监控结果作为{self.data.year + 1}年度预算安排和政策调整的重要依据，部门排名纳入县级部门预算管理综合绩效考评。")))
 
-    def html(self) -> str:
-        return "".join(s.html for s in self.sections())
+    def next_steps(self) -> Section:
+        return Section(blocks(
+            Heading("七、下一步工作"),
+            Paragraph("一是跟踪整改落实，对重点监控项目逐月跟踪执行进度和纠偏情况；二是加快预算执行，督促支出进度滞后的部门倒排工期、"
+                      "及时支付；三是做好全年绩效自评准备，将运行监控发现的问题作为年度绩效评价的重点。"),
+            Paragraph("特此报告。")))
+
+    def attachments(self) -> list[Attachment]:
+        summary = self.data.tables["department_summary"].sort_values("execution_rate", na_position="first")
+        ps = self.data.tables["project_status"]
+        key = ps[ps["key_monitoring"].fillna(False).astype(bool)].sort_values(["dept_name", "execution_rate"])
+        sums = {k: summary[k].sum(min_count=1) for k in ("n_projects", "budget_total", "executed_total", "n_red",
+                                                          "n_yellow", "n_key_projects")}
+        return [
+            Attachment("各部门预算执行和绩效目标完成情况表", blocks(model_table(summary, [
+                Column("dept_name", "主管部门"), Column("n_projects", "项目数", "int"),
+                Column("budget_total", "年初预算（万元）", "money"), Column("executed_total", "执行数（万元）", "money"),
+                Column("execution_rate", "执行率", "pct"), Column("expected_rate", "全年预计执行率", "pct"),
+                Column("n_red", "红灯指标", "int"), Column("n_yellow", "黄灯指标", "int"),
+                Column("n_key_projects", "重点监控项目", "int")], "", total=sums))),
+            Attachment("重点监控项目清单", blocks(model_table(key, [
+                Column("dept_name", "主管部门"), Column("project_name", "项目名称"),
+                Column("budget_total", "年初预算（万元）", "money"), Column("execution_rate", "执行率", "pct"),
+                Column("budget_light", "执行", "light"), Column("target_light", "目标", "light"),
+                Column("suggestion", "处理意见", "value")], "",
+                notes=[f"{text(r.project_name)}：{plain_reason(r.key_reason)}" for r in key.itertuples()]))),
+        ]
+
+    def document(self) -> Document:
+        files = self.data.tables["submissions"]["source_file"].tolist() if len(self.data.tables["submissions"]) else []
+        sentences, table, meta = provenance(self.data, files)
+        return Document("report", self.title, self.settings.report_recipient, self.settings.issuer,
+                        run_date(self.settings), self.settings.doc_number,
+                        [self.organisation(), self.summary(), self.departments(), self.key_monitoring(),
+                         self.problems(), self.result_use(), self.next_steps()],
+                        self.attachments(), sentences, table, meta)
+
+
+CountyOverview = CountyReport  # the former 全县总览, absorbed by the report
 
 
 # ---------------------------------------------------------------- shared pieces
 
-def followup_html(data: BriefData, department: str | None = None) -> str:
-    """（三）上轮问题整改情况 from the round's 整改 items (jixiao.store.rectification); empty in a first round."""
-    from jixiao.store.rectification import load_followup_facts
+DOCUMENT_SETTINGS = ("county", "issuer", "issue_date", "doc_number", "brief_title", "report_title", "report_recipient")
 
-    facts = load_followup_facts(data.processed_dir, department)
-    if not facts or not facts["total"]:
-        return ""
-    items = [f"{esc(i['project_name'])}：{esc(i['what'])}（{esc(i['status'])}，{esc(i['since_round'])}提出）"
-             for i in facts["open_items"][:12]]
-    return section(SUBSECTION_FOLLOWUP, paragraph(esc(facts["sentence"])), bullet_list(items), level=3).html
+
+def document_settings(settings: Settings) -> dict:
+    """The [document] settings as plain values: what the batch hands each notebook (a kernel's own
+    working directory may hold another jixiao.toml)."""
+    return {name: getattr(settings, name) for name in DOCUMENT_SETTINGS}
+
+
+def _settings(settings: Settings | dict | None) -> Settings:
+    if isinstance(settings, dict) and settings:
+        base = Settings()
+        return base.model_copy(update=settings) if hasattr(base, "model_copy") else replace(base, **settings)
+    return settings or load_settings()
 
 
 def department_brief(department: str, processed_dir: str | Path | None = None, year: int | None = None,
-                     month: int | None = None, rules: str | Path | None = None) -> DepartmentBrief:
-    """The brief of ``department`` (notebooks/department_brief.ipynb calls this)."""
-    return DepartmentBrief(load_brief_data(processed_dir, rules, year, month), department)
+                     month: int | None = None, rules: str | Path | None = None,
+                     settings: Settings | dict | None = None) -> DepartmentBrief:
+    """The feedback opinion to ``department`` (notebooks/department_brief.ipynb calls this)."""
+    settings = _settings(settings)
+    return DepartmentBrief(load_brief_data(processed_dir, rules, year, month, settings), department, settings)
 
 
-def county_overview(processed_dir: str | Path | None = None, year: int | None = None, month: int | None = None,
-                    rules: str | Path | None = None) -> CountyOverview:
-    """The county overview (notebooks/overview.ipynb calls this)."""
-    return CountyOverview(load_brief_data(processed_dir, rules, year, month))
+def county_report(processed_dir: str | Path | None = None, year: int | None = None, month: int | None = None,
+                  rules: str | Path | None = None, settings: Settings | dict | None = None) -> CountyReport:
+    """The county report (notebooks/county_report.ipynb calls this)."""
+    settings = _settings(settings)
+    return CountyReport(load_brief_data(processed_dir, rules, year, month, settings), settings)
 
 
-def header_html(title: str, subject: str, data: BriefData) -> str:
-    return (f'<header class="brief-header" data-subject="{esc(subject)}"><h1>{esc(title)}</h1>'
-            f'<p class="subtitle">监控期间：{esc(data.period)}　金额单位：万元　规则配置：{esc(data.profile.label)}</p>'
-            "</header>")
+county_overview = county_report
 
 
-def stamp_html(data: BriefData, source_files: list[str]) -> str:
-    """The reproducibility stamp: input hashes, rule profile, jixiao version, run time."""
-    subs = data.tables["submissions"]
-    hashes = subs[subs["source_file"].isin(source_files)] if len(subs) else subs
-    rows = "".join(f"<tr><td>{esc(r.source_file)}</td><td><code>{esc(r.sha256)}</code></td></tr>"
-                   for r in hashes.sort_values("source_file").itertuples()) if len(hashes) else ""
-    run_time = dt.datetime.now().astimezone().isoformat(timespec="seconds")
-    return (
-        '<section class="stamp"><h2>复现信息</h2>'
-        f"<p>规则配置：{esc(data.profile.name)}（SHA-256 前 16 位 <code>{esc(data.profile.content_hash)}</code>）；"
-        f"jixiao 版本 {esc(__version__)}；数据目录 {esc(data.processed_dir.name)}；"
-        f'生成时间 <span class="{RUN_TIME_CLASS}">{esc(run_time)}</span>。</p>'
-        '<table class="data hashes"><thead><tr><th>输入文件</th><th>SHA-256</th></tr></thead>'
-        f"<tbody>{rows}</tbody></table></section>")
-
-
-def build_chart(name: str, alt: str, *args) -> str:
-    """A chart from ``jixiao.outputs.plots`` by name, embedded as SVG; a note instead when it cannot be drawn."""
-    from jixiao.outputs import plots
-
-    try:
-        return chart_html(getattr(plots, name)(*args), alt)
-    except Exception as exc:  # a missing chart must not cost the whole brief
-        return paragraph(f'<span class="chart-missing">（图表“{esc(alt)}”无法生成：{esc(type(exc).__name__)}）</span>')
+def write_document(document: Document, outputs: dict | None, templates: str | Path | None = None) -> list[Path]:
+    """Write the HTML page and the .docx named in ``outputs`` (format -> path); the batch prints the PDF."""
+    templates_dir = Path(templates) if templates else None
+    written = []
+    for fmt, path in (outputs or {}).items():
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if fmt == "html":
+            partial = path.with_name(path.name + ".part")
+            partial.write_text(render_html(document, templates_dir), encoding="utf-8")
+            partial.replace(path)
+        elif fmt == "docx":
+            write_docx(document, path, templates_dir)
+        else:
+            continue
+        written.append(path)
+    return written
 
 
 def reason_counts(indicators: pd.DataFrame) -> pd.Series:

@@ -1,11 +1,15 @@
-"""The brief batch: run the notebooks with papermill, export HTML, print PDF through Chromium.
+"""The brief batch: run the notebooks with papermill (they write HTML and .docx), print PDF through Chromium.
 
 Why it is fast (docs/briefs.md): each worker process keeps ONE kernel (papermill ``km=``) with
-its kaleido server and ONE ``HTMLExporter``, and renders many briefs with them; the parent drives
-ONE headless Chromium that prints each PDF while the workers run the next notebooks; charts are
-static SVG, so a page prints without parsing plotly.js. Two workers use both cores. A brief rendered this way equals one rendered in a fresh kernel (tests/test_render.py).
+its kaleido server and renders many briefs with it; the parent drives ONE headless Chromium that
+prints each PDF while the workers run the next notebooks; charts are inline SVG, so a page prints
+without parsing plotly.js. Two workers use both cores. A brief rendered this way equals one
+rendered in a fresh kernel (tests/test_render.py). The 部门项目支出绩效运行监控情况表 workbooks are
+written by the parent before the notebooks start.
 
-Files land in ``<out>/<year>-<month>/briefs/<safe name>.html|pdf``; names are cleaned so a
+Each notebook builds ONE document model and writes its HTML page and Word file
+(jixiao.outputs.document); the PDF is that HTML printed. Files land in
+``<out>/<year>-<month>/briefs/<safe name>.html|pdf|docx``; names are cleaned so a
 department called ``../x`` cannot write outside that folder. One failing brief never stops the
 batch: its reason is returned in :class:`BriefsResult`.
 """
@@ -32,10 +36,8 @@ from jixiao.outputs.safe import windows_safe
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPARTMENT_NOTEBOOK = "department_brief.ipynb"
-OVERVIEW_NOTEBOOK = "overview.ipynb"
-TEMPLATES_DIR = Path(__file__).with_name("templates")
-TEMPLATE_NAME = "jixiao_brief"
-FORMATS = ("html", "pdf")
+OVERVIEW_NOTEBOOK = "county_report.ipynb"
+FORMATS = ("html", "pdf", "docx")
 
 MAX_HTML_BYTES = 2 * 1024 * 1024  # issue 5: a brief must stay under 2 MB
 MAX_NAME_CHARS = 80  # well under the 255-byte file name limit for 3-byte CJK characters
@@ -43,7 +45,7 @@ CHROMIUM_PATH = str(environment().chromium)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-extensions",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 VIEWPORT = {"width": 800, "height": 1100}  # the page width the charts are drawn for
-PDF_MARGIN = {"top": "20mm", "bottom": "16mm", "left": "14mm", "right": "14mm"}
+PDF_MARGIN = {"top": "37mm", "bottom": "35mm", "left": "28mm", "right": "26mm"}  # GB/T 9704-2012 page
 PAGE_LOAD_TIMEOUT_MS = 60_000
 KERNEL_START_TIMEOUT_S = 60
 WORKER_POLL_S = 1.0  # how often the batch checks that its workers are still alive
@@ -67,7 +69,7 @@ class BriefJob:
     notebook: Path
     parameters: dict
     outputs: dict  # format -> Path
-    header: str  # the PDF page header (department · period · date)
+    header: str  # the document's short name (department · period), its <title> fallback
 
 
 @dataclass
@@ -145,40 +147,36 @@ def briefs_dir(out_dir: Path, year: int, month: int) -> Path:
 # ---------------------------------------------------------------- planning
 
 def plan_jobs(data, out_dir: Path, departments: list[str], formats: tuple[str, ...], rules_path: Path | None,
-              notebooks_dir: Path, include_overview: bool) -> list[BriefJob]:
-    """The overview first (the longest), then each department, with safe output paths."""
+              notebooks_dir: Path, include_overview: bool, templates: Path | None = None,
+              settings: Settings | None = None) -> list[BriefJob]:
+    """The county report first (the longest), then each department, with safe output paths."""
+    from jixiao.outputs.brief import document_settings
+
+    document = document_settings(settings or Settings())
     folder = briefs_dir(out_dir, data.year, data.month)
     entries = ([(OVERVIEW_NAME, True)] if include_overview else []) + [(name, False) for name in departments]
     stems = assign_file_names([name for name, _ in entries])
     common = {"processed_dir": str(data.processed_dir), "year": data.year, "month": data.month,
               "rules": str(rules_path) if rules_path else None}
-    today = time.strftime("%Y-%m-%d")
     jobs = []
     for (name, is_overview), stem in zip(entries, stems):
         notebook = notebooks_dir / (OVERVIEW_NOTEBOOK if is_overview else DEPARTMENT_NOTEBOOK)
         parameters = dict(common) if is_overview else {**common, "department": name}
         outputs = {fmt: inside(Path(out_dir), folder / f"{stem}.{fmt}") for fmt in formats}
-        header = f"{name}　·　{data.period}绩效运行监控　·　{today}"
+        written = {"html": str(outputs.get("html") or _print_page(outputs["pdf"]))} if {"html", "pdf"} & set(outputs) \
+            else {}
+        if "docx" in outputs:
+            written["docx"] = str(outputs["docx"])
+        parameters.update(outputs=written, templates=str(templates) if templates else None, settings=document)
+        header = f"{name}　·　{data.period}绩效运行监控"
         jobs.append(BriefJob(name, notebook, parameters, outputs, header))
     return jobs
 
 
 # ---------------------------------------------------------------- one worker's tools
 
-def html_exporter():
-    """The HTML exporter for briefs: our template, code and prompts hidden."""
-    from nbconvert import HTMLExporter
-
-    return HTMLExporter(template_name=TEMPLATE_NAME, extra_template_basedirs=[str(TEMPLATES_DIR)],
-                        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-
-
-def export_html(exporter, nb, title: str) -> str:
-    """The executed notebook as one self-contained page; refuses pages that would reach the network."""
-    nb.metadata["title"] = title
-    for index, cell in enumerate(nb.cells):  # papermill gives its parameters cell a random id
-        cell.id = f"cell-{index}"
-    page, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+def check_page(page: str) -> str:
+    """A document page must open offline and stay small; raises with the reason in Chinese."""
     remote = external_references(page)
     if remote:
         raise ValueError(f"简报引用了外部资源（离线无法打开）：{', '.join(remote[:3])}")
@@ -234,14 +232,10 @@ def execution_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}：{exc}"
 
 
-def header_template(text: str) -> str:
-    return (f'<div style="font-family:\'Noto Sans CJK SC\',sans-serif;font-size:8px;color:#555;width:100%;'
-            f'margin:0 14mm;border-bottom:0.5px solid #999;padding-bottom:2px">{html.escape(text)}</div>')
-
-
-FOOTER_TEMPLATE = ('<div style="font-family:\'Noto Sans CJK SC\',sans-serif;font-size:8px;color:#555;width:100%;'
-                   'text-align:center">第 <span class="pageNumber"></span> 页 / 共 <span class="totalPages"></span> 页'
-                   '</div>')
+# 公文 page numbers: "— 1 —" in 四号 (14pt) at the bottom; no header (the date is the 成文日期 in the text).
+FOOTER_TEMPLATE = ('<div style="font-family:\'Noto Serif CJK SC\',serif;font-size:14pt;color:#000;width:100%;'
+                   'text-align:center;margin-bottom:18mm">— <span class="pageNumber"></span> —</div>')
+HEADER_TEMPLATE = "<div></div>"
 
 
 class PdfPrinter:
@@ -266,7 +260,8 @@ class PdfPrinter:
                 raise RuntimeError("有图表未能显示")
             page.emulate_media(media="print")
             page.pdf(path=str(pdf_path), format="A4", print_background=True, display_header_footer=True,
-                     header_template=header_template(header), footer_template=FOOTER_TEMPLATE, margin=PDF_MARGIN)
+                     header_template=HEADER_TEMPLATE, footer_template=FOOTER_TEMPLATE, margin=PDF_MARGIN)
+            set_pdf_metadata(pdf_path, page_metadata(html_path.read_text(encoding="utf-8")))
         finally:
             page.close()
 
@@ -275,6 +270,35 @@ class PdfPrinter:
             self._browser.close()
         finally:
             self._playwright.stop()
+
+
+_META = re.compile(r'<meta name="([^"]+)" content="([^"]*)">')
+_TITLE = re.compile(r"<title>([^<]*)</title>")
+
+
+def page_metadata(page: str) -> dict[str, str]:
+    """The document's metadata from its HTML head (<title> and the jixiao <meta> tags)."""
+    meta = {name: html.unescape(value) for name, value in _META.findall(page.split("</head>")[0])}
+    title = _TITLE.search(page)
+    if title:
+        meta["title"] = html.unescape(title.group(1))
+    return meta
+
+
+def set_pdf_metadata(pdf_path: Path, meta: dict[str, str]) -> None:
+    """Title, author, subject, keywords and the jixiao stamp into the PDF's document information."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(str(pdf_path)))
+    info = {"/Title": meta.get("title", ""), "/Author": meta.get("author", ""), "/Subject": meta.get("subject", ""),
+            "/Keywords": meta.get("keywords", "")}
+    info.update({"/" + name.replace("jixiao:", "Jixiao-").title().replace("-", ""): value
+                 for name, value in meta.items() if name.startswith("jixiao:")})
+    writer.add_metadata({key: value for key, value in info.items() if value})
+    tmp = pdf_path.with_name(pdf_path.name + ".meta")
+    with tmp.open("wb") as handle:
+        writer.write(handle)
+    tmp.replace(pdf_path)
 
 
 def _local_only(route) -> None:
@@ -286,16 +310,14 @@ def _local_only(route) -> None:
 
 
 class BriefRenderer:
-    """A kernel and an exporter, reused for every brief of one worker (PDFs are printed by the batch)."""
+    """A kernel reused for every brief of one worker (PDFs are printed by the batch)."""
 
     def __init__(self, cwd: Path | None = None) -> None:
         self.cwd = cwd or ROOT
         self.km = None
-        self.exporter = None
         self._socket_dir: str | None = None
 
     def __enter__(self) -> "BriefRenderer":
-        self.exporter = html_exporter()
         self._start_kernel()
         return self
 
@@ -314,15 +336,19 @@ class BriefRenderer:
         self.km.start_kernel(cwd=str(self.cwd))
 
     def render(self, job: BriefJob) -> BriefOutcome:
-        """Execute the notebook and write its HTML page (the final file, or a page to print from)."""
+        """Execute the notebook; it writes the HTML page (final, or to print from) and the .docx."""
         started = time.perf_counter()
         outcome = BriefOutcome(job.name)
         try:
-            page = export_html(self.exporter, self.execute(job), _title(job))
-            outcome.page_path = job.outputs.get("html") or _print_page(job.outputs["pdf"])
-            _write_text(outcome.page_path, page)
-            if "html" in job.outputs:
-                outcome.written.append(outcome.page_path)
+            self.execute(job)
+            written = job.parameters.get("outputs") or {}
+            if "html" in written:
+                outcome.page_path = Path(written["html"])
+                check_page(outcome.page_path.read_text(encoding="utf-8"))
+                if "html" in job.outputs:
+                    outcome.written.append(outcome.page_path)
+            if "docx" in written:
+                outcome.written.append(Path(written["docx"]))
         except Exception as exc:  # one brief's failure is reported, never raised
             outcome.error = execution_error(exc)
             if not self.km.is_alive():
@@ -360,10 +386,6 @@ def print_outcome(printer: PdfPrinter, job: BriefJob, outcome: BriefOutcome) -> 
 
 def _print_page(pdf: Path) -> Path:
     return pdf.with_name(pdf.name + ".print.html")
-
-
-def _title(job: BriefJob) -> str:
-    return job.header.rsplit("　·　", 1)[0]
 
 
 def _partial(path: Path) -> Path:
@@ -418,7 +440,9 @@ def run_briefs(processed_dir, out_dir, departments=None, formats=FORMATS, jobs: 
     result.failures += [(name, "数据中没有这个主管部门") for name in wanted if name not in known]
     wanted = [name for name in wanted if name in known]
     plan = plan_jobs(data, Path(out_dir), wanted, formats, Path(rules_path) if rules_path else None,
-                     Path(notebooks_dir) if notebooks_dir else installed_notebooks(), include_overview)
+                     Path(notebooks_dir) if notebooks_dir else installed_notebooks(), include_overview,
+                     settings.paths.templates if settings else None, settings)
+    result.written += _write_situation_forms(data, Path(out_dir), wanted, result)
     for outcome in _render_all(plan, formats, jobs, progress):
         result.outcomes.append(outcome)
         result.written += outcome.written
@@ -426,6 +450,18 @@ def run_briefs(processed_dir, out_dir, departments=None, formats=FORMATS, jobs: 
             result.failures.append((outcome.name, outcome.error))
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _write_situation_forms(data, out_dir: Path, departments: list[str], result: BriefsResult) -> list[Path]:
+    """《部门项目支出绩效运行监控情况表》 per department, beside the briefs (<period>/情况表/)."""
+    from jixiao.outputs.situation_form import write_forms
+
+    try:
+        return write_forms(data, departments, period_dir(out_dir, data.year, data.month) / "情况表",
+                           assign_file_names(departments))
+    except Exception as exc:  # noqa: BLE001 - the briefs still go out; the reason is reported
+        result.failures.append(("监控情况表", f"{type(exc).__name__}：{exc}"))
+        return []
 
 
 def _render_all(plan: list[BriefJob], formats: tuple[str, ...], jobs: int, progress: bool) -> list[BriefOutcome]:
@@ -489,21 +525,22 @@ def _collect(plan, processes, results, printer, progress: bool) -> list[BriefOut
     return [outcomes.get(i) or BriefOutcome(job.name, error=reason) for i, job in enumerate(plan)]
 
 
-def render_fresh(job: BriefJob) -> str:
+def render_fresh(job: BriefJob, page_path: Path) -> str:
     """One brief's HTML from a kernel of its own (the reference for the batch's equality test)."""
     import papermill
 
-    nb = papermill.execute_notebook(str(job.notebook), None, parameters=job.parameters, progress_bar=False,
-                                    request_save_on_cell_execute=False, cwd=str(ROOT))
-    return export_html(html_exporter(), nb, _title(job))
+    parameters = {**job.parameters, "outputs": {"html": str(page_path)}}
+    papermill.execute_notebook(str(job.notebook), None, parameters=parameters, progress_bar=False,
+                               request_save_on_cell_execute=False, cwd=str(ROOT))
+    return page_path.read_text(encoding="utf-8")
 
 
-_RUN_TIME = re.compile(r'<span class="jixiao-run-time">[^<]*</span>')
+_RUN_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d")
 
 
 def normalised_html(page: str) -> str:
     """A brief without its run time: what must be equal between two renders of the same data."""
-    return _RUN_TIME.sub('<span class="jixiao-run-time"></span>', page)
+    return _RUN_TIME.sub("", page)
 
 
 
