@@ -338,4 +338,4 @@ def test_an_xls_merged_over_the_whole_grid_reads_in_seconds(tmp_path):
     started = time.perf_counter()
     grids = read_workbook(tmp_path / "xls_whole_merge.xls")
     assert time.perf_counter() - started < 10, "16.7 million formatted blanks are not read one by one"
-    assert [code for grid in grids for _, _, code, _ in grid.issues] == ["CONTENT_CLIPPED"]
+    assert [code for grid in grids for _, code, _ in grid.issues] == ["CONTENT_CLIPPED"]

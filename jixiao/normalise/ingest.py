@@ -27,7 +27,8 @@ import pandas as pd
 from jixiao.config.settings import Settings
 from jixiao.normalise import documents as D
 from jixiao.normalise import values as V
-from jixiao.normalise.layout import Finding, ParsedProject, SheetReader
+from jixiao.domain.findings import Finding, finding
+from jixiao.normalise.layout import ParsedProject, SheetReader
 from jixiao.read.workbook import ReadLimits, UnreadableWorkbook, kind_name, read_workbook, sniff
 from jixiao.store import schema
 from jixiao.store.tables import PRODUCERS, remove_downstream, write_tables
@@ -201,7 +202,7 @@ def _base_result(entry: Entry) -> FileResult:
 def skipped_result(entry: Entry) -> FileResult:
     result = _base_result(entry)
     result.status, result.reason = "skipped", entry.skip
-    result.findings = [Finding(None, None, "info", "ENTRY_SKIPPED", entry.skip)]
+    result.findings = [finding("ENTRY_SKIPPED", None, None, entry.skip)]
     return result
 
 
@@ -212,8 +213,7 @@ def check_amounts(result: FileResult, ceiling: float) -> None:
             for role in FUND_AMOUNTS:
                 problem = implausible_amount(record.get(role), ceiling)
                 if problem:
-                    project.findings.append(Finding(project.sheet, record.get(f"{role}_cell"), "error",
-                                                    "AMOUNT_IMPLAUSIBLE",
+                    project.findings.append(finding("AMOUNT_IMPLAUSIBLE", project.sheet, record.get(f"{role}_cell"),
                                                     f"金额“{record.get(f'{role}_text')}”{problem}，不计入合计。请核实后按万元填写。"))
                     record[role] = None
         for name in PROJECT_AMOUNTS:
@@ -253,7 +253,7 @@ def _note_extension(result: FileResult, path: Path) -> None:
     ext = path.suffix.lower().lstrip(".")
     honest = HONEST_EXTENSIONS.get(result.file_type or "", set())
     if ext not in honest and not (result.file_type == "xlsm" and ext == "xlsx"):
-        result.findings.append(Finding(None, None, "info", "EXTENSION_MISMATCH",
+        result.findings.append(finding("EXTENSION_MISMATCH", None, None,
                                        f"文件扩展名为 .{ext}，实际内容是{FORMAT_NAMES.get(result.file_type, result.file_type)}，"
                                        "已按实际格式读取。"))
 
@@ -277,9 +277,9 @@ def _read_sheets(grids, settings: Settings, result: FileResult) -> tuple[int, li
     form_sheets, other_forms = 0, []
     for grid in grids:
         for where, message in grid.notes:
-            result.findings.append(Finding(grid.name, where, "warning", "FORMULA_NOT_COMPUTED", message))
-        for where, severity, code, message in grid.issues:
-            result.findings.append(Finding(grid.name, where, severity, code, message))
+            result.findings.append(finding("FORMULA_NOT_COMPUTED", grid.name, where, message))
+        for where, code, message in grid.issues:
+            result.findings.append(finding(code, grid.name, where, message))
         try:
             reader = SheetReader(grid, settings.year, settings.period_end_month, settings.money_unit,
                                  settings.yuan_suspect_threshold)
@@ -290,11 +290,11 @@ def _read_sheets(grids, settings: Settings, result: FileResult) -> tuple[int, li
                 continue
             form_sheets += 1
             if grid.hidden:
-                result.findings.append(Finding(grid.name, None, "info", "HIDDEN_SHEET_READ",
+                result.findings.append(finding("HIDDEN_SHEET_READ", grid.name, None,
                                                f"工作表“{grid.name}”是隐藏的，但含有监控表，已一并读取。"))
             result.projects.extend(reader.read())
         except Exception as exc:  # noqa: BLE001 - one broken sheet leaves the others readable
-            result.findings.append(Finding(grid.name, None, "error", "SHEET_UNREADABLE",
+            result.findings.append(finding("SHEET_UNREADABLE", grid.name, None,
                                            f"工作表“{grid.name}”读取失败（{type(exc).__name__}），其余工作表照常读取。"))
             traceback.print_exc(file=sys.stderr)
     _drop_hidden_sheet_twins(result, {grid.name for grid in grids if grid.hidden})
@@ -307,8 +307,7 @@ def _drop_hidden_sheet_twins(result: FileResult, hidden_sheets: set[str]) -> Non
     for project in [p for p in result.projects if p.sheet in hidden_sheets]:
         if V.normalize(project.fields.get("project_name")) in visible:
             result.projects.remove(project)
-            result.findings.append(Finding(project.sheet, project.fields.get("project_name_cell"), "warning",
-                                           "HIDDEN_SHEET_IGNORED",
+            result.findings.append(finding("HIDDEN_SHEET_IGNORED", project.sheet, project.fields.get("project_name_cell"),
                                            f"隐藏的工作表“{project.sheet}”与可见工作表中的项目“{project.fields.get('project_name')}”重复，"
                                            "已以可见工作表为准，隐藏工作表的内容未读取。请删除不用的隐藏工作表。"))
     still_read = {p.sheet for p in result.projects}
@@ -336,7 +335,7 @@ def _failed(result: FileResult, reason: str, keep_findings: bool = False) -> Fil
     result.reason = reason
     result.projects = []
     kept = result.findings if keep_findings else [f for f in result.findings if f.code == "EXTENSION_MISMATCH"]
-    result.findings = [Finding(None, None, "error", "FILE_UNREADABLE", reason), *kept]
+    result.findings = [finding("FILE_UNREADABLE", None, None, reason), *kept]
     return result
 
 
@@ -449,11 +448,9 @@ def resolve_duplicates(results: list[FileResult]) -> None:
                 old_result.projects.remove(old_project)
                 old_result.n_replaced += 1
                 name = project.fields.get("project_name")
-                old_result.findings.append(Finding(old_project.sheet, old_project.fields.get("project_name_cell"),
-                                                   "warning", "DUPLICATE_REPLACED",
+                old_result.findings.append(finding("DUPLICATE_REPLACED", old_project.sheet, old_project.fields.get("project_name_cell"),
                                                    f"项目“{name}”又在较新的文件“{result.source_file}”中报送，本文件中的该项目已被替代，不重复计算。"))
-                result.findings.append(Finding(project.sheet, project.fields.get("project_name_cell"), "info",
-                                               "DUPLICATE_REPLACES",
+                result.findings.append(finding("DUPLICATE_REPLACES", project.sheet, project.fields.get("project_name_cell"),
                                                f"项目“{name}”此前已在“{old_result.source_file}”（工作表“{old_project.sheet}”）中报送，以本文件为准。"))
             owner[pid] = (result, project)
             kept.append(project)
@@ -464,7 +461,7 @@ def _note_copy_in_workbook(result: FileResult, first: ParsedProject, copy: Parse
     """The same project twice in one workbook (a sheet copied and not changed): the first sheet counts."""
     name = copy.fields.get("project_name")
     where = "同一工作表中" if first.sheet == copy.sheet else f"工作表“{first.sheet}”和“{copy.sheet}”中"
-    result.findings.append(Finding(copy.sheet, copy.fields.get("project_name_cell"), "warning", "DUPLICATE_IN_WORKBOOK",
+    result.findings.append(finding("DUPLICATE_IN_WORKBOOK", copy.sheet, copy.fields.get("project_name_cell"),
                                    f"项目“{name}”在本工作簿的{where}各报了一次，只计算工作表“{first.sheet}”中的一份，不重复计算。"
                                    "请删除重复的工作表，或改正另一个项目的名称后重新报送。"))
 
@@ -486,8 +483,8 @@ def build_tables(results: list[FileResult]) -> dict[str, pd.DataFrame]:
             projects.append({**project.fields, "source_file": result.source_file, "sheet": project.sheet})
             funds.extend({**f, "project_id": pid, "sheet": project.sheet} for f in project.funds)
             indicators.extend(_with_ids(pid, project.indicators))
-        for finding in result.findings:
-            findings.append({"source_file": result.source_file, **finding.__dict__})
+        for item in result.findings:
+            findings.append({"source_file": result.source_file, **item.__dict__})
     tables = {
         "submissions": pd.DataFrame(submissions),
         "projects": pd.DataFrame(projects),
@@ -533,6 +530,6 @@ def ingest(raw_dir: Path, out_dir: Path, settings: Settings, jobs: int | None = 
 def _attach_project_ids(result: FileResult) -> list[Finding]:
     """Findings of a project carry its id (so later stages can group them)."""
     by_sheet_project = {id(f): p.fields.get("project_id") for p in result.projects for f in p.findings}
-    for finding in result.findings:
-        finding.project_id = by_sheet_project.get(id(finding))
+    for item in result.findings:
+        item.project_id = by_sheet_project.get(id(item))
     return result.findings

@@ -14,6 +14,7 @@ from functools import lru_cache
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from jixiao.domain.findings import Finding, finding
 from jixiao.normalise import values as V
 from openpyxl.utils import get_column_letter
 
@@ -71,15 +72,6 @@ OTHER_FORM_KINDS = (("绩效自评表", r"自评|自我评价|评价表|分值|�
 # Labels of the possibility tick columns: 确定能 / 有可能 / 完全不可能 and their variants ('不能', '确定能完成').
 POSSIBILITY_LABEL_RE = re.compile(r"^(确定|肯定|基本|有|完全)?不?可?能(完成|实现|达到|达成)?$")
 
-
-@dataclass
-class Finding:
-    sheet: str | None
-    cell: str | None
-    severity: str  # error | warning | info
-    code: str
-    message: str
-    project_id: str | None = None
 
 
 @dataclass
@@ -412,14 +404,13 @@ class SheetReader:
         fields["expected_total"] = totals.get("expected")
         indicators = []
         if not header_rows:
-            findings.append(Finding(grid.name, address(anchor[0], anchor[1]) if anchor[0] else None, "error",
-                                    "INDICATOR_TABLE_MISSING",
+            findings.append(finding("INDICATOR_TABLE_MISSING", grid.name, address(anchor[0], anchor[1]) if anchor[0] else None,
                                     "未找到绩效指标表的表头（应有“三级指标”“年度指标值”等列），本项目的指标未能读取。"))
         for i, h in enumerate(header_rows):
             end = header_rows[i + 1] - 1 if i + 1 < len(header_rows) else bottom
             indicators.extend(self._read_indicators(h, end, findings))
         if header_rows and not indicators:
-            findings.append(Finding(grid.name, address(header_rows[0], 1), "error", "NO_INDICATORS",
+            findings.append(finding("NO_INDICATORS", grid.name, address(header_rows[0], 1),
                                     "指标表中没有填写任何三级指标，请按年初批复的绩效目标填写。"))
         return ParsedProject(grid.name, fields, funds, indicators, findings)
 
@@ -470,7 +461,7 @@ class SheetReader:
         fields["project_name_cell"] = where
         if not fields["project_name"]:
             fields["project_name"] = V.tidy_name(grid.name)
-            findings.append(Finding(grid.name, where, "error", "PROJECT_NAME_MISSING",
+            findings.append(finding("PROJECT_NAME_MISSING", grid.name, where,
                                     f"没有填写“项目名称”，暂以工作表名“{grid.name}”代替。请填写与预算批复一致的项目全称。"))
         dept_text, dept_cell = self._labelled_value(r"^主管部门", top, end)
         if dept_text is None:
@@ -483,13 +474,13 @@ class SheetReader:
                 dept_code = str(int(code_text))
         fields.update(dept_name=dept_name, dept_code=dept_code, dept_text=V.tidy_name(dept_text), dept_cell=dept_cell)
         if not dept_name:
-            findings.append(Finding(grid.name, dept_cell, "warning", "DEPT_MISSING",
+            findings.append(finding("DEPT_MISSING", grid.name, dept_cell,
                                     "没有填写“主管部门及代码”，请填写主管部门全称和部门代码，如“湟源县教育局（302001）”。"))
         unit_name, unit_cell = self._labelled_value(r"^实施单位", top, end)
         fields["unit_name"] = V.tidy_name(unit_name) if unit_name is not None else None
         fields["unit_cell"] = unit_cell
         if not fields["unit_name"]:
-            findings.append(Finding(grid.name, unit_cell, "warning", "UNIT_MISSING",
+            findings.append(finding("UNIT_MISSING", grid.name, unit_cell,
                                     "没有填写“实施单位”，请填写实际执行项目的单位全称。"))
         goal, goal_cell = self._labelled_value(r"^(年度)?(总体|绩效)?(总体)?目标$", top, end)
         fields["annual_goal"] = str(goal).strip() if goal is not None else None
@@ -547,7 +538,7 @@ class SheetReader:
         grid = self.grid
         header_row, columns = self._fund_header(top, end)
         if header_row is None:
-            findings.append(Finding(grid.name, None, "error", "FUNDS_TABLE_MISSING",
+            findings.append(finding("FUNDS_TABLE_MISSING", grid.name, None,
                                     "未找到项目资金表（应有“年初预算数”“1-N月执行数”“全年预计执行数”等列），资金数据未能读取。"))
             return []
         budget_col = columns["budget"][1]
@@ -575,12 +566,12 @@ class SheetReader:
                     continue
                 amount = V.parse_amount(raw)
                 if raw is not None and amount is None and not V.is_blank(raw):
-                    findings.append(Finding(grid.name, record[f"{role}_cell"], "warning", "AMOUNT_UNPARSED",
+                    findings.append(finding("AMOUNT_UNPARSED", grid.name, record[f"{role}_cell"],
                                             f"金额“{raw}”不是数字，已按空值处理。请只填写数字（单位万元）。"))
                 record[role] = None if amount is None else round(amount * factor, 6)
             funds.append(record)
         if not any(f["source"] == "total" for f in funds):
-            findings.append(Finding(grid.name, address(header_row, budget_col), "error", "FUNDS_TOTAL_MISSING",
+            findings.append(finding("FUNDS_TOTAL_MISSING", grid.name, address(header_row, budget_col),
                                     "资金表中没有“年度资金总额”一行，请补充填写。"))
         return funds
 
@@ -591,7 +582,7 @@ class SheetReader:
             for c in sorted(self.grid.hidden_cols):
                 role = fund_column_role(self.grid.value(r, c))
                 if role and role in columns and columns[role][1] != c:
-                    out.append(Finding(self.grid.name, address(r, c), "warning", "HIDDEN_COLUMN_IGNORED",
+                    out.append(finding("HIDDEN_COLUMN_IGNORED", self.grid.name, address(r, c),
                                        f"第 {get_column_letter(c)} 列是隐藏列，与可见的第 {get_column_letter(columns[role][1])} 列"
                                        f"同为“{V.normalize(self.grid.value(r, c))}”，已以可见列为准，隐藏列的内容未读取。"
                                        "请删除不用的隐藏列。"))
@@ -605,7 +596,7 @@ class SheetReader:
             return True
         if existing["row"] in hidden and row not in hidden:
             funds.remove(existing)
-            findings.append(Finding(self.grid.name, existing.get("budget_cell"), "warning", "HIDDEN_ROW_IGNORED",
+            findings.append(finding("HIDDEN_ROW_IGNORED", self.grid.name, existing.get("budget_cell"),
                                     f"第 {existing['row']} 行是隐藏行，与可见的第 {row} 行同为“{existing['label']}”，已以可见行为准，"
                                     "隐藏行的内容未读取。请删除不用的隐藏行。"))
             return True
@@ -663,10 +654,10 @@ class SheetReader:
                 for role in ("budget", "executed", "expected"):
                     if record.get(role) is not None:
                         record[role] = round(record[role] * 1e-4, 6)
-            findings.append(Finding(self.grid.name, funds[0].get("budget_cell"), "warning", "AMOUNT_ASSUMED_YUAN",
+            findings.append(finding("AMOUNT_ASSUMED_YUAN", self.grid.name, funds[0].get("budget_cell"),
                                     "表中未注明金额单位，且金额超过10万万元，判断为以“元”填写，已折算为万元。请注明“单位：万元”并按万元填写。"))
         else:
-            findings.append(Finding(self.grid.name, funds[0].get("budget_cell"), "warning", "AMOUNT_SUSPECT_UNIT",
+            findings.append(finding("AMOUNT_SUSPECT_UNIT", self.grid.name, funds[0].get("budget_cell"),
                                     f"表中注明单位为{unit}，但金额超过10万{unit}，疑似把“元”当作“万元”填写，请核实。"))
 
     # -- indicators --------------------------------------------------------------
@@ -846,12 +837,12 @@ class SheetReader:
         findings.extend(self._header_findings(header, self._header_notes[header], roles))
         for required, label in (("name", "三级指标"), ("target", "年度指标值")):
             if required not in roles:
-                findings.append(Finding(grid.name, address(header, 1), "error", "COLUMN_MISSING",
+                findings.append(finding("KEY_COLUMN_MISSING", grid.name, address(header, 1),
                                         f"指标表缺少“{label}”列，无法读取指标。"))
                 return []
         for optional, label in (("actual", "1-N月执行情况"), ("expected", "全年预计完成情况")):
             if optional not in roles:
-                findings.append(Finding(grid.name, address(header, roles["name"]), "warning", "COLUMN_MISSING",
+                findings.append(finding("COLUMN_MISSING", grid.name, address(header, roles["name"]),
                                         f"指标表缺少“{label}”列，相应数值按空值处理。"))
         indicators = []
         level1 = level2 = None
@@ -878,7 +869,7 @@ class SheetReader:
             target_cell = grid.cell(r, roles["target"])
             if V.is_blank(name):
                 if target_cell is not None and not V.is_blank(target_cell.value):
-                    findings.append(Finding(grid.name, address(r, name_col), "error", "INDICATOR_NAME_MISSING",
+                    findings.append(finding("INDICATOR_NAME_MISSING", grid.name, address(r, name_col),
                                             "该行填写了年度指标值，但没有填写三级指标名称。"))
                 continue
             if header_role(name) == "name":
@@ -899,11 +890,11 @@ class SheetReader:
                 continue
             name = V.normalize(record["name"])
             if (name, V.normalize(record.get("level2"))) in visible or name in visible_names:
-                findings.append(Finding(self.grid.name, record["name_cell"], "warning", "HIDDEN_ROW_IGNORED",
+                findings.append(finding("HIDDEN_ROW_IGNORED", self.grid.name, record["name_cell"],
                                         f"第 {record['row']} 行是隐藏行，与可见行中的指标“{record['name']}”重复，已以可见行为准，"
                                         "隐藏行的内容未读取。请删除不用的隐藏行。"))
                 continue
-            findings.append(Finding(self.grid.name, record["name_cell"], "warning", "HIDDEN_ROW_READ",
+            findings.append(finding("HIDDEN_ROW_READ", self.grid.name, record["name_cell"],
                                     f"指标“{record['name']}”在隐藏的第 {record['row']} 行中，已读取。请取消隐藏并核实内容。"))
             kept.append(record)
         return kept
@@ -912,25 +903,24 @@ class SheetReader:
         name, out = self.grid.name, []
         for hidden, visible, role in notes.shadowed:
             label = ROLE_LABELS.get(role, role)
-            out.append(Finding(name, address(header, hidden), "warning",
-                               "HIDDEN_COLUMN_IGNORED",
+            out.append(finding("HIDDEN_COLUMN_IGNORED", name, address(header, hidden),
                                f"第 {get_column_letter(hidden)} 列是隐藏列，与可见的第 {get_column_letter(visible)} 列同为“{label}”，"
                                "已以可见列为准，隐藏列的内容未读取。请删除不用的隐藏列。"))
         for role, col in roles.items():
             if col in self.grid.hidden_cols:
-                out.append(Finding(name, address(header, col), "warning", "HIDDEN_COLUMN_READ",
+                out.append(finding("HIDDEN_COLUMN_READ", name, address(header, col),
                                    f"“{ROLE_LABELS.get(role, role)}”只在隐藏的第 {get_column_letter(col)} 列中填写，已读取。"
                                    "请取消隐藏并核实内容。"))
         for older, newer, role in notes.older:
-            out.append(Finding(name, address(header, older), "warning", "EARLIER_PERIOD_COLUMN_IGNORED",
+            out.append(finding("EARLIER_PERIOD_COLUMN_IGNORED", name, address(header, older),
                                f"第 {get_column_letter(older)} 列是较早期间的“{ROLE_LABELS.get(role, role)}”"
                                f"（{self._header_month(older)}月），已以第 {get_column_letter(newer)} 列"
                                f"（{self._header_month(newer)}月）为准。请删除上一期的列。"))
         for row, col, words, role in notes.by_position:
-            out.append(Finding(name, address(row, col), "info", "HEADER_PLACED_BY_POSITION",
+            out.append(finding("HEADER_PLACED_BY_POSITION", name, address(row, col),
                                f"表头“{V.normalize(words)}”按所在位置和内容识别为“{ROLE_LABELS[role]}”列。请使用模板中的表头。"))
         for row, col, words in notes.unplaced:
-            out.append(Finding(name, address(row, col), "warning", "HEADER_UNPLACED",
+            out.append(finding("HEADER_UNPLACED", name, address(row, col),
                                f"表头“{V.normalize(words)}”无法识别是哪一列，该列内容未读取。请使用模板中的表头（三级指标、"
                                "年度指标值、1-N月执行情况、全年预计完成情况等）。"))
         return out
@@ -961,7 +951,7 @@ class SheetReader:
         }
         record.update(self._levels(level1, level2, roles, findings))
         if V.is_blank(target_raw):
-            findings.append(Finding(grid.name, record["target_cell"], "error", "TARGET_MISSING",
+            findings.append(finding("TARGET_MISSING", grid.name, record["target_cell"],
                                     f"指标“{record['name']}”没有填写年度指标值，请按年初批复的目标填写。"))
         for key, cell, col in (("actual", actual_cell, roles.get("actual")),
                                ("expected", expected_cell, roles.get("expected"))):
@@ -994,7 +984,7 @@ class SheetReader:
             out["level2_text"] = V.tidy_name(level2[0])
             out["level2"] = canonical_level2(level2[0])
             if out["level2"] is None:
-                findings.append(Finding(self.grid.name, address(level2[1], roles["level2"]), "warning", "LEVEL_UNKNOWN",
+                findings.append(finding("LEVEL_UNKNOWN", self.grid.name, address(level2[1], roles["level2"]),
                                         f"二级指标“{out['level2_text']}”不在指标体系中（数量、质量、时效、成本、经济效益、社会效益、"
                                         "生态效益、可持续影响、服务对象满意度等），已原样保留。"))
                 out["level2"] = out["level2_text"]
@@ -1002,7 +992,7 @@ class SheetReader:
             out["level1_text"] = V.tidy_name(level1[0])
             out["level1"] = canonical_level1(level1[0])
             if out["level1"] is None:
-                findings.append(Finding(self.grid.name, address(level1[1], roles["level1"]), "warning", "LEVEL_UNKNOWN",
+                findings.append(finding("LEVEL_UNKNOWN", self.grid.name, address(level1[1], roles["level1"]),
                                         f"一级指标“{out['level1_text']}”不在指标体系中（产出、效益、满意度、成本），已原样保留。"))
                 out["level1"] = out["level1_text"]
         if out["level1"] is None and out["level2"] in LEVEL1_OF_LEVEL2:
@@ -1016,10 +1006,10 @@ class SheetReader:
         if (measure.value is not None and target.unit == "%" and measure.unit is None
                 and V.plain_number(raw) is not None and abs(measure.value) <= 1.0 and (target.value or 0) > 1.0):
             measure = V.Measure(round(measure.value * 100, 10), "%", converted=True)
-            findings.append(Finding(self.grid.name, address(r, col), "info", "PERCENT_AS_FRACTION",
+            findings.append(finding("PERCENT_AS_FRACTION", self.grid.name, address(r, col),
                                     f"数值 {raw} 按百分比理解为 {V.format_number(measure.value)}%。填写百分比时请写成“95%”。"))
         if measure.unit and target.unit and measure.unit != target.unit and not measure.converted:
-            findings.append(Finding(self.grid.name, address(r, col), "warning", "UNIT_MISMATCH",
+            findings.append(finding("UNIT_MISMATCH", self.grid.name, address(r, col),
                                     f"单位“{measure.unit}”与年度指标值的单位“{target.unit}”不一致，且无法换算，请按指标值的单位填写。"))
         return {f"{key}_text": V.cell_text(raw, fmt), f"{key}_value": measure.value,
                 f"{key}_cell": address(r, col) if col else None}
@@ -1067,13 +1057,12 @@ class SheetReader:
             if parsed:
                 levels.append(parsed)
             elif not V.is_blank(raw):
-                findings.append(Finding(self.grid.name, address(r, roles["possibility"]), "warning", "POSSIBILITY_UNPARSED",
+                findings.append(finding("POSSIBILITY_UNPARSED", self.grid.name, address(r, roles["possibility"]),
                                         f"完成目标可能性“{raw}”无法识别，请填写“确定能”“有可能”或“完全不可能”。"))
         unique = list(dict.fromkeys(levels))
         if len(unique) > 1:
             worst = max(unique, key=V.POSSIBILITY_LEVELS.index)
-            findings.append(Finding(self.grid.name, address(r, min(possibility_cols) if possibility_cols else 1),
-                                    "warning", "POSSIBILITY_MULTIPLE",
+            findings.append(finding("POSSIBILITY_MULTIPLE", self.grid.name, address(r, min(possibility_cols) if possibility_cols else 1),
                                     f"完成目标可能性同时勾选了{'、'.join(unique)}，已按最不利的“{worst}”处理。只能勾选一项。"))
             unique = [worst]
         return {"possibility": unique[0] if unique else None, "possibility_text": V.cell_text(raw),

@@ -20,7 +20,8 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils.cell import coordinate_from_string
 
-from jixiao.validate.checks import RULES_BY_CODE, SEVERITY_LABELS, rule_meaning, text_or_none
+from jixiao.domain.findings import RULES_BY_CODE
+from jixiao.validate.checks import SEVERITY_LABELS, rule_meaning, text_or_none
 from jixiao.store.tables import read_ingest_tables
 from jixiao.forms.fill_in import safe_name
 from jixiao.outputs.safe import clean_text, put

@@ -94,8 +94,8 @@ class Grid:
     notes: list[tuple[str, str]] = field(default_factory=list)  # (cell, message) met while reading
     hidden_rows: set[int] = field(default_factory=set)  # rows hidden in the file (height 0, display:none…)
     hidden_cols: set[int] = field(default_factory=set)
-    # (cell or None, severity, finding code, Chinese message) met while reading
-    issues: list[tuple[str | None, str, str, str]] = field(default_factory=list)
+    # (cell or None, finding code, Chinese message) met while reading; severity comes from the catalogue
+    issues: list[tuple[str | None, str, str]] = field(default_factory=list)
     max_cells: int = DEFAULT_LIMITS.max_cells
 
     def __post_init__(self) -> None:
@@ -131,12 +131,12 @@ class Grid:
             if beyond and budget >= 0 and self._covers_other_values(r1, c1, r2, c2, area):
                 # Excel never keeps values under a merge: one reaching past the data over filled
                 # cells (A1:XFD1048576) is damage, and honouring it would blank the whole form.
-                self.issues.append((address(r1, c1), "warning", "CONTENT_CLIPPED",
+                self.issues.append((address(r1, c1), "CONTENT_CLIPPED",
                                     f"工作表“{self.name}”中的合并区域超出表格内容并覆盖了已填写的单元格，已忽略该合并。"))
                 continue
             budget -= area
             if budget < 0:
-                self.issues.append((None, "warning", "CONTENT_CLIPPED",
+                self.issues.append((None, "CONTENT_CLIPPED",
                                     f"工作表“{self.name}”的合并单元格过多（超过 {self.max_cells} 个单元格），其余合并区域未处理。"))
                 break
             kept.append((r1, c1, r2, c2))
@@ -636,7 +636,7 @@ def _plain(value: Any, grid: Grid | None = None, key: tuple[int, int] | None = N
     if isinstance(value, str):
         clean, removed = values_mod.strip_control(value)
         if removed and grid is not None and key is not None:
-            grid.issues.append((address(*key), "warning", "CONTROL_CHARACTERS",
+            grid.issues.append((address(*key), "CONTROL_CHARACTERS",
                                 f"单元格含有不可见的控制字符，已删除后读取（原文：{values_mod.escape_control(value)}）。"))
         return clean
     return value
@@ -695,7 +695,7 @@ def _read_xls(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> list[Grid]:
         grid.hidden_rows = {r + 1 for r, info in sheet.rowinfo_map.items() if info.hidden}
         grid.hidden_cols = {c + 1 for c, info in sheet.colinfo_map.items() if info.hidden}
         if not with_formats:
-            grid.issues.append((None, "warning", "CONTENT_CLIPPED",
+            grid.issues.append((None, "CONTENT_CLIPPED",
                                 f"工作簿中设置了格式的空白单元格超过 {limits.max_cells} 个，已只读取数值（未读取数字格式和合并单元格）。"
                                 "请删除多余的格式或合并后重新报送。"))
         grid.index_merges()

@@ -51,7 +51,7 @@ def _previous(store: Store, round_: Round, same_year: bool) -> Round | None:
 
 def apply_history(folder: Path, round_: Round, store: Store, settings, profile, approved_given: bool) -> str:
     """Identity, round findings and 整改 items for the round in ``folder``; returns a Chinese summary."""
-    from jixiao.validate.checks import RULES_BY_CODE
+    from jixiao.domain.findings import severity_of
 
     tables = read_work_tables(folder)
     limits = profile.checks
@@ -71,7 +71,7 @@ def apply_history(folder: Path, round_: Round, store: Store, settings, profile, 
                                          limits.amount_tolerance)
         notes.append(f"与{same_year.label}比对")
     for item in findings:
-        item["severity"] = RULES_BY_CODE[item["code"]].severity
+        item["severity"] = severity_of(item["code"])
     history_findings = schema.conform(pd.DataFrame(findings), "history_findings")
     tables["findings"] = pd.concat([tables["findings"], history_findings], ignore_index=True)
     items = round_items(tables, identity, round_.label)
