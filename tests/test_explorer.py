@@ -156,7 +156,7 @@ def test_search_finds_reason_text_regardless_of_width_and_case(explorer):
     explorer.search.value = "应急物资"  # and project names
     assert sorted(_names(explorer)) == ["储备棉被", "帐篷完好率"]
     explorer.search.value = "没有这个词"
-    assert "没有符合条件" in explorer.summary.value and _table_rows(explorer) == []
+    assert "无符合条件的数据" in explorer.summary.value and _table_rows(explorer) == []
     assert sum(_chart_totals(explorer).values()) == 0
 
 
@@ -242,10 +242,11 @@ def test_two_exports_keep_both_files(explorer):
     assert first != second and first.exists() and second.exists()
 
 
-def test_export_of_an_empty_selection_has_only_headers(explorer, tmp_path):
+def test_export_of_an_empty_selection_says_so_and_writes_nothing(explorer, tmp_path):
     explorer.search.value = "没有这个词"
-    frame = pd.read_excel(explorer.export(tmp_path / "empty.xlsx"), sheet_name="筛选结果", engine="openpyxl")
-    assert frame.empty and "三级指标" in frame.columns
+    assert explorer.export(tmp_path / "empty.xlsx") is None
+    assert not (tmp_path / "empty.xlsx").exists() and not explorer.export_dir.exists()
+    assert "无符合条件的数据，未导出文件" in explorer.export_path.value and "<a " not in explorer.export_path.value
 
 
 # ---------------------------------------------------------------- helpers
@@ -264,7 +265,7 @@ def test_no_indicators_at_all(tmp_path):
     data = _metrics_tables()
     data["indicator_status"] = data["indicator_status"].iloc[0:0]
     empty = Explorer(data, export_dir=tmp_path)
-    assert "没有符合条件" in empty.summary.value and np.array_equal(empty.rows, [])
+    assert "无符合条件的数据" in empty.summary.value and np.array_equal(empty.rows, [])
 
 
 # ---------------------------------------------------------------- the demo county and the notebook

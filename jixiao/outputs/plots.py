@@ -480,3 +480,24 @@ def department_indicator_lights(indicator_status: pd.DataFrame, department: str 
 
 
 register_template()
+
+
+def lights_by_department(department_summary: pd.DataFrame) -> go.Figure:
+    """Per department, how many indicators are red, yellow, green, blue or unknown (stored counts, stacked)."""
+    columns = {RED: "n_red", YELLOW: "n_yellow", GREEN: "n_green", BLUE: "n_blue", UNKNOWN: "n_unknown"}
+    frame = department_summary.copy()
+    for column in columns.values():
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").fillna(0).astype(int) if column in frame else 0
+    # Most red on top, then most yellow: the departments to talk to first.
+    frame = frame.sort_values(["n_red", "n_yellow"], ascending=False, kind="mergesort")
+    labels = _labels(frame["dept_name"])
+    fig = _new_figure("各部门指标红黄绿灯分布", height=_bar_chart_height(len(frame)))
+    for light, column in columns.items():
+        if not frame[column].any():
+            continue
+        fig.add_bar(x=frame[column], y=labels, orientation="h", name=_light_label(light),
+                    marker_color=LIGHT_COLORS[light],
+                    hovertemplate="%{y}<br>" + _light_label(light) + "：%{x} 个指标<extra></extra>")
+    fig.update_layout(barmode="stack", xaxis=dict(title=dict(text="指标数（个）"), tickformat=",d", rangemode="tozero"),
+                      yaxis=dict(autorange="reversed"), legend=dict(traceorder="normal"))
+    return fig
