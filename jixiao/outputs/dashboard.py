@@ -138,8 +138,10 @@ class Dashboard:
         base = find_base(processed_dir) if not processed_dir.is_absolute() else Path("/")
         folder = base / processed_dir
         tables = load_round(folder)
+        # A relative export folder lies below the served folder (so it downloads by URL), else the project.
         export_dir = Path(export_dir)
-        export_dir = export_dir if export_dir.is_absolute() else base / export_dir
+        if not export_dir.is_absolute():
+            export_dir = (Path(served_root) if served_root else find_base(Path("reports"))) / export_dir
         return cls([Round(round_label(tables), folder)], export_dir, served_root=served_root)
 
     def show(self, index: int) -> None:
