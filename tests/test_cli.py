@@ -113,3 +113,67 @@ def test_usage_errors_are_chinese_too():
     result = jixiao("ingest")
     assert result.returncode == 2
     assert "用法：" in result.stderr and "缺少必需的参数" in result.stderr
+
+
+# ---------------------------------------------------------------- issue 14: protect data, forgive habits
+
+def test_demo_refuses_a_folder_that_holds_files_unless_forced(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "真实报送.xlsx").write_bytes(b"real")
+    result = jixiao("demo", "--out", str(inbox))
+    assert result.returncode == 2 and "示范数据不能混入真实报送" in result.stderr and "--force" in result.stderr
+    assert [p.name for p in inbox.iterdir()] == ["真实报送.xlsx"]
+
+
+@pytest.mark.parametrize("args, message", [(("--month", "13"), "月份 13 不存在"), (("--year", "1800"), "年度 1800 不合理"),
+                                           (("--month", "七"), "月份“七”不是整数")])
+def test_impossible_periods_are_refused_in_chinese(tmp_path, args, message):
+    result = jixiao("ingest", str(tmp_path), *args)
+    assert result.returncode == 2 and message in result.stderr and "argument" not in result.stderr
+
+
+def test_unknown_command_suggests_the_closest(tmp_path):
+    result = jixiao("rnu")
+    assert result.returncode == 2 and "您是不是要：jixiao run" in result.stderr and "invalid choice" not in result.stderr
+
+
+def test_every_help_ends_with_two_examples():
+    from jixiao.cli import build_parser
+
+    parser = build_parser()
+    subparsers = next(a for a in parser._actions if a.choices and "run" in a.choices).choices
+    for name, sub in [("jixiao", parser), *subparsers.items()]:
+        lines = sub.format_help().rstrip().splitlines()
+        assert lines[-3] == "示例：", name
+        assert all(line.strip().startswith("jixiao ") for line in lines[-2:]), name
+
+
+def _departments_folder(folder: Path) -> Path:
+    folder.mkdir()
+    pd.DataFrame({"dept_name": ["湟源县教育局", "湟源县应急管理局", "湟源县卫生健康局"]}).to_parquet(folder / "projects.parquet")
+    return folder
+
+
+def test_department_typo_stops_at_once_with_the_closest_names(tmp_path):
+    processed = _departments_folder(tmp_path / "processed")
+    result = jixiao("briefs", str(processed), "--department", "教育", "--department", "卫生建康局")
+    assert result.returncode == 2 and "没有主管部门“卫生建康局”" in result.stderr and "湟源县卫生健康局" in result.stderr
+    assert not (tmp_path / "reports").exists()
+    assert "请写出全称" in jixiao("briefs", str(processed), "--department", "湟源县").stderr
+
+
+def test_partial_department_names_resolve_to_the_full_name(tmp_path):
+    from jixiao.cli import known_departments, resolve_department
+
+    known = known_departments(_departments_folder(tmp_path / "processed"))
+    assert resolve_department("教育局", known) == "湟源县教育局"
+    assert resolve_department("湟源县应急管理局", known) == "湟源县应急管理局"
+
+
+def test_out_defaults_follow_the_configured_folders(tmp_path):
+    from jixiao.cli import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args(["ingest", "raw"]).out is None  # → settings.paths.processed
+    assert parser.parse_args(["feedback", "data/processed"]).out is None  # → reports/<年>-<月>/反馈, as run
