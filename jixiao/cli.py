@@ -175,11 +175,11 @@ def feedback_stage(processed_dir: Path, raw_dir: Path, out_dir: Path) -> list[Pa
     return paths
 
 
-def charts_stage(processed_dir: Path, out_dir: Path) -> list[Path]:
+def charts_stage(processed_dir: Path, out_dir: Path, rules_path: Path | None = None) -> list[Path]:
     from jixiao.outputs.charts import write_charts
 
     try:
-        paths = write_charts(processed_dir, out_dir)
+        paths = write_charts(processed_dir, out_dir, profile=_profile(rules_path))
     except FileNotFoundError as exc:
         raise CommandError(str(exc)) from exc
     print(f"已导出图表 {len(paths)} 个文件（PNG 与 SVG）：{out_dir}")
@@ -266,7 +266,7 @@ def cmd_feedback(args) -> int:
 def cmd_charts(args) -> int:
     settings, processed = _settings_and_tables(args)
     out = Path(args.out) if args.out else period_folder(settings, settings.paths.reports, processed) / "charts"
-    charts_stage(processed, out)
+    charts_stage(processed, out, _rules_path(args, settings))
     return 0
 
 
@@ -338,7 +338,7 @@ def cmd_run(args) -> int:
     print("== 第4步：生成给各单位的反馈工作簿 ==")
     feedback_stage(processed, raw, period / "反馈")
     print("== 第5步：导出领导汇报图表 ==")
-    charts_stage(processed, period / "charts")
+    charts_stage(processed, period / "charts", rules_path)
     print("== 第6步：生成各部门监控报告和全县总览（HTML 和 PDF）==")
     result = briefs_stage(processed, reports, settings, rules_path, jobs=args.jobs or 2, quiet=args.quiet)
     return 0 if result.ok else 1
@@ -437,7 +437,7 @@ def build_parser() -> argparse.ArgumentParser:
                        epilog=examples("jixiao charts data/processed", "jixiao charts data/processed --out reports/图表"))
     p.add_argument("processed_dir", help="已计算指标的数据文件夹")
     p.add_argument("--out", help="图表输出文件夹（默认 reports/<年>-<月>/charts）")
-    _common(p)
+    _common(p, rules=True)
     p.set_defaults(func=cmd_charts)
 
     p = sub.add_parser("briefs", help="生成各部门绩效运行监控报告和全县总览（HTML 和 PDF）",
