@@ -66,7 +66,7 @@ def key_projects_html(projects: pd.DataFrame) -> str:
         return message_html("本轮没有列入重点监控的项目。", kind="empty", tag="p")
     key = key.sort_values("budget_total", ascending=False, na_position="last").reset_index(drop=True)
     values = {c.key: key[c.key].to_numpy(dtype=object) if c.key in key else [None] * len(key) for c in KEY_COLUMNS}
-    return html_table(values, range(len(key)), KEY_COLUMNS, shorten=True)
+    return html_table(values, range(len(key)), KEY_COLUMNS, shorten=True, name="key")
 
 
 class Overview:

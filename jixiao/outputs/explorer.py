@@ -364,19 +364,22 @@ def message_html(text: str, kind: str = "summary", tag: str = "b") -> str:
     return render("message.html.j2", text=text, kind=kind, tag=tag)
 
 
-def table_cell(value, column: Column, shorten: bool = False) -> dict:
-    """A table cell as template data: shown text, full text as hover title when shortened, light fill."""
+def table_cell(value, column: Column, shorten: bool = False) -> tuple[str, str, str]:
+    """A table cell as template data: (shown text, light fill, full text as hover title when shortened)."""
     text = format_cell(value, column.kind)
     shown = _shorten(text, TABLE_TEXT_LIMIT) if shorten else text
     fill = LIGHT_FILLS.get(value, LIGHT_FILLS[UNKNOWN]) if column.kind == "light" and text else ""
-    return {"text": shown, "title": text if shown != text else "", "fill": fill, "kind": column.kind}
+    return shown, fill, text if shown != text else ""
 
 
-def html_table(values: dict[str, np.ndarray], rows: np.ndarray, columns: list[Column], shorten: bool,
-               note: str = "") -> str:
-    """An escaped HTML table of ``rows``: submission text is shown as text, never as markup."""
+def html_table(values: dict[str, np.ndarray], rows, columns: list[Column], shorten: bool,
+               note: str = "", name: str = "main") -> str:
+    """An escaped HTML table of ``rows``: submission text is shown as text, never as markup.
+
+    ``name`` scopes the column styles, so two tables with different columns share a page.
+    """
     cells = [[table_cell(values[c.key][row], c, shorten) for c in columns] for row in rows]
-    return render("table.html.j2", columns=columns, rows=cells, note=note)
+    return render("table.html.j2", columns=columns, rows=cells, note=note, name=name)
 
 
 # ---------------------------------------------------------------- the explorer
@@ -698,7 +701,7 @@ class Explorer:
         facts = [("主管部门", self._values["dept_name"][first]), ("实施单位", self._values["unit_name"][first]),
                  ("项目名称", self._values["project_name"][first])]
         facts += self._project_facts(project_id)
-        indicators = html_table(self._values, rows, detail_columns(self.period), shorten=False)
+        indicators = html_table(self._values, rows, detail_columns(self.period), shorten=False, name="detail")
         return render("facts.html.j2", facts=facts, n_indicators=len(rows), indicators=Markup(indicators))
 
     def _project_facts(self, project_id: str) -> list[tuple[str, str]]:
