@@ -177,3 +177,19 @@ def test_out_defaults_follow_the_configured_folders(tmp_path):
     parser = build_parser()
     assert parser.parse_args(["ingest", "raw"]).out is None  # → settings.paths.processed
     assert parser.parse_args(["feedback", "data/processed"]).out is None  # → reports/<年>-<月>/反馈, as run
+
+
+@pytest.mark.slow
+def test_briefs_for_a_short_department_name_without_the_overview(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    one_project(raw / "交通.xlsx")
+    one_project(raw / "教育.xlsx", Project(dept="湟源县教育局"))
+    processed = tmp_path / "processed"
+    assert jixiao("ingest", str(raw), "--out", str(processed), "-q").returncode == 0
+    assert jixiao("metrics", str(processed), "--out", str(tmp_path / "reports")).returncode == 0
+    result = jixiao("briefs", str(processed), "--department", "教育局", "--format", "html", "--no-overview",
+                    "--out", str(tmp_path / "reports"), "-q")
+    assert result.returncode == 0, result.stderr
+    written = sorted(path.name for path in (tmp_path / "reports").rglob("briefs/*.html"))
+    assert written == ["湟源县教育局.html"]  # the full name, and no 全县总览
