@@ -97,6 +97,26 @@ class CommandError(Exception):
     """The command cannot run; the message is Chinese and goes to stderr with exit code 2."""
 
 
+# Written by `jixiao demo` next to the demo files: the list of files it wrote. A folder holding it
+# is a demo folder, and reading it together with anything else would mix invented and real data.
+DEMO_MARKER = ".jixiao-demo"
+
+
+def check_not_mixed_with_demo(raw_dir: Path) -> None:
+    marker = raw_dir / DEMO_MARKER
+    if not marker.is_file():
+        return
+    listed = set(marker.read_text(encoding="utf-8").splitlines())
+    present = {path.relative_to(raw_dir).as_posix() for path in raw_dir.rglob("*")
+               if path.is_file() and path.name != DEMO_MARKER}
+    extra = sorted(present - listed)
+    if extra:
+        shown = "、".join(extra[:MAX_CANDIDATES]) + ("……" if len(extra) > MAX_CANDIDATES else "")
+        raise CommandError(f"{raw_dir} 是 jixiao demo 生成的示范县文件夹，其中混入了其他文件：{shown}。"
+                           f"真实报送请放在另一个文件夹（如 jixiao run --raw 报送文件夹）；"
+                           f"确要把它们和示范数据一起读取时，删除 {marker}")
+
+
 def _settings(args) -> Settings:
     settings = load_settings(Path(args.config) if getattr(args, "config", None) else None)
     overrides = {key: value for key, value in (("year", getattr(args, "year", None)),
@@ -133,6 +153,7 @@ def ingest_stage(raw_dir: Path, out_dir: Path, settings: Settings, jobs: int | N
 
     if not raw_dir.is_dir():
         raise CommandError(f"找不到报送文件夹 {raw_dir}")
+    check_not_mixed_with_demo(raw_dir)
     try:
         tables = ingest(raw_dir, out_dir, settings, jobs=jobs, progress=not quiet)
     except OSError as exc:
@@ -353,6 +374,8 @@ def cmd_demo(args) -> int:
         raise CommandError(f"{out} 中已有文件，示范数据不能混入真实报送。请换一个空文件夹，"
                            f"或确认可以覆盖后加 --force")
     paths = write_demo_county(out, seed=args.seed)
+    (out / DEMO_MARKER).write_text("\n".join(sorted(Path(path).resolve().relative_to(out.resolve()).as_posix()
+                                                    for path in paths)) + "\n", encoding="utf-8")
     print(f"已生成示范县报送文件 {len(paths)} 个：{args.out}")
     return 0
 

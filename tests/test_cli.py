@@ -193,3 +193,14 @@ def test_briefs_for_a_short_department_name_without_the_overview(tmp_path):
     assert result.returncode == 0, result.stderr
     written = sorted(path.name for path in (tmp_path / "reports").rglob("briefs/*.html"))
     assert written == ["湟源县教育局.html"]  # the full name, and no 全县总览
+
+
+@pytest.mark.slow
+def test_a_demo_folder_is_never_read_together_with_real_submissions(tmp_path):
+    demo = tmp_path / "demo"
+    assert jixiao("demo", "--out", str(demo)).returncode == 0
+    assert jixiao("ingest", str(demo), "--out", str(tmp_path / "ok"), "-q").returncode == 0
+    one_project(demo / "交通运输局" / "真实报送.xlsx")
+    result = jixiao("ingest", str(demo), "--out", str(tmp_path / "mixed"), "-q")
+    assert result.returncode == 2 and "混入了其他文件：交通运输局/真实报送.xlsx" in result.stderr
+    assert not (tmp_path / "mixed").exists()
