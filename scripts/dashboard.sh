@@ -53,4 +53,5 @@ echo "   http://$HOST:$PORT/$QUERY"
 # port_retries=0: a busy port fails loudly instead of silently moving away from the URL above.
 .venv/bin/voila notebooks/dashboard.ipynb --no-browser --port="$PORT" --Voila.ip="$IP" \
   --Voila.port_retries=0 --Voila.root_dir="$ROOT" --Voila.config_file_paths="$CONFIG_DIR" \
-  --VoilaConfiguration.file_allowlist="$EXPORT_PATTERN" --strip_sources=True --theme=light --template=jixiao
+  --VoilaConfiguration.file_allowlist="$EXPORT_PATTERN" --strip_sources=True --theme=light --template=jixiao \
+  --preheat_kernel=True --pool_size=1

@@ -131,6 +131,9 @@ def test_dashboard_in_a_real_browser(dashboard_url, tmp_path):
             page.set_default_timeout(PAGE_SECONDS * 1000)
             page.goto(url)
 
+            # The loading screen speaks Chinese too.
+            loading = page.request.get(url).text()
+            assert "正在载入看板" in loading and "Executing" not in loading.replace("Executing ${", "")
             # 全县总览: headline cards and charts drawn, no code shown.
             page.wait_for_selector(".js-plotly-plot")
             assert page.get_by_text("全县预算执行率").is_visible()
