@@ -148,6 +148,8 @@ def test_dashboard_in_a_real_browser(dashboard_url, tmp_path):
             # At 1280 px every column keeps a readable width.
             widths = page.eval_on_selector_all("table.jx-table thead th", "ths => ths.map(th => th.offsetWidth)")
             assert min(widths) >= 40, widths
+            right = page.eval_on_selector("table.jx-table", "table => table.getBoundingClientRect().right")
+            assert right <= 1280  # long texts wrap instead of pushing the table off the screen
 
             # A filter changes the table.
             page.get_by_label("指标灯", exact=True).select_option(label="红灯")

@@ -405,3 +405,12 @@ def test_export_offers_a_download_link(explorer, tmp_path):
 def test_explorer_html_comes_from_autoescaped_templates():
     assert explorer_module.TEMPLATES.autoescape is True
     assert "f\"<" not in Path(explorer_module.__file__).read_text(encoding="utf-8")
+
+
+def test_export_prints_on_a4_landscape_and_dates_are_real_dates(explorer):
+    book = openpyxl.load_workbook(explorer.export())
+    rows = book["筛选结果"]
+    assert rows.page_setup.orientation == "landscape" and rows.print_title_rows == "$1:$1"
+    assert rows.sheet_properties.pageSetUpPr.fitToPage and "&P" in rows.oddFooter.center.text
+    stamp = dict((row[0].value, row[1]) for row in book["筛选条件"].iter_rows())["导出时间"]
+    assert stamp.is_date

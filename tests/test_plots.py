@@ -259,3 +259,12 @@ def test_department_lights_follow_the_active_profile(summary, tmp_path):
     fig = plots.execution_by_department(summary, profile=load_profile(strict))
     # ratios 60 %, 85.7 %, 137 %: all below 90 % are red now, the rest yellow
     assert list(fig.data[0].marker.color) == [plots.LIGHT_COLORS[c] for c in ("red", "red", "yellow")]
+
+
+def test_count_axes_tick_whole_numbers(indicators, summary):
+    reasons = plots.reasons_by_category(indicators)
+    assert reasons.layout.yaxis.dtick == 1 and reasons.layout.yaxis.tickformat == ",d"
+    lights = plots.department_indicator_lights(indicators)
+    assert lights.layout.xaxis.dtick == 1
+    many = summary.assign(n_red=[40, 3, 0], n_yellow=0, n_green=10, n_blue=0, n_unknown=0)
+    assert plots.lights_by_department(many).layout.xaxis.dtick is None  # plotly's own round steps

@@ -42,7 +42,8 @@ from openpyxl.utils import get_column_letter
 from jixiao.outputs import plots
 from jixiao.normalise.layout import LEVEL1_NAMES
 from jixiao.metrics.compute import BLUE, DIRECTION_LABELS, GREEN, LIGHT_LABELS, NO_DEPT, RED, UNKNOWN, YELLOW
-from jixiao.outputs.summary_excel import FORMULA_TRIGGERS, LIGHT_FILLS, MONEY_FORMAT, PERCENT_FORMAT, write_text
+from jixiao.outputs.summary_excel import (DATETIME_FORMAT, FORMULA_TRIGGERS, LIGHT_FILLS, MONEY_FORMAT, PERCENT_FORMAT,
+                                          print_setup, write_text)
 
 TABLE_ROW_LIMIT = 200         # rows rendered in the table; the export holds the whole selection
 PROJECT_OPTION_LIMIT = 500    # projects offered in the detail dropdown (more is unusable to pick from)
@@ -110,8 +111,8 @@ def table_columns(period: str) -> list[Column]:
             Column("actual_text", f"{period}执行情况"), Column("expected_text", "全年预计完成"),
             Column("completion", "完成率", "percent"), Column("deviation", "偏离度", "percent"),
             Column("pace_ratio", "进度比", "percent"), Column("light", "指标灯", "light"),
-            Column("basis", "判断依据"), Column("key_monitoring", "重点监控", "bool"),
-            Column("reason_text", "原因说明")]
+            Column("basis", "判断依据", "long"), Column("key_monitoring", "重点监控", "bool"),
+            Column("reason_text", "原因说明", "long")]
 
 
 def detail_columns(period: str) -> list[Column]:
@@ -161,7 +162,8 @@ def indicator_frame(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     frame["basis"] = judgement_basis(frame)
     if "pace_ratio" not in frame:
         frame["pace_ratio"] = np.nan
-    frame["county"] = [county_of(name) for name in frame["dept_name"]]
+    counties = {name: county_of(name) for name in frame["dept_name"].unique()}  # a few names, many rows
+    frame["county"] = frame["dept_name"].map(counties)
     return frame
 
 
@@ -738,7 +740,9 @@ class Explorer:
         # Shown while writing: a province-size selection takes tens of seconds.
         self.export_path.value = message_html(f"正在导出 {len(self.rows)} 行……", kind="progress", tag="span")
         workbook = Workbook(write_only=True)
-        self._write_rows(workbook.create_sheet("筛选结果"), export_columns(self.period))
+        rows_sheet = workbook.create_sheet("筛选结果")
+        print_setup(rows_sheet)  # before the rows: a write-only sheet is streamed out as it is filled
+        self._write_rows(rows_sheet, export_columns(self.period))
         self._write_filters(workbook.create_sheet("筛选条件"))
         workbook.save(target)
         self.last_export = target
@@ -776,10 +780,11 @@ class Explorer:
 
     def _write_filters(self, sheet) -> None:
         sheet.append([_header_cell(sheet, "筛选条件"), _header_cell(sheet, "取值")])
-        rows = self.filter_description() + [("指标数", str(len(self.rows))),
-                                            ("导出时间", dt.datetime.now().strftime("%Y-%m-%d %H:%M"))]
-        for key, value in rows:
+        for key, value in self.filter_description() + [("指标数", str(len(self.rows)))]:
             sheet.append([_excel_cell(sheet, key, "text"), _excel_cell(sheet, value, "text")])
+        exported = WriteOnlyCell(sheet, dt.datetime.now().replace(microsecond=0))  # a real Excel date, local time
+        exported.number_format = DATETIME_FORMAT
+        sheet.append([_excel_cell(sheet, "导出时间", "text"), exported])
 
 
 def _header_cell(sheet, text: str) -> WriteOnlyCell:

@@ -58,6 +58,7 @@ NOTE_STYLE = "font-size:11px;color:#666666"
 # larger, with their count: 1 decimal of a percent is what the axes can show anyway.
 OVERLAP_DECIMALS = 1
 OVERLAP_SIZE_STEP = 4  # px of marker diameter per extra project at the same point
+SMALL_COUNT_MAX = 10  # count axes up to this value tick every whole number
 
 LEVEL2_ORDER = ("数量指标", "质量指标", "时效指标", "成本指标", "经济效益指标", "社会效益指标", "生态效益指标",
                 "可持续影响指标", "服务对象满意度指标", "经济成本指标", "社会成本指标", "生态环境成本指标")
@@ -134,6 +135,12 @@ def _bar_chart_height(n_rows: int) -> int:
 
 def _percent_axis(title: str) -> dict:
     return dict(title=dict(text=title), ticksuffix=PERCENT_SUFFIX, tickformat=PERCENT_TICK_FORMAT)
+
+
+def _count_axis(title: str, largest) -> dict:
+    """A count axis: whole numbers only, stepping by one while the counts are small (never 0.5 ticks)."""
+    small = largest is not None and pd.notna(largest) and largest <= SMALL_COUNT_MAX
+    return dict(title=dict(text=title), tickformat=",d", rangemode="tozero", dtick=1 if small else None)
 
 
 def _money_axis(title: str) -> dict:
@@ -460,8 +467,9 @@ def reasons_by_category(indicator_status: pd.DataFrame, department: str | None =
         group = counts[counts["light"] == light]
         fig.add_bar(x=_labels(group["category"]), y=group["count"], name=_light_label(light) + "指标",
                     marker_color=LIGHT_COLORS[light], hovertemplate="%{x}<br>%{y} 次<extra>" + _light_label(light) + "</extra>")
+    largest = counts.groupby("category")["count"].sum().max() if len(counts) else 0
     fig.update_layout(barmode="stack", legend=dict(traceorder="normal"), xaxis=dict(title=dict(text="偏差原因类别")),
-                      yaxis=dict(title=dict(text="勾选次数（次）"), tickformat="d", rangemode="tozero"))
+                      yaxis=_count_axis("勾选次数（次）", largest))
     return fig
 
 
@@ -552,7 +560,7 @@ def department_indicator_lights(indicator_status: pd.DataFrame, department: str 
                     marker_color=LIGHT_COLORS[light],
                     hovertemplate="%{y}<br>" + _light_label(light) + " %{x} 个<extra></extra>")
     # Plotly lists stacked traces in reverse; keep the legend in light order (red first).
-    fig.update_layout(barmode="stack", xaxis=dict(title=dict(text="指标数（个）"), tickformat="d"),
+    fig.update_layout(barmode="stack", xaxis=_count_axis("指标数（个）", table.sum(axis=1).max() if len(table) else 0),
                       yaxis=dict(autorange="reversed"), legend=dict(traceorder="normal"))
     return fig
 
@@ -576,6 +584,7 @@ def lights_by_department(department_summary: pd.DataFrame) -> go.Figure:
         fig.add_bar(x=frame[column], y=labels, orientation="h", name=_light_label(light),
                     marker_color=LIGHT_COLORS[light],
                     hovertemplate="%{y}<br>" + _light_label(light) + "：%{x} 个指标<extra></extra>")
-    fig.update_layout(barmode="stack", xaxis=dict(title=dict(text="指标数（个）"), tickformat=",d", rangemode="tozero"),
+    largest = frame[list(columns.values())].sum(axis=1).max() if len(frame) else 0
+    fig.update_layout(barmode="stack", xaxis=_count_axis("指标数（个）", largest),
                       yaxis=dict(autorange="reversed"), legend=dict(traceorder="normal"))
     return fig

@@ -16,6 +16,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from jixiao.validate.checks import SEVERITY_LABELS
 from jixiao.config.settings import period_dir
@@ -207,8 +208,8 @@ def _table_sheet(workbook: Workbook, title: str, frame: pd.DataFrame, columns: l
 
 def print_setup(sheet, title_rows: str = "1:1") -> None:
     """A4 landscape, fit to one page wide (any number of pages tall), header rows repeated, page numbers."""
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4  # via the class: write-only sheets lack the constants
+    sheet.page_setup.orientation = Worksheet.ORIENTATION_LANDSCAPE
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
