@@ -268,3 +268,10 @@ def test_count_axes_tick_whole_numbers(indicators, summary):
     assert lights.layout.xaxis.dtick == 1
     many = summary.assign(n_red=[40, 3, 0], n_yellow=0, n_green=10, n_blue=0, n_unknown=0)
     assert plots.lights_by_department(many).layout.xaxis.dtick is None  # plotly's own round steps
+
+
+def test_blanks_are_explained_not_silent(summary):
+    gap = summary.assign(execution_rate=[35.0, None, 80.0])
+    bars = plots.execution_by_department(gap).data[0]
+    assert list(bars.text).count("无数据") == 1
+    assert "另有 1 个部门" in plots.ranking_chart(summary).layout.xaxis.title.text  # 县司法局 has no score

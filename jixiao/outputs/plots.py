@@ -67,6 +67,7 @@ REASON_CATEGORIES = ("经费保障", "制度保障", "人员保障", "硬件条�
 MATRIX_CORE_LIGHTS = (RED, YELLOW, GREEN)  # rows/columns the 双监控 matrix always shows
 ATTENTION_LIGHTS = (RED, YELLOW)  # indicators whose reasons explain a deviation
 
+NO_DATA_TEXT = "无数据"  # printed where a value is missing, so a blank never looks like zero
 MONEY_FORMAT = ",.2f"  # 万元 with two decimals, thousands separated
 PERCENT_FORMAT = ".1f"  # stored as 95 for 95 %, shown with a "%" suffix
 PERCENT_TICK_FORMAT = ".0f"
@@ -215,8 +216,11 @@ def execution_by_department(department_summary: pd.DataFrame, departments: Itera
     lights = department_budget_lights(frame, profile) if len(frame) else []
     names = _labels(frame["dept_name"])
     fig = _new_figure("各部门预算执行率与序时进度")
+    missing = frame["execution_rate"].isna()
     fig.add_bar(
-        x=names, y=frame["execution_rate"], name="预算执行率", showlegend=False,
+        # A department without an execution rate gets an empty bar that says so, not a silent gap.
+        x=names, y=frame["execution_rate"].fillna(0), name="预算执行率", showlegend=False,
+        text=[NO_DATA_TEXT if gap else "" for gap in missing], textposition="outside", cliponaxis=False,
         marker_color=[LIGHT_COLORS[light] for light in lights],
         customdata=list(zip(frame["budget_total"], frame["executed_total"], [_light_label(l) for l in lights])),
         hovertemplate=("%{x}<br>预算执行率 %{y:" + PERCENT_FORMAT + "}%<br>年初预算 %{customdata[0]:" + MONEY_FORMAT
@@ -478,6 +482,7 @@ def ranking_chart(department_summary: pd.DataFrame, highlight: str | None = None
 
     Departments the ranking leaves out (no score) are not drawn; the brief prints the method text.
     """
+    unranked = len(department_summary) - len(department_summary.dropna(subset=["rank", "score"]))
     frame = department_summary.dropna(subset=["rank", "score"]).sort_values("rank")
     shared_rank = frame["rank"].duplicated(keep=False)
     shared_score = frame["score"].round(2).duplicated(keep=False)
@@ -493,7 +498,10 @@ def ranking_chart(department_summary: pd.DataFrame, highlight: str | None = None
         hovertemplate=("%{y}<br>综合得分 %{x:.2f}<br>执行得分 %{customdata[0]:.2f}"
                        "<br>目标得分 %{customdata[1]:.2f}<extra></extra>"),
     )
-    note = "同分的部门按规则配置的并列规则定序（见排名方法说明）" if shared_score.any() else "满分 100 分"
+    notes = ["同分的部门按规则配置的并列规则定序（见排名方法说明）" if shared_score.any() else "满分 100 分"]
+    if unranked:
+        notes.append(f"另有 {unranked} 个部门缺少执行率或没有可判断的指标，不计分、不排名")
+    note = "；".join(notes)
     axis_max = SCORE_AXIS_MAX + (TIE_AXIS_EXTRA if shared_score.any() else 0)
     fig.update_layout(xaxis=dict(title=_with_note("综合得分（分）", note), range=[0, axis_max]),
                       yaxis=dict(autorange="reversed"), showlegend=False)
