@@ -8,11 +8,12 @@ from __future__ import annotations
 import argparse
 import difflib
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 from jixiao import __version__
-from jixiao.config.settings import Settings, load_settings, period_dir
+from jixiao.config.settings import Settings, load_settings, period_dir, with_overrides
+from jixiao.store.schema import METRICS_TABLES
+from jixiao.store.tables import TableError, has_table, read_ingest_tables, read_tables
 from jixiao.normalise.ingest import STATUS_LABELS
 
 
@@ -118,11 +119,14 @@ def check_not_mixed_with_demo(raw_dir: Path) -> None:
 
 
 def _settings(args) -> Settings:
-    settings = load_settings(Path(args.config) if getattr(args, "config", None) else None)
     overrides = {key: value for key, value in (("year", getattr(args, "year", None)),
                                                ("period_end_month", getattr(args, "month", None)))
                  if value is not None}
-    return replace(settings, **overrides) if overrides else settings
+    try:
+        settings = load_settings(Path(args.config) if getattr(args, "config", None) else None)
+        return with_overrides(settings, **overrides) if overrides else settings
+    except (ValueError, FileNotFoundError) as exc:
+        raise CommandError(str(exc)) from None
 
 
 def _rules_path(args, settings: Settings) -> Path | None:
@@ -139,12 +143,19 @@ def _profile(rules_path: Path | None):
         raise CommandError(str(exc)) from exc
 
 
-def _settings_and_tables(args) -> tuple[Settings, Path]:
-    """Settings, and the processed folder a stage command works on (it must hold the ingest tables)."""
+def _settings_and_tables(args, needs_metrics: bool = False) -> tuple[Settings, Path]:
+    """Settings, and the processed folder a stage command works on, its tables checked before any slow work.
+
+    A missing, truncated or foreign table stops the command here with a Chinese TableError (exit 2).
+    """
     processed_dir = Path(args.processed_dir)
-    if not (processed_dir / "projects.parquet").is_file():
+    if not has_table(processed_dir, "projects"):
         raise CommandError(f"{processed_dir} 中没有整洁数据表，请先运行 jixiao ingest")
-    return _settings(args), processed_dir
+    settings = _settings(args)
+    read_ingest_tables(processed_dir)
+    if needs_metrics:
+        read_tables(processed_dir, METRICS_TABLES)
+    return settings, processed_dir
 
 
 # -- stages ---------------------------------------------------------------------------------------
@@ -170,18 +181,17 @@ def check_stage(processed_dir: Path, approved: str | None, settings: Settings, r
         findings = run_checks(processed_dir, Path(approved) if approved else None, settings, _profile(rules_path))
     except ApprovedTargetsError as exc:
         raise CommandError(str(exc)) from exc
-    print(f"校验完成，{summary_line(findings)}。问题清单：{processed_dir / 'findings.parquet'}")
+    print(f"校验完成，{summary_line(findings)}。问题清单：{processed_dir / 'check_findings.parquet'}")
     return findings
 
 
 def metrics_stage(processed_dir: Path, reports_dir: Path, settings: Settings, rules_path: Path | None) -> dict:
-    from jixiao.normalise.ingest import read_tables
     from jixiao.metrics.compute import run_metrics, summary_text
     from jixiao.outputs.summary_excel import write_summary_workbook
 
     profile = _profile(rules_path)
     tables = run_metrics(processed_dir, rules_path, settings)
-    intake = {name: frame for name, frame in read_tables(processed_dir).items() if name in ("submissions", "findings")}
+    intake = {name: frame for name, frame in read_ingest_tables(processed_dir).items() if name in ("submissions", "findings")}
     workbook = write_summary_workbook({**tables, **intake}, reports_dir)
     print(summary_text(tables, profile))
     print(f"结果表已写入 {processed_dir}；Excel 汇总表：{workbook}")
@@ -246,9 +256,9 @@ def print_ingest_summary(tables, out_dir: Path, verbose: bool = True) -> None:
 
 def period_folder(settings: Settings, reports_dir: Path, processed_dir: Path) -> Path:
     """reports/<year>-<MM>/ of the data in ``processed_dir`` (the period the headers say, else the settings)."""
-    import pandas as pd
+    from jixiao.store.tables import read_table
 
-    projects = pd.read_parquet(processed_dir / "projects.parquet", columns=["year", "period_end_month"])
+    projects = read_table(processed_dir, "projects")
     year = int(projects["year"].mode().iloc[0]) if projects["year"].notna().any() else settings.year
     month = (int(projects["period_end_month"].mode().iloc[0]) if projects["period_end_month"].notna().any()
              else settings.period_end_month)
@@ -285,7 +295,7 @@ def cmd_feedback(args) -> int:
 
 
 def cmd_charts(args) -> int:
-    settings, processed = _settings_and_tables(args)
+    settings, processed = _settings_and_tables(args, needs_metrics=True)
     out = Path(args.out) if args.out else period_folder(settings, settings.paths.reports, processed) / "charts"
     charts_stage(processed, out, _rules_path(args, settings))
     return 0
@@ -317,7 +327,7 @@ def resolve_department(given: str, known: list[str]) -> str:
 
 def cmd_briefs(args) -> int:
     """Exit code 0 when every brief was written, 1 when any failed, 2 when nothing could start."""
-    settings, processed = _settings_and_tables(args)
+    settings, processed = _settings_and_tables(args, needs_metrics=True)
     formats = tuple(part.strip() for part in args.format.split(",") if part.strip())
     # Checked before any slow work: a typo stops at once, not after the first briefs.
     departments = None
@@ -500,7 +510,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except CommandError as exc:
+    except (CommandError, TableError) as exc:  # both carry a Chinese message for the person at the desk
         print(f"错误：{exc}", file=sys.stderr)
         return 2
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Idempotent set-up for a fresh Debian machine with Python 3.11:
 #   - Debian packages passed as arguments, when missing (apt-get; needs root or sudo)
-#   - the virtual environment .venv with jixiao and its test extras (pip install -e ".[test]")
-# Re-running is cheap: pip only runs again when pyproject.toml changed.
+#   - the virtual environment .venv holding exactly the locked packages (requirements.lock, with hashes,
+#     made from pyproject.toml by scripts/lock.sh) and jixiao itself in editable mode
+# Re-running is cheap: nothing is installed again unless requirements.lock or pyproject.toml changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,11 +39,15 @@ if [ ! -x "$VENV/bin/python" ]; then
   echo "== 创建虚拟环境 $VENV"
   "$PYTHON" -m venv "$VENV"
 fi
-want="$(sha256sum pyproject.toml | cut -d' ' -f1)"
+want="$(cat requirements.lock pyproject.toml | sha256sum | cut -d' ' -f1)"
 if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$want" ]; then
-  echo "== 安装 Python 依赖（首次约需 1 分钟）"
-  log="$VENV/pip-install.log"
-  { "$VENV/bin/python" -m pip install --upgrade pip && "$VENV/bin/python" -m pip install -e ".[test]"; } \
-    > "$log" 2>&1 || { tail -n 40 "$log" >&2; echo "依赖安装失败，完整记录见 $log" >&2; exit 1; }
+  echo "== 按 requirements.lock 安装 Python 依赖（首次约需 1 分钟）"
+  log="$VENV/install.log"
+  uv_pin="$(grep -m1 -o '^uv==[^ ;]*' requirements.lock)"
+  {
+    "$VENV/bin/python" -m pip install --quiet "$uv_pin" &&
+    "$VENV/bin/uv" pip sync --python "$VENV/bin/python" --require-hashes requirements.lock &&
+    "$VENV/bin/uv" pip install --python "$VENV/bin/python" --no-deps -e .
+  } > "$log" 2>&1 || { tail -n 40 "$log" >&2; echo "依赖安装失败，完整记录见 $log" >&2; exit 1; }
   echo "$want" > "$STAMP"
 fi

@@ -1,6 +1,7 @@
 """Shared fixtures. Tests that read ../shared skip when it is absent (a user's clone)."""
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -23,3 +24,38 @@ def score_tool() -> Path:
     if not path.is_file():
         pytest.skip("../shared/tools/score_ingest.py is not present in this clone")
     return path
+
+
+DEMO_RAW = ROOT / "data" / "raw"
+
+
+@pytest.fixture(scope="session")
+def demo_county(tmp_path_factory) -> Path:
+    """The committed demo county through ingest, checks and metrics, once per test session.
+
+    Read-only for the tests that use it: a test that changes tables works on ``demo_county_copy``.
+    """
+    from jixiao.config.settings import Settings
+    from jixiao.metrics.compute import run_metrics
+    from jixiao.normalise.ingest import ingest
+    from jixiao.validate.checks import run_checks
+
+    out = tmp_path_factory.mktemp("demo-county")
+    ingest(DEMO_RAW, out, Settings(), progress=False)
+    run_checks(out)
+    run_metrics(out, None, Settings())
+    return out
+
+
+@pytest.fixture
+def demo_county_copy(demo_county, tmp_path) -> Path:
+    copy = tmp_path / "demo-county"
+    shutil.copytree(demo_county, copy)
+    return copy
+
+
+def pytest_collection_modifyitems(items):
+    """Tests on the whole demo county are slow by nature; mark them so a quick run can skip them."""
+    for item in items:
+        if "demo_county" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)

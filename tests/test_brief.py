@@ -9,8 +9,6 @@ import pandas as pd
 import pytest
 
 from jixiao.outputs import brief
-from jixiao.config.settings import Settings
-from jixiao.normalise.ingest import ingest
 from jixiao.outputs.render import assign_file_names, external_references, inside, safe_name
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -19,10 +17,8 @@ INJECTION = '<script>window.__jixiaoInjected = 1;</script>'
 
 
 @pytest.fixture(scope="module")
-def processed(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("brief-processed")
-    ingest(ROOT / "data" / "raw", out, Settings(), progress=False)
-    return out
+def processed(demo_county) -> Path:
+    return demo_county
 
 
 # ---------------------------------------------------------------- notebooks
@@ -97,6 +93,23 @@ def test_department_brief_follows_the_outline_and_escapes(processed):
     for sha in subs[subs["source_file"].isin(report.source_files())]["sha256"]:
         assert sha in page
     assert page.count('<img class="chart-img"') == 2
+
+
+def test_briefs_claim_only_checks_that_ran_and_state_stock_and_period(processed):
+    report = brief.department_brief("湟源县林业和草原局", processed)
+    page = report.organisation().html + report.execution().html + report.targets().html
+    assert "未提供年初批复目标，未比对" in page and "未发现单位自行调整" not in page  # no approved list given
+    assert "存量资金" in page and "上年结转资金" in page
+    assert "按2023年1-8月填报" in page and "未纳入全县比较和部门排名" in page
+    for department in report.data.departments():
+        other = brief.DepartmentBrief(report.data, department)
+        assert "未发现单位自行调整" not in other._adjustment_text()
+    overview = brief.county_overview(processed)
+    summary = overview.summary().html
+    assert "湟源县林业和草原局按2023年1-8月填报" in summary and "存量资金" in summary
+    execution = overview.execution().html
+    assert "湟源县林业和草原局" not in execution  # the 1-8月 department is not compared with the others
+    assert "约谈" not in overview.result_use().html
 
 
 def test_unknown_department_names_the_choices(processed):

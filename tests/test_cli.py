@@ -1,6 +1,7 @@
 """The command line as a clerk uses it: progress bar, per-file summary, totals, exit codes."""
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -9,7 +10,11 @@ import pandas as pd
 import pytest
 
 from factory import Project, one_project
+from jixiao.store.tables import read_findings
 from conftest import ROOT
+
+# Every test here starts the command line as a process, as a clerk would.
+pytestmark = pytest.mark.slow
 
 
 def jixiao(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
@@ -58,7 +63,7 @@ def test_run_is_the_whole_main_job_in_the_configured_folders(tmp_path):
     tables = tmp_path / "tables"
     assert (tables / "indicators.parquet").exists() and (tables / "department_summary.parquet").exists()
     assert (pd.read_parquet(tables / "project_status.parquet")["profile_name"] == "严格口径").all()
-    assert "EXECUTED_OVER_BUDGET" in set(pd.read_parquet(tables / "findings.parquet")["code"])
+    assert "EXECUTED_OVER_BUDGET" in set(read_findings(tables)["code"])
     assert list((tmp_path / "out" / "2023-07" / "汇总").glob("*.xlsx"))
     assert list((tmp_path / "out" / "2023-07" / "反馈").glob("*.xlsx")), "the over-budget unit gets feedback"
     assert len(list((tmp_path / "out" / "2023-07" / "charts").glob("*.svg"))) >= 5
@@ -113,6 +118,36 @@ def test_usage_errors_are_chinese_too():
     result = jixiao("ingest")
     assert result.returncode == 2
     assert "用法：" in result.stderr and "缺少必需的参数" in result.stderr
+
+
+
+@pytest.fixture(scope="module")
+def processed_folder(tmp_path_factory) -> Path:
+    """A folder after the chain up to metrics, on one generated workbook."""
+    root = tmp_path_factory.mktemp("chain")
+    (root / "raw").mkdir()
+    one_project(root / "raw" / "教育局监控表.xlsx")
+    assert jixiao("ingest", str(root / "raw"), "--out", str(root / "p"), cwd=root).returncode == 0
+    assert jixiao("metrics", str(root / "p"), "--out", str(root / "reports"), cwd=root).returncode == 0
+    return root / "p"
+
+
+# Each command with a table it reads: a copy cut short, as a killed process leaves it, must stop it in Chinese.
+DAMAGE_CASES = [("check", "submissions"), ("metrics", "findings"), ("feedback", "funds"),
+                ("charts", "project_status"), ("briefs", "department_summary")]
+
+
+@pytest.mark.parametrize("command, table", DAMAGE_CASES)
+def test_every_command_stops_in_chinese_on_a_damaged_folder(processed_folder, tmp_path, command, table):
+    damaged = tmp_path / "p"
+    shutil.copytree(processed_folder, damaged)
+    path = damaged / f"{table}.parquet"
+    path.write_bytes(path.read_bytes()[:40])
+    out = [] if command == "check" else ["--out", str(tmp_path / "out")]
+    result = jixiao(command, str(damaged), *out, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "已损坏" in result.stderr and table in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
 
 
 # ---------------------------------------------------------------- issue 14: protect data, forgive habits

@@ -18,11 +18,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from jixiao.store.tables import TableError
 from jixiao.outputs import explorer as explorer_module
 from jixiao.config.settings import Settings
 from jixiao.outputs.explorer import ALL, NO_PROJECT, Explorer, factorize, normalise_text
-from jixiao.normalise.ingest import ingest
-from jixiao.metrics.compute import compute_metrics, run_metrics
+from jixiao.metrics.compute import compute_metrics
 from jixiao.config.profile import load_profile
 from test_metrics import indicator, project, tables
 
@@ -272,12 +272,8 @@ def test_no_indicators_at_all(tmp_path):
 # ---------------------------------------------------------------- the demo county and the notebook
 
 @pytest.fixture(scope="module")
-def demo_processed(tmp_path_factory) -> Path:
-    """The demo county through ingest and metrics (about 2 s)."""
-    out = tmp_path_factory.mktemp("processed")
-    ingest(ROOT / "data" / "raw", out, Settings(), jobs=1)
-    run_metrics(out, None, Settings())
-    return out
+def demo_processed(demo_county) -> Path:
+    return demo_county
 
 
 def test_from_processed_finds_a_relative_folder_from_a_subdirectory(demo_processed, tmp_path, monkeypatch):
@@ -292,7 +288,7 @@ def test_from_processed_finds_a_relative_folder_from_a_subdirectory(demo_process
 
 
 def test_from_processed_explains_missing_metrics(tmp_path):
-    with pytest.raises(FileNotFoundError, match="jixiao metrics"):
+    with pytest.raises(TableError, match="jixiao metrics"):
         Explorer.from_processed(tmp_path)
 
 
@@ -307,6 +303,7 @@ def test_notebook_cells_only_call_jixiao():
     assert len(tagged) == 1 and 'processed_dir = "data/processed"' in tagged[0].source
 
 
+@pytest.mark.slow
 def test_notebook_executes_under_papermill_on_the_demo_county(demo_processed, tmp_path):
     papermill = pytest.importorskip("papermill")
     out = tmp_path / "explore-run.ipynb"

@@ -12,7 +12,7 @@ import pytest
 
 from jixiao.forms import fill_in as T
 from jixiao.outputs.feedback import ISSUE_HEADERS, ISSUE_SHEET, write_feedback
-from jixiao.normalise.ingest import read_tables
+from jixiao.store.tables import read_ingest_tables
 from test_template import filled_templates, indicator_rows, ingest_and_check, road_sheet
 
 ISSUE_FIRST_ROW = 5
@@ -34,7 +34,7 @@ def feedback(tmp_path_factory):
     before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in raw.iterdir()}
     ingest_and_check(tmp, raw)
     paths = write_feedback(tmp / "processed", raw, tmp / "feedback")
-    findings = read_tables(tmp / "processed")["findings"]
+    findings = read_ingest_tables(tmp / "processed")["findings"]
     return paths, findings, raw, before
 
 

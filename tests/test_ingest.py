@@ -15,7 +15,8 @@ import pytest
 from factory import Ind, Project, Style, one_project, with_style
 from jixiao.store import schema
 from jixiao.config.settings import Settings
-from jixiao.normalise.ingest import discover, ingest, project_id, read_tables
+from jixiao.normalise.ingest import discover, ingest, project_id
+from jixiao.store.tables import read_ingest_tables
 
 SETTINGS = Settings()
 
@@ -222,7 +223,7 @@ def test_parallel_batch_gives_the_same_tables_as_a_serial_one(bad_batch, tmp_pat
 
 def test_written_tables_follow_the_schema(bad_batch, tmp_path):
     ingest(bad_batch, tmp_path / "out", SETTINGS)
-    tables = read_tables(tmp_path / "out")
+    tables = read_ingest_tables(tmp_path / "out")
     for name, frame in tables.items():
         assert schema.check(frame, name) == [], name
     reasons = tables["indicators"].query("name == '群众出行条件'")["reasons"].iloc[0]

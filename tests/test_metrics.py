@@ -7,6 +7,7 @@ import math
 import pandas as pd
 import pytest
 
+from jixiao.store.tables import write_tables
 from jixiao.store import schema
 from jixiao.config.settings import Settings
 from jixiao.store.schema import METRICS_TABLES
@@ -118,8 +119,10 @@ def test_one_off_deliverables_are_not_paced():
 
 
 def test_blue_band_for_over_achievement():
-    by_forecast = judge(name="旅游综合收入增长率", level2="经济效益指标", target=10.0, unit="%", forecast=25.0)
-    assert by_forecast.light == "blue" and by_forecast.completion == pytest.approx(250.0)
+    by_forecast = judge(name="旅游综合收入增长率", level2="经济效益指标", target=10.0, unit="%", forecast=13.0)
+    assert by_forecast.light == "blue" and by_forecast.completion == pytest.approx(130.0)  # > 120 %
+    just_above_target = judge(name="旅游综合收入增长率", level2="经济效益指标", target=10.0, unit="%", forecast=11.9)
+    assert just_above_target.light == "green"  # 119 % is not blue
     by_pace = judge(target=100.0, actual=80.0, forecast=115.0)  # pace 137 %, F/T 115 %
     assert by_pace.pace_ratio == pytest.approx(80 / (100 * P / 100) * 100) and by_pace.light == "blue"
     stock = judge(name="低保保障人数", target=100.0, actual=102.0, forecast=102.0)  # full from January
@@ -263,7 +266,9 @@ def test_a_changed_money_threshold_changes_key_monitoring():
 
 @pytest.mark.parametrize("executed, expected, indicator_kwargs, suggestion", [
     (10.0, 95.0, dict(target=120.0, actual=10.0, forecast=120.0), "暂缓拨款并整改"),  # red × red
-    (10.0, 60.0, dict(target=120.0, actual=70.0, forecast=120.0), "建议调减预算"),    # red, low forecast
+    # red, 40 万元 expected unspent (≥ 20, forecast rate 60 % < 80 %) and a red indicator: 调减 before 暂缓
+    (10.0, 60.0, dict(target=120.0, actual=20.0, forecast=60.0), "建议调减预算"),
+    (10.0, 60.0, dict(target=120.0, actual=70.0, forecast=120.0), "督促加快执行"),    # red, low forecast, targets fine
     (10.0, 95.0, dict(target=120.0, actual=70.0, forecast=120.0), "督促加快执行"),    # red, targets fine
     (50.0, 95.0, dict(target=120.0, actual=49.0, forecast=120.0), "督促纠偏整改"),    # green × yellow
     (50.0, 95.0, dict(target=120.0, actual=70.0, forecast=120.0), "按进度拨付"),      # green × green
@@ -286,19 +291,22 @@ def test_a_changed_profile_changes_the_results_as_documented():
 
 # ---------------------------------------------------------------- departments and ranking
 
-def test_rank_order_and_tie_break():
+def test_equal_scores_share_a_rank_with_the_reason():
     frame = pd.DataFrame({
-        "dept_name": ["甲局", "乙局", "丙局", "丁局"],
-        "execution_score": [100.0, 60.0, 90.0, None],
-        "target_score": [60.0, 100.0, 90.0, 80.0],
-        "n_red": [1, 0, 0, 0],
+        "dept_name": ["甲局", "乙局", "丙局", "丁局", "戊局"],
+        "execution_score": [100.0, 60.0, 90.0, None, 50.0],
+        "target_score": [60.0, 100.0, 90.0, 80.0, 50.0],
+        "quality_score": [80.0, 80.0, 90.0, 100.0, 50.0],
+        "n_red": [1, 0, 0, 0, 3],
     })
-    ranked = rank_departments(frame, PROFILE)
-    # 丙 90; 甲 and 乙 tie at 80 -> the higher execution score (甲) first; 丁 cannot be scored.
-    assert list(ranked["dept_name"]) == ["丙局", "甲局", "乙局", "丁局"]
-    assert list(ranked["score"].iloc[:3]) == [90.0, 80.0, 80.0]
-    assert list(ranked["rank"].iloc[:3]) == [1, 2, 3] and pd.isna(ranked["rank"].iloc[3])
-    targets_first = profile_from_text("[ranking]\nexecution_weight = 0\ntarget_weight = 1\n")
+    ranked = rank_departments(frame, PROFILE).set_index("dept_name")
+    # 0.4 e + 0.4 t + 0.2 q: 丙 90; 甲 and 乙 both 80 -> both 2nd, the next is 4th; 丁 cannot be scored.
+    assert ranked.loc["丙局", "score"] == 90.0 and ranked.loc["丙局", "rank"] == 1
+    assert ranked.loc["甲局", "score"] == ranked.loc["乙局", "score"] == 80.0
+    assert ranked.loc["甲局", "rank"] == ranked.loc["乙局", "rank"] == 2 and ranked.loc["戊局", "rank"] == 4
+    assert "与乙局得分同为 80.00 分，并列第 2 名" in ranked.loc["甲局", "rank_note"]
+    assert pd.isna(ranked.loc["丁局", "rank"]) and "不计分" in ranked.loc["丁局", "rank_note"]
+    targets_first = profile_from_text("[ranking]\nexecution_weight = 0\ntarget_weight = 1\nquality_weight = 0\n")
     assert list(rank_departments(frame, targets_first)["dept_name"][:2]) == ["乙局", "丙局"]
 
 
@@ -318,19 +326,28 @@ def test_department_summary_totals_reasons_and_score():
     assert a["expected_rate"] == pytest.approx(95.0)                 # 380 / 400
     assert (a["n_red"], a["n_yellow"], a["n_green"]) == (1, 1, 0)
     assert a["main_reasons"] == "经费保障（2）、其他（1）"
-    assert a["execution_score"] == pytest.approx(35 / P * 100)       # 60.0
-    assert a["target_score"] == pytest.approx((0 + 60) / 2)          # red 0, yellow 60 points
-    assert a["score"] == pytest.approx(round((60.0 + 30.0) / 2, 2))
+    # ratio 35 / 58.33 = 60 % -> curve 60 / 100 × 90 = 54 points
+    assert a["execution_score"] == pytest.approx(54.0)
+    # budget-weighted: a1 (100 万元) red 0, a2 (300 万元) yellow 60 -> (0 × 100 + 60 × 300) / 400 = 45
+    assert a["target_score"] == pytest.approx(45.0)
+    # both warned indicators lack 原因说明: 2 / 2 × 20 points off
+    assert a["quality_score"] == pytest.approx(80.0) and "2 个红黄灯指标中 2 个未填原因说明" in a["quality_reason"]
+    assert a["score"] == pytest.approx(round(0.4 * 54 + 0.4 * 45 + 0.2 * 80, 2))  # 55.6
     b = out.loc["乙局"]
-    assert b["execution_score"] == 100.0 and b["target_score"] == 100.0 and b["rank"] == 1
+    # ratio 70 / 58.33 = 120 % -> 90 + (120 - 100) / 50 × 10 = 94
+    assert b["execution_score"] == pytest.approx(94.0) and b["target_score"] == 100.0 and b["rank"] == 1
+    assert b["score"] == pytest.approx(round(0.4 * 94 + 0.4 * 100 + 0.2 * 100, 2))
     assert a["rank"] == 2
     assert "排名方法" in a["ranking_method"]
 
 
 def test_ranking_method_text_names_formula_weights_and_tie_break():
-    text = ranking_method_text(profile_from_text("[ranking]\nexecution_weight = 0.6\ntarget_weight = 0.4\n"))
-    assert "0.6 × 执行得分 + 0.4 × 目标得分" in text
-    assert "得分相同时" in text and "红灯指标少者在前" in text and "哈希" in text
+    text = ranking_method_text(profile_from_text(
+        "[ranking]\nexecution_weight = 0.6\ntarget_weight = 0.2\nquality_weight = 0.2\n"))
+    assert "0.6 × 执行得分 + 0.2 × 目标得分 + 0.2 × 监控工作质量得分" in text
+    assert "得分相同的部门并列，名次相同" in text and "哈希" in text
+    assert "按项目年初预算数加权" in text and "分段计算" in text and "逾期报送" in text
+    assert "不参加排名" in text  # other periods are kept apart by default
 
 
 # ---------------------------------------------------------------- the stage
@@ -350,8 +367,7 @@ def _sample_tables():
 
 
 def test_run_metrics_writes_complete_conforming_tables(tmp_path):
-    for name, frame in _sample_tables().items():
-        frame.to_parquet(tmp_path / f"{name}.parquet", index=False)
+    write_tables(tmp_path, _sample_tables())
     out = run_metrics(tmp_path, None, SETTINGS)
     for name in OUTPUT_TABLES:
         written = pd.read_parquet(tmp_path / f"{name}.parquet")

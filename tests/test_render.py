@@ -30,8 +30,8 @@ MISSING_DEPT = "不存在的局"
 DEPARTMENTS = [INJECTED_DEPT, UNSAFE_DEPT, MISSING_DEPT, PLAIN_DEPT]
 HEADINGS = brief.SECTION_HEADINGS
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM_PATH).exists() or not shutil.which("pdftotext"),
-                                reason="needs Debian chromium and poppler-utils (scripts/setup.sh installs them)")
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.skipif(not Path(CHROMIUM_PATH).exists() or not shutil.which("pdftotext"),
+                                reason="needs Debian chromium and poppler-utils (scripts/setup.sh installs them)")]
 
 
 def _prepare(processed: Path) -> None:

@@ -16,7 +16,7 @@ def test_default_profile_follows_the_domain_notes():
     assert profile.budget.expected_rate_yellow_below == 80.0
     assert (profile.indicator.pace_red_below, profile.indicator.pace_green_from) == (60.0, 80.0)
     assert profile.indicator.blue_pace_from == 120.0
-    assert profile.indicator.blue_forecast_ratio_above == 150.0
+    assert profile.indicator.blue_forecast_ratio_above == 120.0  # 一体化 positiveindex
     assert (profile.indicator.deviation_yellow_above, profile.indicator.deviation_red_above) == (10.0, 30.0)
     assert profile.key_monitoring.money_threshold == 50.0
     assert "%" in profile.indicator.rate.units and "率" in profile.indicator.rate.name_keywords

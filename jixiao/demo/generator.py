@@ -502,6 +502,12 @@ FORCED_SCENARIOS = {  # documented examples; every other project draws its scena
     "县人民医院医疗设备购置": "nothing",
     "湟水河湟源段中小河流治理": "slow",
 }
+# Documented texts for the 2023年1-7月 judgement rules (docs/metrics.md), applied after the draw so the
+# seed's other numbers stay the same: (project, indicator) -> (1-7月执行情况, 全年预计完成情况).
+FORCED_TEXTS = {
+    # a deadline not yet due (2023年9月底前) on which work has not started: yellow, "按期完成有风险"
+    ("高中智慧校园建设", "设备安装调试完成时间"): ("尚未启动", "预计按期完成"),
+}
 
 
 # -- simulated execution -------------------------------------------------------------------------
@@ -713,6 +719,7 @@ def simulate_project(dept: DeptSpec, spec: ProjectSpec, seed: int) -> Project:
     for i, ((key, name, target), (kind, direction, value, unit)) in enumerate(zip(rows, shapes)):
         level1, level2 = LEVEL2[key]
         actual, expected = _measures(kind, direction, value, rng.uniform(*progress_range), plan.get(i, 0.0), rng)
+        actual, expected = FORCED_TEXTS.get((spec.name, name), (actual, expected))
         ind = Indicator(level1, level2, name, target, actual, expected, unit or None)
         if i in plan:
             _explain(ind, plan[i], scenario, rng)

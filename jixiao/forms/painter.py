@@ -472,7 +472,8 @@ def _store_cached_results(data: bytes, sheets: Sequence[Canvas]) -> bytes:
         name = f"xl/worksheets/sheet{index}.xml"
         xml = parts[name].decode("utf-8")
         for address, value in cached.items():
-            xml = re.sub(rf'(<c r="{address}"[^>]*><f>[^<]*</f>)<v\s*/>', rf"\g<1><v>{value}</v>", xml)
+            # openpyxl writes an empty value as <v/> or, when lxml is installed, as <v></v>
+            xml = re.sub(rf'(<c r="{address}"[^>]*><f>[^<]*</f>)<v\s*(?:/>|></v>)', rf"\g<1><v>{value}</v>", xml)
         parts[name] = xml.encode("utf-8")
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -1,5 +1,8 @@
-"""Metrics: execution against time progress, indicator deviation, traffic lights,
-重点监控, suggestions and the department ranking.
+"""Metrics: execution against time progress, indicator deviation, traffic lights, deadlines,
+存量资金, 重点监控, suggestions, the department ranking and the county totals.
+
+Every judgement is computed here once and stored as columns of the metrics tables (with its
+Chinese basis), so that outputs only read them.
 
 Plain functions over the ingest tables (pandas DataFrames). Every threshold comes
 from the rule profile (``jixiao.config.profile``); the method is documented in
@@ -9,6 +12,8 @@ never a guess.
 """
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import json
 from collections import Counter
 from dataclasses import dataclass
@@ -16,17 +21,19 @@ from pathlib import Path
 
 import pandas as pd
 
-from jixiao.config.profile import RuleProfile, load_profile, time_progress
+from jixiao.config.profile import PROJECT_KINDS, RuleProfile, load_profile, time_progress
+from jixiao.metrics import deadline as D
+from jixiao.store.tables import has_table, read_findings, read_table, read_tables, write_tables
 from jixiao.store import schema
 
 PERCENT = 100.0  # ratios are stored as percentages (95 for 95 %), like the ingest tables
-OUTPUT_TABLES = ("project_status", "indicator_status", "department_summary")
+OUTPUT_TABLES = ("project_status", "indicator_status", "department_summary", "county_summary")
 
 RED, YELLOW, GREEN, BLUE, UNKNOWN = "red", "yellow", "green", "blue", "unknown"
 # "Worst" order for combining lights; blue (over-achieved) counts as better than green.
 SEVERITY = {RED: 3, YELLOW: 2, GREEN: 1, BLUE: 0}
 LIGHT_LABELS = {RED: "红灯", YELLOW: "黄灯", GREEN: "绿灯", BLUE: "蓝灯", UNKNOWN: "无法判断"}
-DIRECTION_LABELS = {"positive": "正向", "negative": "反向", "equal": "等值", "qualitative": "定性"}
+DIRECTION_LABELS = {"positive": "正向", "negative": "反向", "equal": "等值", "qualitative": "定性", "deadline": "时限"}
 LEVEL_ACHIEVED, LEVEL_PARTLY, LEVEL_NOT = "达成", "部分达成", "未达成"
 LEVEL_LIGHTS = {LEVEL_ACHIEVED: GREEN, LEVEL_PARTLY: YELLOW, LEVEL_NOT: RED}
 PLACEHOLDER_TEXTS = {"", "/", "／", "-", "—", "——", "--", "无", "暂无", "…", "...", "nan"}
@@ -34,10 +41,19 @@ NO_DEPT = "（未填主管部门）"
 
 SUGGEST_SUSPEND = "暂缓拨款并整改"
 SUGGEST_REDUCE = "建议调减预算"
+SUGGEST_PAY_OUT = "督促加快兑付"
 SUGGEST_SPEED_UP = "督促加快执行"
 SUGGEST_CORRECT = "督促纠偏整改"
 SUGGEST_PAY = "按进度拨付"
 SUGGEST_UNKNOWN = "补充资料后判断"
+# Primary suggestion = the first applicable in this order (the larger money action first).
+SUGGESTION_PRIORITY = (SUGGEST_REDUCE, SUGGEST_SUSPEND, SUGGEST_PAY_OUT, SUGGEST_SPEED_UP, SUGGEST_CORRECT,
+                       SUGGEST_UNKNOWN, SUGGEST_PAY)
+KEY_LEVEL, GENERAL_LEVEL = "重点监控", "一般监控"
+# What "speed up" means for a project paid by milestones or by contract.
+SPEED_UP_BY_KIND = {"construction": "按工程进度节点加快实施，按进度及时支付", "procurement": "尽快完成采购程序，按合同及时支付"}
+PROJECT_KIND_LABELS = {"salary_like": "工资类", "direct_subsidy": "直接补贴到人", "scheduled": "按期发放、运行维护类",
+                       "construction": "建设工程类", "procurement": "采购储备类", "": ""}
 
 
 # ---------------------------------------------------------------- small helpers
@@ -82,12 +98,24 @@ def at_least(light: str, floor: str) -> str:
     return floor if SEVERITY[light] < SEVERITY[floor] else light
 
 
-# ---------------------------------------------------------------- time progress
+# ---------------------------------------------------------------- time progress and period
 
 def _period(row: dict, settings) -> tuple[int, int]:
     year = _number(row.get("year"))
     month = _number(row.get("period_end_month"))
     return (int(year) if year else settings.year, int(month) if month else settings.period_end_month)
+
+
+def period_end_date(year: int, month: int) -> dt.date:
+    """The last day of month N: the monitoring date of a period 1-N月."""
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _period_columns(year: int, month: int, settings, profile: RuleProfile) -> dict:
+    """Own period, whether it is the configured monitoring point, and whether it joins county comparisons."""
+    matches = (year, month) == (settings.year, settings.period_end_month)
+    return {"period_label": f"{year}年1-{month}月", "period_matches": matches,
+            "in_comparison": matches or profile.period.compare_other_periods}
 
 
 # ---------------------------------------------------------------- indicators
@@ -102,6 +130,10 @@ class Judgement:
     reasons: list[str] | None = None
     is_rate: bool = False
     is_cumulative: bool = False
+    is_bottom_line: bool = False
+    deadline: dt.date | None = None
+    state: str | None = None
+    meets_target: bool | None = None
 
     def add(self, reason: str) -> None:
         self.reasons = (self.reasons or []) + [reason]
@@ -111,6 +143,12 @@ def is_rate_indicator(name: str, unit: str, profile: RuleProfile) -> bool:
     """Rates (合格率, 满意度, % targets) are compared with T directly, never pro-rated."""
     rules = profile.indicator.rate
     return unit in rules.units or any(word in name for word in rules.name_keywords)
+
+
+def is_bottom_line(level2: str, name: str, profile: RuleProfile) -> bool:
+    """Bottom-line indicators (资金使用合规率, 发放准确率, 安全事故…) tolerate no shortfall."""
+    rules = profile.indicator.bottom_line
+    return level2 in rules.level2 or any(word in name for word in rules.name_keywords)
 
 
 def is_cumulative_indicator(level2: str, name: str, is_rate: bool, profile: RuleProfile) -> bool:
@@ -155,7 +193,8 @@ def pace_light(pace: float, profile: RuleProfile) -> str:
     return GREEN
 
 
-def judge_positive(value: float, target: float, profile: RuleProfile) -> tuple[float, float, str, str]:
+def judge_positive(value: float, target: float, profile: RuleProfile,
+                   bottom_line: bool = False) -> tuple[float, float, str, str]:
     """Completion, deviation, light, reason for a higher-is-better value against T."""
     if target <= 0:  # ≥0: anything reported meets it
         return PERCENT, 0.0, GREEN, f"目标 ≥{_fmt(target)}，已满足"
@@ -163,24 +202,44 @@ def judge_positive(value: float, target: float, profile: RuleProfile) -> tuple[f
     deviation = max(0.0, (target - value) / target * PERCENT)
     light = deviation_light(deviation, profile)
     reason = f"完成率 {_pct(completion)}，偏离度 {_pct(deviation)}"
+    if bottom_line and deviation > 0:
+        return completion, deviation, RED, reason + "；底线指标，未达到目标即判红灯"
     if light == GREEN and completion > profile.indicator.blue_forecast_ratio_above:
         light = BLUE
         reason += f"，超过目标的 {_fmt(profile.indicator.blue_forecast_ratio_above)}%（目标可能偏低）"
     return completion, deviation, light, reason
 
 
-def judge_negative(value: float, target: float, profile: RuleProfile) -> tuple[float, float | None, str, str]:
-    """Lower is better: at or below T is green, above T red (within the yellow band: yellow)."""
+def judge_negative(value: float, target: float, profile: RuleProfile, unit: str = "",
+                   bottom_line: bool = False) -> tuple[float, float | None, str, str]:
+    """Lower is better: at or below T is green; above T yellow within the band, red beyond (bottom line: red)."""
     if target == 0:  # T = 0 (安全事故0起): any occurrence is a miss; a ratio is meaningless
         if value <= 0:
             return PERCENT, 0.0, GREEN, "目标为 0，未发生"
-        return 0.0, None, RED, f"目标为 0，实际/预计 {_fmt(value)}"
+        return 0.0, None, RED, f"目标为 0，实际/预计 {_fmt(value)}{unit}"
     if value <= target:
-        return PERCENT, 0.0, GREEN, f"不超过目标 {_fmt(target)}"
+        return PERCENT, 0.0, GREEN, f"不超过目标上限 {_fmt(target)}{unit}"
     deviation = (value - target) / target * PERCENT
     completion = target / value * PERCENT
-    light = YELLOW if deviation <= profile.indicator.negative_yellow_band else RED
-    return completion, deviation, light, f"超出目标 {_fmt(target)}，超出 {_pct(deviation)}"
+    band = profile.indicator.negative_yellow_band
+    over = _fmt(value - target) + (" 个百分点" if unit == "%" else unit)
+    reason = f"高于目标上限 {_fmt(target)}{unit} {over}（超出目标值的 {_pct(deviation)}）"
+    if bottom_line:
+        return completion, deviation, RED, reason + "；底线指标，超出即判红灯"
+    light = YELLOW if deviation <= band else RED
+    return completion, deviation, light, reason + f"，{'在' if light == YELLOW else '超过'} {_fmt(band)}% 的预警区间{'内' if light == YELLOW else ''}"
+
+
+def implausible(value: float, target: float, actual: float | None, profile: RuleProfile) -> str | None:
+    """Why a would-be blue value looks like an entry error (checked before calling a target too low)."""
+    rules = profile.indicator.plausibility
+    if target > 0 and value / target * PERCENT > rules.forecast_ratio_max:
+        return (f"全年预计为目标的 {_pct(value / target * PERCENT)}，超过合理上限 {_fmt(rules.forecast_ratio_max)}%，"
+                "疑似单位、口径或小数点填报错误，请核实后再判断（不判为蓝灯）")
+    if actual is not None and value > 0 and actual / value * PERCENT > rules.actual_over_forecast_max:
+        return (f"1-N月执行值 {_fmt(actual)} 高于全年预计 {_fmt(value)}，前后矛盾，疑似填报错误，"
+                "请核实后再判断（不判为蓝灯）")
+    return None
 
 
 def judge_equal(value: float, low: float, high: float | None, profile: RuleProfile) -> tuple[float, float, str, str]:
@@ -225,6 +284,7 @@ def judge_qualitative(row: dict, profile: RuleProfile, period_label: str) -> Jud
         if level:
             judgement.completion = level_completion(level, profile)
             judgement.light = LEVEL_LIGHTS[level]
+            judgement.meets_target = level == LEVEL_ACHIEVED
             judgement.add(f"定性：{label}“{_text(row.get(column))}”判为{level}")
             return judgement
     shown = _text(row.get("expected_text")) or _text(row.get("actual_text")) or "未填"
@@ -242,17 +302,27 @@ def judge_numeric(row: dict, direction: str, judgement: Judgement, p: float, pro
     value, basis = forecast, "全年预计"
     if value is None and not judgement.is_cumulative and profile.indicator.actual_when_forecast_missing:
         value, basis = actual, f"未填全年预计，按{period_label}实际"
+    unit = _text(row.get("target_unit"))
     if value is not None:
         if direction == "positive":
-            completion, deviation, light, reason = judge_positive(value, target, profile)
+            completion, deviation, light, reason = judge_positive(value, target, profile, judgement.is_bottom_line)
         elif direction == "negative":
-            completion, deviation, light, reason = judge_negative(value, target, profile)
+            completion, deviation, light, reason = judge_negative(value, target, profile, unit,
+                                                                 judgement.is_bottom_line)
         else:
             completion, deviation, light, reason = judge_equal(
                 value, target, _number(row.get("target_value_max")), profile)
+            if judgement.is_bottom_line and deviation > 0:
+                light, reason = RED, reason + "；底线指标，偏离即判红灯"
         judgement.completion, judgement.deviation = completion, deviation
+        judgement.meets_target = completion >= PERCENT - 1e-9
+        judgement.add(f"{basis} {_fmt(value)}{unit}（目标 {_text(row.get('target_text')) or _fmt(target)}）：{reason}")
+        doubt = implausible(value, target, actual, profile) if light == BLUE else None
+        if doubt:
+            judgement.add(doubt.replace("1-N月", period_label))
+            judgement.light = UNKNOWN
+            return judgement
         lights.append(light)
-        judgement.add(f"{basis} {_fmt(value)}（目标 {_text(row.get('target_text')) or _fmt(target)}）：{reason}")
     if judgement.is_cumulative and actual is not None and target and p > 0:
         pace = actual / (target * p / PERCENT) * PERCENT
         judgement.pace_ratio = pace
@@ -260,6 +330,11 @@ def judge_numeric(row: dict, direction: str, judgement: Judgement, p: float, pro
         judgement.add(f"累计型：{period_label}完成 {_fmt(actual)}，序时应完成 {_fmt(target * p / PERCENT)}，"
                       f"进度比 {_pct(pace)}")
         if light == GREEN and direction == "positive" and _pace_is_blue(pace, forecast, target, profile):
+            doubt = implausible(forecast, target, actual, profile)
+            if doubt:
+                judgement.add(doubt.replace("1-N月", period_label))
+                judgement.light = UNKNOWN
+                return judgement
             light = BLUE
             judgement.add(f"进度比 ≥{_fmt(profile.indicator.blue_pace_from)}% 且全年预计达到目标的 "
                           f"{_fmt(profile.indicator.blue_pace_forecast_from)}% 以上（目标可能偏低）")
@@ -312,13 +387,54 @@ def apply_possibility(judgement: Judgement, possibility: str, profile: RuleProfi
     return judgement
 
 
-def judge_indicator(row: dict, p: float, profile: RuleProfile, period_label: str = "1-N月") -> Judgement:
-    """Direction, completion, deviation, pace ratio and light of one indicator row (docs/metrics.md §3)."""
+def indicator_deadline(row: dict, year: int, profile: RuleProfile) -> dt.date | None:
+    """The deadline of a time-limit target: from 年度指标值, else (按时完成…) from the indicator name."""
+    rules = profile.indicator.deadline
+    if _text(row.get("target_op")) not in ("qualitative", ""):
+        return None
+    return (D.parse_deadline(_text(row.get("target_text")), year, rules)
+            or D.parse_deadline(_text(row.get("name")), year, rules))
+
+
+def judge_deadline_indicator(row: dict, deadline: dt.date, monitoring_date: dt.date, profile: RuleProfile,
+                             period_label: str) -> Judgement:
+    """A time-limit target judged against the monitoring date and the reported state (docs/metrics.md §3.4)."""
+    rules = profile.indicator.deadline
+    judgement = Judgement(direction="deadline", deadline=deadline)
+    for column, label in (("actual_text", f"{period_label}执行情况"), ("expected_text", "全年预计")):
+        state = D.reported_state(_text(row.get(column)), rules)
+        if state:
+            judgement.state = state
+            light, reason = D.judge_deadline(deadline, state, monitoring_date, rules)
+            judgement.add(f"时限：{label}“{_text(row.get(column))}”；{reason}")
+            break
+    else:
+        light, reason = D.judge_deadline(deadline, None, monitoring_date, rules)
+        judgement.add(f"时限：{reason}")
+    judgement.light = light
+    judgement.meets_target = None if light == UNKNOWN else light in (GREEN, BLUE)
+    judgement.completion = {D.DONE: 100.0, D.PARTLY: profile.indicator.qualitative.partly_completion}.get(
+        judgement.state, profile.indicator.qualitative.not_achieved_completion) if judgement.state else None
+    if judgement.state and deadline > monitoring_date and judgement.state != D.DONE:
+        judgement.completion = None  # not due yet: nothing to rate
+    return judgement
+
+
+def judge_indicator(row: dict, p: float, profile: RuleProfile, period_label: str = "1-N月",
+                    monitoring_date: dt.date | None = None) -> Judgement:
+    """Direction, completion, deviation, pace ratio and light of one indicator row (docs/metrics.md §3).
+
+    ``monitoring_date`` (the last day of the project's own period) enables the deadline rule.
+    """
     name, unit = _text(row.get("name")), _text(row.get("target_unit"))
     op, target = _text(row.get("target_op")), _number(row.get("target_value"))
     is_rate = is_rate_indicator(name, unit, profile)
     direction = indicator_direction(op, target, is_rate, profile)
-    if direction == "qualitative":
+    bottom_line = is_bottom_line(_text(row.get("level2")), name, profile)
+    deadline = indicator_deadline(row, monitoring_date.year, profile) if monitoring_date else None
+    if deadline is not None:
+        judgement = judge_deadline_indicator(row, deadline, monitoring_date, profile, period_label)
+    elif direction == "qualitative":
         judgement = judge_qualitative(row, profile, period_label)
     elif direction is None or target is None:
         judgement = Judgement(direction=direction)
@@ -326,9 +442,14 @@ def judge_indicator(row: dict, p: float, profile: RuleProfile, period_label: str
     else:
         cumulative = direction in ("positive", "equal") and is_cumulative_indicator(
             _text(row.get("level2")), name, is_rate, profile)
-        judgement = Judgement(direction=direction, is_rate=is_rate, is_cumulative=cumulative)
+        judgement = Judgement(direction=direction, is_rate=is_rate, is_cumulative=cumulative,
+                              is_bottom_line=bottom_line)
         judge_numeric(row, direction, judgement, p, profile, period_label)
     judgement.is_rate = is_rate
+    judgement.is_bottom_line = bottom_line
+    if bottom_line and judgement.light == YELLOW and direction == "qualitative":
+        judgement.light = RED
+        judgement.add("底线指标，未完全达成即判红灯")
     return apply_possibility(judgement, _text(row.get("possibility")), profile)
 
 
@@ -341,7 +462,8 @@ def indicator_status(indicators: pd.DataFrame, projects: pd.DataFrame, profile: 
         project = project_rows.get(row["project_id"], {})
         year, month = _period(project, settings)
         p = time_progress(year, month, profile.time_progress.basis)
-        judgement = judge_indicator(row, p, profile, period_label=f"1-{month}月")
+        judgement = judge_indicator(row, p, profile, period_label=f"1-{month}月",
+                                    monitoring_date=period_end_date(year, month))
         records.append({
             **{k: row.get(k) for k in ("project_id", "indicator_id", "level1", "level2", "name", "target_text",
                                        "actual_text", "expected_text", "possibility", "reasons",
@@ -355,6 +477,11 @@ def indicator_status(indicators: pd.DataFrame, projects: pd.DataFrame, profile: 
             "light_reason": "；".join(judgement.reasons or []),
             "is_rate": judgement.is_rate,
             "is_cumulative": judgement.is_cumulative,
+            "is_bottom_line": judgement.is_bottom_line,
+            "target_deadline": judgement.deadline.isoformat() if judgement.deadline else None,
+            "reported_state": judgement.state,
+            "forecast_meets_target": judgement.meets_target,
+            **_period_columns(year, month, settings, profile),
             **_profile_columns(profile),
         })
     return schema.conform(pd.DataFrame.from_records(records), "indicator_status")
@@ -392,9 +519,9 @@ def dual_light(budget: str, target: str, profile: RuleProfile) -> str:
     return GREEN if target in rules.targets_ok else YELLOW
 
 
-def key_monitoring(budget: str, budget_total: float | None, lights: list[str], ratio: float | None,
-                   profile: RuleProfile) -> tuple[bool, str]:
-    """重点监控: budget red with some indicator at least yellow, or a red indicator on a large budget."""
+def key_candidate_reasons(budget: str, budget_total: float | None, lights: list[str], ratio: float | None,
+                          profile: RuleProfile) -> list[str]:
+    """重点监控 conditions met: budget red with some indicator at least yellow, or a red indicator on a large budget."""
     reasons = []
     n_red = lights.count(RED)
     n_warn = n_red + lights.count(YELLOW)
@@ -403,24 +530,129 @@ def key_monitoring(budget: str, budget_total: float | None, lights: list[str], r
     threshold = profile.key_monitoring.money_threshold
     if n_red and budget_total is not None and budget_total >= threshold:
         reasons.append(f"有 {n_red} 个指标红灯且年初预算数 {_fmt(budget_total)} 万元 ≥ {_fmt(threshold)} 万元")
+    return reasons
+
+
+def key_monitoring(budget: str, budget_total: float | None, lights: list[str], ratio: float | None,
+                   profile: RuleProfile) -> tuple[bool, str]:
+    """Whether a project is a 重点监控 candidate, and why (the cap is applied over all projects)."""
+    reasons = key_candidate_reasons(budget, budget_total, lights, ratio, profile)
     return bool(reasons), "；".join(reasons)
 
 
-def suggestion(budget: str, target: str, expected_rate: float | None, profile: RuleProfile) -> str:
-    """处理建议 following the notice's 结果运用; the first matching rule wins (docs/metrics.md §5)."""
+def severity_points(budget: str, target: str, profile: RuleProfile) -> int:
+    """严重程度 = points of the budget light + points of the target light (green/blue/unknown 0)."""
+    rules = profile.key_monitoring
+    return ({RED: rules.budget_red_points, YELLOW: rules.budget_yellow_points}.get(budget, 0)
+            + {RED: rules.target_red_points, YELLOW: rules.target_yellow_points}.get(target, 0))
+
+
+def money_at_risk(expected_carryover: float | None, stock_idle: float | None, how: str = "max") -> float:
+    """风险资金: expected year-end 结余 and unspent 上年结转 — the larger (they overlap, default) or their sum."""
+    carry, idle = max(expected_carryover or 0.0, 0.0), max(stock_idle or 0.0, 0.0)
+    return carry + idle if how == "sum" else max(carry, idle)
+
+
+def select_key_projects(frame: pd.DataFrame, profile: RuleProfile) -> pd.DataFrame:
+    """Cap the 重点监控 list: candidates ranked by 风险资金 × 严重程度; the rest stay 一般监控 with a reason."""
+    cap = profile.key_monitoring.max_projects
+    frame = frame.copy()
+    candidates = frame[frame["_candidate"]].sort_values(
+        ["key_score", "budget_total", "project_name"], ascending=[False, False, True], kind="mergesort")
+    frame["key_rank"] = pd.NA
+    frame["key_monitoring"] = False
+    frame["monitoring_level"] = GENERAL_LEVEL
+    for position, index in enumerate(candidates.index, start=1):
+        frame.at[index, "key_rank"] = position
+        facts = (f"风险资金 {_fmt(frame.at[index, 'money_at_risk'])} 万元 × 严重程度 {int(frame.at[index, 'severity'])}"
+                 f" = 风险得分 {_fmt(frame.at[index, 'key_score'])}，在 {len(candidates)} 个候选项目中排第 {position}")
+        conditions = frame.at[index, "_candidate_reason"]
+        if position <= cap:
+            frame.at[index, "key_monitoring"] = True
+            frame.at[index, "monitoring_level"] = KEY_LEVEL
+            frame.at[index, "key_reason"] = f"{conditions}；{facts}"
+        else:
+            frame.at[index, "key_reason"] = (f"符合重点监控条件（{conditions}），但{facts}，超出 {cap} 个的上限，"
+                                             "列入一般监控")
+    return frame.drop(columns=["_candidate", "_candidate_reason"])
+
+
+def project_kind(name: str, profile: RuleProfile) -> str:
+    """The project's kind from name keywords (first match in PROJECT_KINDS order), '' when none fits."""
+    rules = profile.project_kind
+    for kind in PROJECT_KINDS:
+        if any(word in name for word in getattr(rules, kind)):
+            return kind
+    return ""
+
+
+def stock_facts(carry_budget: float | None, carry_executed: float | None, p: float, period_label: str,
+                profile: RuleProfile) -> dict:
+    """存量资金 (上年结转) of one project: spent, idle, and whether it is large and slow (docs/metrics.md §5)."""
+    if not carry_budget or carry_budget <= 0:
+        return {"carryover_budget": carry_budget, "carryover_executed": carry_executed, "carryover_rate": None,
+                "stock_idle": None, "stock_flag": False, "stock_reason": ""}
+    spent = carry_executed or 0.0
+    idle = max(carry_budget - spent, 0.0)
+    rate = spent / carry_budget * PERCENT
+    ratio = rate / p * PERCENT if p > 0 else None
+    rules = profile.stock
+    flag = idle >= rules.large_amount and ratio is not None and ratio < rules.slow_ratio_below
+    reason = (f"上年结转资金 {_fmt(carry_budget)} 万元，{period_label}支出 {_fmt(spent)} 万元（{_pct(rate)}），"
+              f"未支出 {_fmt(idle)} 万元")
+    if flag:
+        reason += (f"；未支出 ≥ {_fmt(rules.large_amount)} 万元且存量执行率 ÷ 序时进度 {_pct(ratio)} "
+                   f"< {_fmt(rules.slow_ratio_below)}%，存量资金数额偏大、支出慢")
+    return {"carryover_budget": carry_budget, "carryover_executed": spent, "carryover_rate": rate,
+            "stock_idle": idle, "stock_flag": flag, "stock_reason": reason}
+
+
+def suggestions(budget: str, target: str, ratio: float | None, expected_rate: float | None,
+                expected_carryover: float | None, stock: dict, kind: str,
+                profile: RuleProfile) -> list[tuple[str, str]]:
+    """Every applicable 处理建议 as (category, advisory text with amounts), primary first (docs/metrics.md §6).
+
+    Only measures of the notice's 四、结果运用; the bureau decides, so the wording is "建议按程序…".
+    """
     if budget == UNKNOWN:
-        return SUGGEST_UNKNOWN
-    if budget == RED and target == RED:
-        return SUGGEST_SUSPEND
-    if budget == RED and expected_rate is not None and expected_rate < profile.suggestion.reduce_expected_rate_below:
-        return SUGGEST_REDUCE
-    if budget not in profile.dual_light.execution_ok:
-        return SUGGEST_SPEED_UP
+        return [(SUGGEST_UNKNOWN, "年初预算数或执行数缺失，建议单位补充资料后重新判断")]
+    ok = profile.dual_light
+    acts: list[tuple[str, str]] = []
+    carry = expected_carryover or 0.0
+    surplus_large = (carry >= profile.stock.large_amount and expected_rate is not None
+                     and expected_rate < profile.suggestion.reduce_expected_rate_below)
+    if budget == RED and (surplus_large or stock["stock_flag"]) and target in profile.stock.poor_result_lights:
+        amounts = []
+        if surplus_large:
+            amounts.append(f"调减预算 {carry:,.2f} 万元（预计结转结余）")
+        if stock["stock_flag"]:
+            amounts.append(f"收回存量资金 {stock['stock_idle']:,.2f} 万元（未支出的上年结转资金）")
+        acts.append((SUGGEST_REDUCE, "支出进度偏低、存量资金数额偏大且绩效监控结果差，建议按程序提出预算调整建议："
+                     + "、".join(amounts)))
+    protected = kind in profile.project_kind.no_suspend_kinds
+    label = PROJECT_KIND_LABELS.get(kind, "")
+    if budget == RED and target == RED and not protected:
+        acts.append((SUGGEST_SUSPEND, "预算执行和绩效目标均严重滞后，建议按程序暂缓拨款，督促整改到位后再按进度拨付"))
+    elif budget not in ok.execution_ok and protected:
+        acts.append((SUGGEST_PAY_OUT, (f"属于{label}资金，不宜暂缓拨付；支出进度低于序时进度（执行进度比 {_pct(ratio)}），"
+                                       "建议督促按时足额兑付到位")))
+    elif budget not in ok.execution_ok:
+        extra = f"，全年预计结转结余 {carry:,.2f} 万元" if carry > 0 else ""
+        how = SPEED_UP_BY_KIND.get(kind, "加快执行")
+        acts.append((SUGGEST_SPEED_UP, f"支出进度低于序时进度（执行进度比 {_pct(ratio)}{extra}），建议督促单位{how}"))
     if target == UNKNOWN:
-        return SUGGEST_UNKNOWN
-    if target not in profile.dual_light.targets_ok:
-        return SUGGEST_CORRECT
-    return SUGGEST_PAY
+        acts.append((SUGGEST_UNKNOWN, "绩效指标无法判断，建议单位补充执行情况和全年预计后重新判断"))
+    elif target not in ok.targets_ok:
+        acts.append((SUGGEST_CORRECT, "绩效目标存在偏差，建议督促单位针对偏差指标及时纠正调整"))
+    if not acts:
+        acts.append((SUGGEST_PAY, "预算执行和绩效目标均正常，建议按项目实施进度拨付资金"))
+    return sorted(acts, key=lambda act: SUGGESTION_PRIORITY.index(act[0]))
+
+
+def suggestion(budget: str, target: str, expected_rate: float | None, profile: RuleProfile) -> str:
+    """The primary 处理建议 from the lights alone (no amounts, no 存量, no project kind)."""
+    return suggestions(budget, target, None, expected_rate, None, {"stock_flag": False, "stock_idle": None}, "",
+                       profile)[0][0]
 
 
 def _denominator(row: dict, profile: RuleProfile) -> float | None:
@@ -446,16 +678,38 @@ def target_reason(lights: list[str], names: list[str]) -> str:
     return text
 
 
+def light_points(lights, profile: RuleProfile) -> float | None:
+    """Mean light points (green/blue 100, yellow 60, red 0 by default) over judged lights; None when none."""
+    rules = profile.ranking
+    points = {RED: rules.red_points, YELLOW: rules.yellow_points, GREEN: rules.green_points, BLUE: rules.blue_points}
+    scored = [points[light] for light in lights if light in points]
+    return sum(scored) / len(scored) if scored else None
+
+
+def _carryover_funds(funds: pd.DataFrame | None) -> dict:
+    """{project_id: (上年结转 budget, executed)} from the funds table."""
+    if funds is None or funds.empty or "source" not in funds:
+        return {}
+    rows = funds[funds["source"] == "carryover"]
+    return {pid: (_number(b), _number(e)) for pid, b, e in zip(rows["project_id"], rows["budget"], rows["executed"])}
+
+
 def project_status(projects: pd.DataFrame, indicator_table: pd.DataFrame, profile: RuleProfile,
-                   settings) -> pd.DataFrame:
-    """One row per project: execution against time progress, the three lights, 重点监控, suggestion."""
+                   settings, funds: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per project: execution, the three lights, 存量, 重点监控 (capped), suggestions, period flags."""
     by_project = {pid: group for pid, group in indicator_table.groupby("project_id", sort=False)}
-    records = [_project_record(row, by_project.get(row["project_id"]), profile, settings)
+    carry = _carryover_funds(funds)
+    records = [_project_record(row, by_project.get(row["project_id"]), profile, settings,
+                               carry.get(row["project_id"], (None, None)))
                for row in projects.to_dict("records")]
-    return schema.conform(pd.DataFrame.from_records(records), "project_status")
+    frame = pd.DataFrame.from_records(records)
+    if not frame.empty:
+        frame = select_key_projects(frame, profile)
+    return schema.conform(frame, "project_status")
 
 
-def _project_record(row: dict, indicators: pd.DataFrame | None, profile: RuleProfile, settings) -> dict:
+def _project_record(row: dict, indicators: pd.DataFrame | None, profile: RuleProfile, settings,
+                    carryover: tuple[float | None, float | None] = (None, None)) -> dict:
     year, month = _period(row, settings)
     p = time_progress(year, month, profile.time_progress.basis)
     denominator = _denominator(row, profile)
@@ -469,30 +723,46 @@ def _project_record(row: dict, indicators: pd.DataFrame | None, profile: RulePro
     dual = dual_light(budget, target, profile)
     budget_total = _number(row.get("budget_total"))
     expected_total = _number(row.get("expected_total"))
-    is_key, key_why = key_monitoring(budget, budget_total, lights, ratio, profile)
+    expected_carryover = (budget_total - expected_total
+                          if budget_total is not None and expected_total is not None else None)
+    stock = stock_facts(carryover[0], carryover[1], p, f"1-{month}月", profile)
+    kind = project_kind(_text(row.get("project_name")), profile)
+    acts = suggestions(budget, target, ratio, expected_rate, expected_carryover, stock, kind, profile)
+    candidate = key_candidate_reasons(budget, budget_total, lights, ratio, profile)
+    severity = severity_points(budget, target, profile)
+    risk = money_at_risk(expected_carryover, stock["stock_idle"], profile.key_monitoring.risk_money)
     return {
         **{k: row.get(k) for k in ("project_id", "dept_name", "unit_name", "project_name", "budget_total",
                                    "executed_total")},
         "year": year,
         "period_end_month": month,
+        **_period_columns(year, month, settings, profile),
         "execution_rate": rate,
         "time_progress": p,
         "execution_ratio": ratio,
         "expected_rate": expected_rate,
-        "expected_carryover": (budget_total - expected_total
-                               if budget_total is not None and expected_total is not None else None),
+        "expected_carryover": expected_carryover,
         "budget_light": budget,
         "target_light": target,
         "dual_light": dual,
-        "key_monitoring": is_key,
-        "key_reason": key_why,
-        "suggestion": suggestion(budget, target, expected_rate, profile),
+        "_candidate": bool(candidate) and severity >= profile.key_monitoring.min_severity,
+        "_candidate_reason": "；".join(candidate),
+        "key_monitoring": False,
+        "key_reason": "",
+        "money_at_risk": risk,
+        "severity": severity,
+        "key_score": risk * severity,
+        "project_kind": PROJECT_KIND_LABELS.get(kind, ""),
+        "suggestion": acts[0][0],
+        "suggestions": [f"{name}：{text}" for name, text in acts],
         "budget_reason": budget_why,
         "target_reason": target_reason(lights, names),
+        "target_score": light_points(lights, profile),
         "n_indicators": len(lights),
         "n_red": lights.count(RED),
         "n_yellow": lights.count(YELLOW),
         "n_unknown": lights.count(UNKNOWN),
+        **stock,
         **_profile_columns(profile),
     }
 
@@ -500,23 +770,26 @@ def _project_record(row: dict, indicators: pd.DataFrame | None, profile: RulePro
 # ---------------------------------------------------------------- departments and ranking
 
 def main_reasons(indicators: pd.DataFrame, top: int) -> str:
-    """The deviation reasons most often ticked on the red and yellow indicators, with counts."""
+    """The deviation reasons most often ticked on the red and yellow indicators, with counts (ties kept)."""
+    from jixiao.metrics.wording import sorted_counts
+
     warned = indicators[indicators["light"].isin([RED, YELLOW])]
     counts = Counter(reason for reasons in warned["reasons"] for reason in schema.as_list(reasons))
-    return "、".join(f"{reason}（{n}）" for reason, n in counts.most_common(top)) if top else ""
+    return sorted_counts(counts, top=top, unit="") if top else ""
 
 
 def department_summary(project_table: pd.DataFrame, indicator_table: pd.DataFrame, projects: pd.DataFrame,
-                       profile: RuleProfile) -> pd.DataFrame:
-    """Per 主管部门: totals, execution, indicator lights, 重点监控 count, reasons, score and rank."""
+                       profile: RuleProfile, quality: dict[str, tuple[float, str]] | None = None) -> pd.DataFrame:
+    """Per 主管部门: totals, execution and its light, indicator lights, 存量, 重点监控, quality, score and rank."""
     projects = projects.assign(dept_name=projects["dept_name"].fillna(NO_DEPT))
     project_table = project_table.assign(dept_name=project_table["dept_name"].fillna(NO_DEPT))
     indicator_table = indicator_table.assign(dept_name=indicator_table["dept_name"].fillna(NO_DEPT))
+    quality = quality or {}
     records = []
     for dept, group in project_table.groupby("dept_name", sort=True):
         raw = projects[projects["dept_name"] == dept]
         records.append(_department_record(dept, group, raw, indicator_table[indicator_table["dept_name"] == dept],
-                                          profile))
+                                          profile, quality.get(dept)))
     frame = pd.DataFrame.from_records(records)
     if frame.empty:
         return schema.conform(frame, "department_summary")
@@ -524,21 +797,34 @@ def department_summary(project_table: pd.DataFrame, indicator_table: pd.DataFram
 
 
 def _department_record(dept: str, group: pd.DataFrame, raw: pd.DataFrame, indicators: pd.DataFrame,
-                       profile: RuleProfile) -> dict:
+                       profile: RuleProfile, quality: tuple[float, str] | None = None) -> dict:
     denominator = pd.to_numeric(raw[profile.budget.denominator], errors="coerce").sum(min_count=1)
     executed = pd.to_numeric(raw["executed_total"], errors="coerce").sum(min_count=1)
     expected = pd.to_numeric(raw["expected_total"], errors="coerce").sum(min_count=1)
     rate = _ratio(_number(executed), _number(denominator))
+    expected_rate = _ratio(_number(expected), _number(denominator))
     p = float(group["time_progress"].mode().iloc[0]) if group["time_progress"].notna().any() else None
     ratio = rate / p * PERCENT if rate is not None and p else None
+    budget, budget_why = budget_light(ratio, expected_rate, profile)
     lights = list(indicators["light"])
+    carry_budget = group["carryover_budget"].sum(min_count=1)
+    carry_spent = group["carryover_executed"].sum(min_count=1)
+    labels = sorted(group["period_label"].dropna().unique())
     return {
         "dept_name": dept,
         "n_projects": len(group),
         "budget_total": pd.to_numeric(raw["budget_total"], errors="coerce").sum(min_count=1),
         "executed_total": executed,
         "execution_rate": rate,
-        "expected_rate": _ratio(_number(expected), _number(denominator)),
+        "expected_rate": expected_rate,
+        "budget_light": budget,
+        "budget_reason": budget_why,
+        "expected_carryover": group["expected_carryover"].sum(min_count=1),
+        "carryover_budget": carry_budget,
+        "carryover_executed": carry_spent,
+        "carryover_rate": _ratio(_number(carry_spent), _number(carry_budget)),
+        "stock_idle": group["stock_idle"].sum(min_count=1),
+        "n_stock_flagged": int(group["stock_flag"].fillna(False).sum()),
         "n_red": lights.count(RED),
         "n_yellow": lights.count(YELLOW),
         "n_green": lights.count(GREEN),
@@ -548,67 +834,193 @@ def _department_record(dept: str, group: pd.DataFrame, raw: pd.DataFrame, indica
         "main_reasons": main_reasons(indicators, profile.ranking.top_reasons),
         "time_progress": p,
         "execution_ratio": ratio,
-        "execution_score": min(ratio, PERCENT) if ratio is not None else None,
-        "target_score": target_score(indicators, profile),
+        "execution_score": execution_score(ratio, profile),
+        "target_score": department_target_score(group, indicators, profile),
+        "quality_score": quality[0] if quality else None,
+        "quality_reason": quality[1] if quality else "",
+        "period_label": "、".join(labels),
+        "period_matches": bool(group["period_matches"].fillna(False).all()),
+        "in_comparison": bool(group["in_comparison"].fillna(False).all()),
         **_profile_columns(profile),
     }
 
 
+def execution_score(ratio: float | None, profile: RuleProfile) -> float | None:
+    """执行得分 from the execution ratio: capped at 100, uncapped, or the piecewise curve (default)."""
+    if ratio is None:
+        return None
+    rules = profile.ranking
+    if rules.execution_basis == "capped":
+        return min(ratio, PERCENT)
+    if rules.execution_basis == "uncapped":
+        return ratio
+    if ratio <= rules.execution_par_ratio:
+        return max(ratio, 0.0) / rules.execution_par_ratio * rules.execution_par_points
+    span = rules.execution_full_ratio - rules.execution_par_ratio
+    extra = min(ratio - rules.execution_par_ratio, span) / span * (PERCENT - rules.execution_par_points)
+    return rules.execution_par_points + extra
+
+
 def target_score(indicators: pd.DataFrame, profile: RuleProfile) -> float | None:
-    """目标得分 (0-100): light points or capped completion rates, averaged over judged indicators."""
+    """目标得分 (0-100) of a set of indicators: light points or capped completion rates, averaged."""
     rules = profile.ranking
     if rules.target_basis == "lights":
-        points = {RED: rules.red_points, YELLOW: rules.yellow_points, GREEN: rules.green_points,
-                  BLUE: rules.blue_points}
-        scored = [points[light] for light in indicators["light"] if light in points]
-    else:
-        scored = list(indicators["completion"].dropna().clip(upper=PERCENT))
+        return light_points(indicators["light"], profile)
+    scored = list(indicators["completion"].dropna().clip(upper=PERCENT))
     return sum(scored) / len(scored) if scored else None
 
 
+def department_target_score(projects: pd.DataFrame, indicators: pd.DataFrame, profile: RuleProfile) -> float | None:
+    """目标得分 of a department: project scores weighted by 年初预算数 (default) or a plain indicator mean."""
+    if profile.ranking.target_weighting == "indicators" or indicators.empty:
+        return target_score(indicators, profile)
+    scores, weights = [], []
+    for pid, budget in zip(projects["project_id"], projects["budget_total"]):
+        score = target_score(indicators[indicators["project_id"] == pid], profile)
+        weight = _number(budget)
+        if score is not None and weight and weight > 0:
+            scores.append(score * weight)
+            weights.append(weight)
+    return sum(scores) / sum(weights) if weights else target_score(indicators, profile)
+
+
 def rank_departments(frame: pd.DataFrame, profile: RuleProfile) -> pd.DataFrame:
-    """Score = weighted execution and target scores; strict ranks with the documented tie-break."""
+    """Score = weighted execution, target and quality scores; equal scores share a rank (docs/metrics.md §7)."""
     rules = profile.ranking
-    total_weight = rules.execution_weight + rules.target_weight
-    raw_score = (rules.execution_weight * frame["execution_score"] + rules.target_weight * frame["target_score"])
-    frame = frame.assign(score=(raw_score / total_weight).round(rules.score_decimals))
-    # Tie-break (docs/metrics.md §6): execution score, target score, fewer red indicators, name.
-    ordered = frame.sort_values(
-        ["score", "execution_score", "target_score", "n_red", "dept_name"],
-        ascending=[False, False, False, True, True], na_position="last", kind="mergesort")
-    scored = ordered["score"].notna()
-    ranks = pd.Series(pd.NA, index=ordered.index, dtype="Int64")
-    ranks[scored] = range(1, int(scored.sum()) + 1)
-    return ordered.assign(rank=ranks, ranking_method=ranking_method_text(profile)).reset_index(drop=True)
+    parts = [(rules.execution_weight, "execution_score"), (rules.target_weight, "target_score")]
+    if rules.quality_weight > 0:
+        parts.append((rules.quality_weight, "quality_score"))
+    total_weight = sum(weight for weight, _ in parts)
+    raw = sum(weight * (frame[column].astype(float) if column in frame else float("nan"))
+              for weight, column in parts) / total_weight
+    if "in_comparison" not in frame:
+        frame = frame.assign(in_comparison=True)
+    frame = frame.assign(score=raw.round(rules.score_decimals))
+    ranked = frame["score"].notna() & frame["in_comparison"].astype(bool)
+    ranks = frame.loc[ranked, "score"].rank(method="min", ascending=False).astype(int)
+    frame["rank"] = pd.Series(pd.NA, index=frame.index, dtype="Int64")
+    frame.loc[ranked, "rank"] = ranks
+    frame["rank_note"] = [_rank_note(row, frame) for row in frame.to_dict("records")]
+    frame = frame.assign(_ranked=ranked.astype(int)).sort_values(
+        ["_ranked", "score", "dept_name"], ascending=[False, False, True], na_position="last", kind="mergesort")
+    return frame.drop(columns="_ranked").assign(ranking_method=ranking_method_text(profile)).reset_index(drop=True)
+
+
+def _rank_note(row: dict, frame: pd.DataFrame) -> str:
+    if not row.get("in_comparison", True):
+        return f"报送期间为{row.get('period_label')}，与监控时点不一致，单独计算，不参加排名"
+    if schema.is_missing(row["score"]):
+        return "缺少执行率或没有可判断的指标，不计分、不排名"
+    tied = frame[(frame["score"] == row["score"]) & frame["rank"].notna() & (frame["dept_name"] != row["dept_name"])]
+    if len(tied):
+        return f"与{'、'.join(sorted(tied['dept_name']))}得分同为 {row['score']:.2f} 分，并列第 {int(row['rank'])} 名"
+    return ""
 
 
 def ranking_method_text(profile: RuleProfile) -> str:
-    """The ranking formula, weights and tie-break in Chinese, to print next to every ranking."""
+    """The ranking formula, weights, tie rule and exclusions in Chinese, to print next to every ranking."""
     rules = profile.ranking
-    total = rules.execution_weight + rules.target_weight
-    w_exec, w_target = rules.execution_weight / total, rules.target_weight / total
+    weights = [("执行得分", rules.execution_weight), ("目标得分", rules.target_weight),
+               ("监控工作质量得分", rules.quality_weight)]
+    weights = [(name, weight) for name, weight in weights if weight > 0]
+    total = sum(weight for _, weight in weights)
+    formula = " + ".join(f"{_fmt(weight / total)} × {name}" for name, weight in weights)
     return (
-        f"排名方法：综合得分 = {_fmt(w_exec)} × 执行得分 + {_fmt(w_target)} × 目标得分（满分 100，"
-        f"保留 {rules.score_decimals} 位小数）。"
-        "执行得分 = min(部门预算执行率 ÷ 序时进度, 100%) × 100，部门预算执行率 = 各项目 1-N 月执行数合计 ÷ "
+        f"排名方法：综合得分 = {formula}（满分 100，保留 {rules.score_decimals} 位小数）。"
+        f"{_execution_score_text(profile)}部门预算执行率 = 各项目执行数合计 ÷ "
         f"{'年初预算数' if profile.budget.denominator == 'budget_total' else '当年财政拨款预算数'}合计；"
         f"{_target_score_text(profile)}"
-        "得分相同时依次比较：执行得分高者在前、目标得分高者在前、红灯指标少者在前，最后按部门名称排序以保证名次确定。"
-        "缺少执行率或没有可判断指标的部门不计分、不排名。"
-        f"规则配置：{profile.label}。"
+        f"{_quality_score_text(profile) if rules.quality_weight > 0 else ''}"
+        "得分相同的部门并列，名次相同（下一名次顺延），不以部门名称等区分先后。"
+        "缺少执行率或没有可判断指标的部门不计分、不排名；"
+        + ("报送期间与监控时点不一致的部门也参加排名。" if profile.period.compare_other_periods
+           else "报送期间与监控时点不一致的部门单独计算，不参加排名。")
+        + f"规则配置：{profile.label}。"
     )
+
+
+def _execution_score_text(profile: RuleProfile) -> str:
+    rules = profile.ranking
+    if rules.execution_basis == "capped":
+        return "执行得分 = min(执行进度比, 100%) × 100（执行进度比 = 部门预算执行率 ÷ 序时进度）；"
+    if rules.execution_basis == "uncapped":
+        return "执行得分 = 执行进度比 × 100，不封顶（执行进度比 = 部门预算执行率 ÷ 序时进度）；"
+    return (f"执行得分按执行进度比 r（部门预算执行率 ÷ 序时进度）分段计算：r 从 0 到 {_fmt(rules.execution_par_ratio)}% "
+            f"得 0 到 {_fmt(rules.execution_par_points)} 分，{_fmt(rules.execution_par_ratio)}% 到 "
+            f"{_fmt(rules.execution_full_ratio)}% 再得到满分 100，超过不再加分；")
 
 
 def _target_score_text(profile: RuleProfile) -> str:
     rules = profile.ranking
+    weighting = ("先算每个项目可判断指标的平均分，再按项目年初预算数加权平均" if rules.target_weighting == "budget"
+                 else "部门全部可判断指标的平均分")
     if rules.target_basis == "lights":
-        return (f"目标得分 = 部门全部可判断指标按灯色计分的平均值（绿灯 {_fmt(rules.green_points)}、"
+        return (f"目标得分 = {weighting}，指标按灯色计分（绿灯 {_fmt(rules.green_points)}、"
                 f"蓝灯 {_fmt(rules.blue_points)}、黄灯 {_fmt(rules.yellow_points)}、红灯 {_fmt(rules.red_points)} 分；"
                 "无法判断的指标不计入）。")
     qual = profile.indicator.qualitative
-    return ("目标得分 = 部门全部可判断指标完成率（单项封顶 100%）的平均值，定性指标按 "
+    return (f"目标得分 = {weighting}，指标按完成率（单项封顶 100%）计分，定性指标按 "
             f"达成 {_fmt(qual.achieved_completion)}、部分达成 {_fmt(qual.partly_completion)}、"
             f"未达成 {_fmt(qual.not_achieved_completion)} 折算。")
+
+
+def _quality_score_text(profile: RuleProfile) -> str:
+    rules = profile.ranking
+    return (f"监控工作质量得分 = 100 − 扣分（不低于 0）：逾期报送每份文件扣 {_fmt(rules.quality_late_file_points)} 分，"
+            f"无法读取每份扣 {_fmt(rules.quality_unreadable_file_points)} 分，未按规定期间填报每份扣 "
+            f"{_fmt(rules.quality_period_points)} 分，照抄原因说明每条扣 {_fmt(rules.quality_copied_text_points)} 分，"
+            f"必须改正的填报问题每条扣 {_fmt(rules.quality_error_points)} 分（合计不超过 {_fmt(rules.quality_error_cap)} 分），"
+            f"红黄灯指标未填原因说明的比例 × {_fmt(rules.quality_reasons_missing_points)} 分。")
+
+
+# ---------------------------------------------------------------- county totals
+
+def county_summary(project_table: pd.DataFrame, departments: pd.DataFrame, indicator_table: pd.DataFrame,
+                   projects: pd.DataFrame, profile: RuleProfile, settings) -> pd.DataFrame:
+    """One row: county totals over the projects in comparison, and what was kept apart and why."""
+    inside = project_table[project_table["in_comparison"].fillna(False).astype(bool)]
+    outside = project_table[~project_table["in_comparison"].fillna(False).astype(bool)]
+    raw = projects[projects["project_id"].isin(inside["project_id"])]
+    lights = list(indicator_table[indicator_table["project_id"].isin(inside["project_id"])]["light"])
+    denominator = _number(pd.to_numeric(raw[profile.budget.denominator], errors="coerce").sum(min_count=1))
+    executed = _number(pd.to_numeric(raw["executed_total"], errors="coerce").sum(min_count=1))
+    expected = _number(pd.to_numeric(raw["expected_total"], errors="coerce").sum(min_count=1))
+    p = time_progress(settings.year, settings.period_end_month, profile.time_progress.basis)
+    rate = _ratio(executed, denominator)
+    expected_rate = _ratio(expected, denominator)
+    ratio = rate / p * PERCENT if rate is not None and p else None
+    budget, _ = budget_light(ratio, expected_rate, profile)
+    excluded = sorted(outside["dept_name"].fillna(NO_DEPT).unique())
+    other_periods = sorted(outside["period_label"].dropna().unique())
+    record = {
+        "period_label": f"{settings.year}年1-{settings.period_end_month}月",
+        "monitoring_date": settings.monitoring_date.isoformat(),
+        "n_departments": int(inside["dept_name"].fillna(NO_DEPT).nunique()),
+        "n_projects": len(inside),
+        "budget_total": _number(pd.to_numeric(raw["budget_total"], errors="coerce").sum(min_count=1)),
+        "executed_total": executed,
+        "execution_rate": rate,
+        "time_progress": p,
+        "execution_ratio": ratio,
+        "expected_rate": expected_rate,
+        "budget_light": budget,
+        "expected_carryover": _number(inside["expected_carryover"].sum(min_count=1)),
+        "carryover_budget": _number(inside["carryover_budget"].sum(min_count=1)),
+        "carryover_executed": _number(inside["carryover_executed"].sum(min_count=1)),
+        "stock_idle": _number(inside["stock_idle"].sum(min_count=1)),
+        "n_stock_flagged": int(inside["stock_flag"].fillna(False).sum()),
+        "n_key_projects": int(project_table["key_monitoring"].fillna(False).sum()),
+        "n_key_candidates": int(project_table["key_rank"].notna().sum()),
+        "n_red": lights.count(RED), "n_yellow": lights.count(YELLOW), "n_green": lights.count(GREEN),
+        "n_blue": lights.count(BLUE), "n_unknown": lights.count(UNKNOWN),
+        "n_excluded_projects": len(outside),
+        "excluded_departments": "、".join(excluded),
+        "scope_note": (f"全县合计只含按{settings.year}年1-{settings.period_end_month}月填报的项目；"
+                       f"{'、'.join(excluded)}按{'、'.join(other_periods)}填报的 {len(outside)} 个项目单独计算，未纳入合计和比较。"
+                       if len(outside) else f"全部项目均按{settings.year}年1-{settings.period_end_month}月填报。"),
+        **_profile_columns(profile),
+    }
+    return schema.conform(pd.DataFrame([record]), "county_summary")
 
 
 # ---------------------------------------------------------------- the stage
@@ -618,24 +1030,35 @@ def _profile_columns(profile: RuleProfile) -> dict:
 
 
 def compute_metrics(tables: dict[str, pd.DataFrame], profile: RuleProfile, settings) -> dict[str, pd.DataFrame]:
-    """The three metrics tables from the ingest tables ``projects`` and ``indicators``."""
+    """The metrics tables from the ingest tables ``projects`` and ``indicators`` (``funds``, ``submissions``
+    and ``findings`` when present feed 存量 and the monitoring-work quality score)."""
+    from jixiao.metrics.quality import quality_scores
+
     projects, indicators = tables["projects"], tables["indicators"]
     indicator_table = indicator_status(indicators, projects, profile, settings)
-    project_table = project_status(projects, indicator_table, profile, settings)
-    departments = department_summary(project_table, indicator_table, projects, profile)
-    return {"project_status": project_table, "indicator_status": indicator_table, "department_summary": departments}
+    project_table = project_status(projects, indicator_table, profile, settings, tables.get("funds"))
+    quality = quality_scores(project_table, indicator_table, tables.get("submissions"), tables.get("findings"),
+                             profile, settings, projects)
+    departments = department_summary(project_table, indicator_table, projects, profile, quality)
+    county = county_summary(project_table, departments, indicator_table, projects, profile, settings)
+    return {"project_status": project_table, "indicator_status": indicator_table, "department_summary": departments,
+            "county_summary": county}
 
 
 def run_metrics(processed_dir: Path, rules_path: Path | None, settings) -> dict[str, pd.DataFrame]:
     """Read the ingest tables, compute, write the Parquet tables (and metrics_meta.json) into ``processed_dir``."""
     processed_dir = Path(processed_dir)
     profile = load_profile(rules_path)
-    tables = {name: pd.read_parquet(processed_dir / f"{name}.parquet") for name in ("projects", "indicators")}
-    result = compute_metrics(tables, profile, settings)
-    for name, frame in result.items():
-        frame.to_parquet(processed_dir / f"{name}.parquet", index=False)
+    tables = read_tables(processed_dir, ("projects", "indicators"))
+    for name in ("funds", "submissions"):  # optional: a folder written by hand may hold only the two above
+        if has_table(processed_dir, name):
+            tables[name] = read_table(processed_dir, name)
+    if has_table(processed_dir, "findings"):
+        tables["findings"] = read_findings(processed_dir)
+    result = write_tables(processed_dir, compute_metrics(tables, profile, settings))
     meta = {"profile_name": profile.name, "profile_hash": profile.content_hash, "profile_source": profile.source,
-            "time_progress_basis": profile.time_progress.basis, "ranking_method": ranking_method_text(profile)}
+            "time_progress_basis": profile.time_progress.basis, "ranking_method": ranking_method_text(profile),
+            "monitoring_date": settings.monitoring_date.isoformat()}
     (processed_dir / "metrics_meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
     return result
 
@@ -653,10 +1076,14 @@ def summary_text(tables: dict[str, pd.DataFrame], profile: RuleProfile) -> str:
     p = projects["time_progress"].dropna()
     lines = [
         f"规则配置：{profile.label}；序时进度 {_pct(float(p.mode().iloc[0])) if len(p) else '—'}",
-        f"{len(projects)} 个项目 — 预算执行：{counts(projects['budget_light'])}；双监控：{counts(projects['dual_light'])}；"
-        f"重点监控 {int(projects['key_monitoring'].fillna(False).sum())} 个",
+        (f"{len(projects)} 个项目 — 预算执行：{counts(projects['budget_light'])}；双监控：{counts(projects['dual_light'])}；"
+         f"重点监控 {int(projects['key_monitoring'].fillna(False).sum())} 个"
+         f"（候选 {int(projects['key_rank'].notna().sum())} 个，上限 {profile.key_monitoring.max_projects} 个）"),
         f"{len(indicators)} 个指标 — {counts(indicators['light'])}",
     ]
+    county = tables.get("county_summary")
+    if county is not None and len(county):
+        lines.append(str(county["scope_note"].iloc[0]))
     top = departments.dropna(subset=["rank"]).head(3)
     if len(top):
         lines.append("部门排名前三：" + "；".join(f"{int(r.rank)}. {r.dept_name}（{r.score:.2f} 分）"

@@ -19,13 +19,13 @@ from pathlib import Path
 import pandas as pd
 
 from jixiao.store import schema
+from jixiao.store.tables import PRODUCERS, remove_downstream, write_tables
 from jixiao.normalise import values as V
 from jixiao.config.settings import Settings
 from jixiao.normalise.layout import Finding, ParsedProject, SheetReader
 from jixiao.read.workbook import UnreadableWorkbook, read_workbook, sniff
 
 EXTENSIONS = {".xlsx", ".xlsm", ".xls"}
-TABLE_NAMES = ("submissions", "projects", "funds", "indicators", "findings")
 STATUS_LABELS = {"ok": "完整读取", "partial": "部分读取", "failed": "无法读取"}
 
 
@@ -252,16 +252,6 @@ def _with_ids(pid: str, indicators: list[dict]) -> list[dict]:
     return out
 
 
-def write_tables(tables: dict[str, pd.DataFrame], out_dir: Path) -> None:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for name, frame in tables.items():
-        frame.to_parquet(out_dir / f"{name}.parquet", index=False)
-
-
-def read_tables(processed_dir: Path) -> dict[str, pd.DataFrame]:
-    return {name: pd.read_parquet(Path(processed_dir) / f"{name}.parquet") for name in TABLE_NAMES}
-
-
 def ingest(raw_dir: Path, out_dir: Path, settings: Settings, jobs: int | None = None,
            progress: bool = False) -> dict[str, pd.DataFrame]:
     """Read every workbook under ``raw_dir`` and write the tidy tables to ``out_dir``."""
@@ -271,7 +261,8 @@ def ingest(raw_dir: Path, out_dir: Path, settings: Settings, jobs: int | None = 
     for result in results:
         result.findings = _attach_project_ids(result)
     tables = build_tables(results)
-    write_tables(tables, out_dir)
+    write_tables(out_dir, tables)
+    remove_downstream(out_dir, PRODUCERS["submissions"])
     return tables
 
 

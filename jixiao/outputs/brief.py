@@ -26,9 +26,10 @@ import pandas as pd
 
 from jixiao import __version__
 from jixiao.config.settings import Settings
-from jixiao.metrics.compute import (BLUE, GREEN, LIGHT_LABELS, NO_DEPT, RED, UNKNOWN, YELLOW, SUGGEST_CORRECT,
-                      SUGGEST_PAY, SUGGEST_REDUCE, SUGGEST_SPEED_UP, SUGGEST_SUSPEND, SUGGEST_UNKNOWN,
-                      compute_metrics, ranking_method_text)
+from jixiao.metrics.compute import (BLUE, GREEN, LIGHT_LABELS, NO_DEPT, RED, UNKNOWN, YELLOW, SUGGEST_PAY,
+                      SUGGEST_REDUCE, SUGGEST_SUSPEND, compute_metrics, ranking_method_text)
+from jixiao.metrics import wording
+from jixiao.metrics.wording import SUGGESTION_ADVICE, SUGGESTION_ORDER
 from jixiao.config.profile import RuleProfile, load_profile
 from jixiao.store.schema import is_missing
 
@@ -53,19 +54,6 @@ SUBSECTION_FUNDS = "（一）预算资金执行情况"
 SUBSECTION_TARGETS = "（二）绩效目标完成情况"
 SUBSECTION_CORRECTION = "（一）纠偏措施"
 SUBSECTION_IMPROVEMENT = "（二）改进意见"
-
-# What each 处理建议 asks of the unit (四、(二)改进意见) and of the bureau (overview, 结果运用).
-SUGGESTION_ADVICE = {
-    SUGGEST_SUSPEND: "预算执行和绩效目标均严重滞后，财政部门将暂缓拨付资金，请单位查明原因、限期整改后再申请拨款。",
-    SUGGEST_REDUCE: "支出进度偏低且全年预计难以执行完毕，请单位据实提出预算调减或资金收回申请，避免资金闲置。",
-    SUGGEST_SPEED_UP: "支出进度低于序时进度，请单位倒排工期、加快项目实施和资金支付，按月跟踪执行进度。",
-    SUGGEST_CORRECT: "资金执行正常但绩效目标存在偏差，请单位针对偏差指标落实纠偏措施，确保年度目标实现。",
-    SUGGEST_UNKNOWN: "监控表信息不完整，无法判断，请单位补充执行数、全年预计等资料后重新报送。",
-    SUGGEST_PAY: "预算执行和绩效目标均正常，财政部门按项目实施进度拨付资金。",
-}
-SUGGESTION_ORDER = (SUGGEST_SUSPEND, SUGGEST_REDUCE, SUGGEST_SPEED_UP, SUGGEST_CORRECT, SUGGEST_UNKNOWN,
-                    SUGGEST_PAY)
-
 
 # ---------------------------------------------------------------- escaping and formatting
 
@@ -388,7 +376,8 @@ class DepartmentBrief:
         table = html_table(goals, [Column("unit_name", "实施单位"), Column("project_name", "项目名称"),
                                    Column("budget_total", "年初预算（万元）", "money"),
                                    Column("annual_goal", "年度总体目标（单位填报）")], "表1 纳入监控的项目及年度目标")
-        return section(SECTION_HEADINGS[0], intro, method, table)
+        note = wording.period_note(self.projects, f"{self.data.year}年{self.data.month}月末")
+        return section(SECTION_HEADINGS[0], intro, paragraph(esc(note)) if note else "", method, table)
 
     def execution(self) -> Section:
         """二、(一)预算资金执行情况: budget, spending, forecast, carry-over against time progress."""
@@ -424,20 +413,20 @@ class DepartmentBrief:
         chart = self._chart("department_projects", "项目预算执行率与序时进度",
                             self.data.tables["project_status"], self.department)
         heading = f'<h2>{esc(SECTION_HEADINGS[1])}</h2>'
-        body = section(SUBSECTION_FUNDS, paragraph(*parts), detail, table, chart, level=3).html
+        stock = paragraph(esc(wording.stock_sentence(p, self.period_label)))
+        body = section(SUBSECTION_FUNDS, paragraph(*parts), stock, detail, table, chart, level=3).html
         return Section(f'<section class="brief-section">{heading}{body}</section>')
 
     def targets(self) -> Section:
         """二、(二)绩效目标完成情况: lights by indicator type, expected achievement, over-achievement."""
         ind = self.indicators
         lights = Counter(ind["light"])
-        judged = sum(lights[l] for l in (RED, YELLOW, GREEN, BLUE))
-        on_track = lights[GREEN] + lights[BLUE]
+        on_track, judged = wording.forecast_on_track(ind)
         by_level = _light_counts(ind, "level1", LEVEL1_ORDER)
         overview = paragraph(
             f"{esc(self.department)}共设置三级指标 {len(ind)} 个，按全年预计完成情况判断："
             + "、".join(f"{LIGHT_LABELS[l]} {lights[l]} 个" for l in LIGHT_ORDER if lights[l]) + "。",
-            f"可判断的 {judged} 个指标中，预计能够完成年度目标的 {on_track} 个（{pct(_share(on_track, judged))}）。"
+            f"全年预计可与目标比较的 {judged} 个指标中，预计能够达到年度指标值的 {on_track} 个（{pct(_share(on_track, judged))}）。"
             if judged else "没有可以判断完成情况的指标。")
         blue = ind[ind["light"] == BLUE]
         extra = paragraph("预计超额完成较多、年度目标可能偏低的指标：",
@@ -469,7 +458,7 @@ class DepartmentBrief:
                if len(slow) else "，预算执行总体正常。"))
         warned = self.warned()
         reasons = reason_counts(warned)
-        reason_text = "、".join(f"{name}（{n} 次）" for name, n in reasons.items() if n)
+        reason_text = wording.sorted_counts(dict(reasons.items()), order=REASON_CATEGORIES)
         dev_text = paragraph(
             f"（二）绩效指标偏差。红灯指标 {int((warned['light'] == RED).sum())} 个、黄灯指标 "
             f"{int((warned['light'] == YELLOW).sum())} 个" + (f"，单位勾选的偏差原因依次为{reason_text}。" if reason_text
@@ -482,11 +471,10 @@ class DepartmentBrief:
         quoted = [f"{esc(r.project_name)}—{esc(r.name)}：{quote(r.reason_text)}"
                   for r in warned.itertuples() if text(r.reason_text)]
         missing = warned[warned["reason_text"].map(text) == ""]
-        quotes = (paragraph("（三）项目实施中存在的问题。单位填报的原因说明如下：") + bullet_list(quoted)) if quoted else \
-            paragraph("（三）项目实施中存在的问题。偏差指标均未填写原因说明。")
+        quotes = paragraph(esc(wording.reasons_filled_sentence(len(warned), len(quoted)))) + bullet_list(quoted)
         missing_text = paragraph(f"另有 {len(missing)} 个偏差指标未填写原因说明：",
-                                 join_names(missing["project_name"] + "—" + missing["name"]), "。") if len(missing) \
-            else ""
+                                 join_names(missing["project_name"] + "—" + missing["name"]), "。") \
+            if len(missing) and quoted else ""
         return section(SECTION_HEADINGS[2], slow_text, dev_text, table, quotes, missing_text)
 
     def measures(self) -> Section:
@@ -558,12 +546,9 @@ class DepartmentBrief:
     def _adjustment_text(self) -> str:
         from jixiao.validate.approved import RIGIDITY_CODES
 
-        findings = self._findings()
-        changed = findings[findings["code"].isin(RIGIDITY_CODES)] if len(findings) else findings
-        if len(changed):
-            return (f"绩效目标调整情况：发现 {len(changed)} 处项目、指标、指标值或预算与年初批复不一致（见表6），"
-                    "按通知要求不得随意更改年初批复的绩效目标，请说明原因或予以纠正。")
-        return "绩效目标调整情况：未发现单位自行调整年初批复的绩效目标和指标。"
+        from jixiao.validate.checks import approved_compared
+
+        return wording.rigidity_sentence(approved_compared(self.data.processed_dir), self._findings(), RIGIDITY_CODES)
 
     def _findings(self) -> pd.DataFrame:
         findings = self.data.tables["findings"]
@@ -582,8 +567,11 @@ class DepartmentBrief:
                 continue
             blocks.append(paragraph(f"<strong>{esc(name)}</strong>（{len(group)} 个项目：",
                                     join_names(group["project_name"]), "）：", esc(SUGGESTION_ADVICE[name])))
+        lines = wording.suggestion_lines(self.projects)
+        if lines:
+            blocks.append(paragraph("各项目的全部建议（含金额）：") + bullet_list([esc(line) for line in lines]))
         blocks.append(paragraph(
-            "财政部门将根据绩效运行及纠偏情况、项目实施进度拨付资金；对支出进度偏低、存量资金较大且监控结果差的项目提出预算调整建议；"
+            "按照通知要求，财政部门根据绩效运行及纠偏情况、项目实施进度拨付资金；对支出进度偏低、存量资金数额偏大且绩效监控结果差的，提出预算调整建议；"
             f"本次监控结果将作为完善项目管理、改进资金拨付和{self.data.year + 1}年度预算安排的重要依据，并列入部门预算管理综合绩效考评。"))
         return blocks
 
@@ -610,13 +598,14 @@ class CountyOverview:
         return Section(header_html(self.title, OVERVIEW_NAME, self.data))
 
     def summary(self) -> Section:
-        ps, ind = self.data.tables["project_status"], self.data.tables["indicator_status"]
+        ps = wording.in_comparison(self.data.tables["project_status"])
+        ind = wording.in_comparison(self.data.tables["indicator_status"])
         budget, executed = ps["budget_total"].sum(min_count=1), ps["executed_total"].sum(min_count=1)
         rate = _number(executed) / _number(budget) * 100 if _number(budget) else None
         progress = _first(ps["time_progress"])
         lights = Counter(ind["light"])
         duals = Counter(ps["dual_light"])
-        key = int(ps["key_monitoring"].fillna(False).astype(bool).sum())
+        key = int(self.data.tables["project_status"]["key_monitoring"].fillna(False).astype(bool).sum())  # all periods
         return section("一、总体情况", paragraph(
             f"{self.data.year}年{self._period_label}共有 {ps['dept_name'].nunique()} 个主管部门的 {len(ps)} 个项目纳入绩效运行监控，",
             f"年初预算合计 {money(budget)} 万元，实际支出 {money(executed)} 万元，预算执行率 {pct(rate)}，",
@@ -624,10 +613,15 @@ class CountyOverview:
             paragraph(f"三级指标 {len(ind)} 个：" + "、".join(
                 f"{LIGHT_LABELS[l]} {lights[l]} 个" for l in LIGHT_ORDER if lights[l]) + "。双监控："
                 + "、".join(f"{LIGHT_LABELS[l]} {duals[l]} 个项目" for l in LIGHT_ORDER if duals[l])
-                + f"。列入财政重点监控的项目 {key} 个。"))
+                + f"。列入财政重点监控的项目 {key} 个。"),
+            paragraph(esc(self._scope_note())), paragraph(esc(wording.stock_sentence(ps, self._period_label))))
+
+    def _scope_note(self) -> str:
+        county = self.data.tables.get("county_summary")
+        return text(county["scope_note"].iloc[0]) if county is not None and len(county) else ""
 
     def execution(self) -> Section:
-        summary = self.data.tables["department_summary"]
+        summary = wording.in_comparison(self.data.tables["department_summary"])
         progress = _first(summary["time_progress"])
         behind = summary[summary["execution_rate"] < progress] if progress is not None else summary.iloc[0:0]
         table = html_table(summary.sort_values("execution_rate", na_position="first"), [
@@ -649,13 +643,14 @@ class CountyOverview:
         table = html_table(ranked, [
             Column("rank", "名次", "int"), Column("dept_name", "主管部门"), Column("score", "综合得分", "score"),
             Column("execution_score", "执行得分", "score"), Column("target_score", "目标得分", "score"),
-            Column("n_red", "红灯指标", "int"), Column("n_key_projects", "重点监控项目", "int")], "表2 部门综合得分排名")
-        note = paragraph(f"未排名的部门 {len(unranked)} 个：{join_names(unranked['dept_name'])}（缺少执行率或没有可判断的指标）。") \
-            if len(unranked) else ""
+            Column("quality_score", "监控工作质量得分", "score"), Column("n_red", "红灯指标", "int"),
+            Column("n_key_projects", "重点监控项目", "int"), Column("rank_note", "名次说明")], "表2 部门综合得分排名")
+        note = paragraph(f"未排名的部门 {len(unranked)} 个：" + "；".join(
+            f"{esc(r.dept_name)}（{esc(r.rank_note)}）" for r in unranked.itertuples()) + "。") if len(unranked) else ""
         return section("三、部门排名", paragraph(esc(ranking_method_text(self.data.profile))), note, table, chart)
 
     def deviations(self) -> Section:
-        ind = self.data.tables["indicator_status"]
+        ind = wording.in_comparison(self.data.tables["indicator_status"])
         by_level2 = _light_counts(ind, "level2", None)
         mean_dev = ind.groupby("level2")["deviation"].mean()
         by_level2 = by_level2.assign(mean_deviation=by_level2["group"].map(mean_dev))
@@ -671,17 +666,21 @@ class CountyOverview:
 
     def key_monitoring(self) -> Section:
         ps = self.data.tables["project_status"]
-        key = ps[ps["key_monitoring"].fillna(False).astype(bool)].sort_values(["dept_name", "execution_rate"])
+        key = ps[ps["key_monitoring"].fillna(False).astype(bool)].sort_values("key_rank")
+        candidates = int(ps["key_rank"].notna().sum())
         table = html_table(key, [
             Column("dept_name", "主管部门"), Column("project_name", "项目名称"), Column("unit_name", "实施单位"),
             Column("budget_total", "年初预算（万元）", "money"), Column("execution_rate", "执行率", "pct"),
             Column("budget_light", "执行灯", "light"), Column("target_light", "目标灯", "light"),
-            Column("key_reason", "列入原因"), Column("suggestion", "处理建议")], "表4 重点监控清单")
+            Column("key_reason", "列入原因"), Column("suggestions", "处理建议")], "表4 重点监控清单")
+        cap = self.data.profile.key_monitoring.max_projects
         return section("五、重点监控清单", paragraph(
-            f"按规则配置，列入财政重点监控的项目 {len(key)} 个，年初预算合计 {money(key['budget_total'].sum())} 万元。"), table)
+            f"符合重点监控条件的项目 {candidates} 个，按“风险资金（预计结转结余与未支出存量资金取大者）× 严重程度”排序，"
+            f"取前 {cap} 个列入财政重点监控：{len(key)} 个，年初预算合计 {money(key['budget_total'].sum())} 万元；"
+            "其余项目列入一般监控，保留各自的灯色和原因。"), table)
 
     def reasons(self) -> Section:
-        ind = self.data.tables["indicator_status"]
+        ind = wording.in_comparison(self.data.tables["indicator_status"])
         warned = ind[ind["light"].isin(WARNING_LIGHTS)]
         counts = reason_counts(warned)
         total = sum(counts.values)
@@ -689,14 +688,14 @@ class CountyOverview:
                               "share": [_share(n, total) for n in counts.values]})
         chart = build_chart("reasons_by_category", "红黄灯指标的偏差原因", ind)
         top = counts[counts > 0].sort_values(ascending=False)
+        top_text = wording.top_items_text(dict(top.items()), order=REASON_CATEGORIES)
         return section("六、偏差原因分类", paragraph(
-            f"红黄灯指标共勾选偏差原因 {total} 次" + (f"，最多的是{esc(top.index[0])}（{int(top.iloc[0])} 次）。" if len(top) else "。")),
+            f"红黄灯指标共勾选偏差原因 {total} 次" + (f"，{esc(top_text)}。" if top_text else "。")),
             html_table(frame, [Column("category", "原因类别"), Column("count", "勾选次数", "int"),
                                Column("share", "占比", "pct")], "表5 偏差原因分类"), chart)
 
     def result_use(self) -> Section:
         ps = self.data.tables["project_status"]
-        summary = self.data.tables["department_summary"]
         items = []
         for name in SUGGESTION_ORDER:
             group = ps[ps["suggestion"] == name]
@@ -704,16 +703,19 @@ class CountyOverview:
                 continue
             items.append(f"<strong>{esc(name)}</strong>：{len(group)} 个项目，年初预算 {money(group['budget_total'].sum())} 万元"
                          + (f"（{join_names(group['project_name'], limit=8)}）" if name != SUGGEST_PAY else "") + "。")
-        reduce = ps[ps["suggestion"].isin([SUGGEST_REDUCE, SUGGEST_SUSPEND])]
-        low = summary[summary["execution_score"] < summary["execution_score"].median()]
-        low = low[low["n_key_projects"] > 0].sort_values("score")
-        blocks = [paragraph("按照通知“结果运用”的要求，根据本次监控结果提出以下建议："), bullet_list(items)]
+        reduce = ps[ps["suggestion"] == SUGGEST_REDUCE]
+        suspend = ps[ps["suggestions"].map(lambda acts: any(str(a).startswith(SUGGEST_SUSPEND) for a in acts))]
+        blocks = [paragraph("按照通知“结果运用”的要求，根据本次监控结果提出以下建议（供财政局按程序研究决定）："),
+                  bullet_list(items)]
         blocks.append(paragraph(
-            f"1. 资金拨付：双监控绿灯的项目按进度拨付；{len(reduce)} 个执行严重滞后的项目预计结转结余合计 "
-            f"{money(reduce['expected_carryover'].sum())} 万元，建议提出预算调减或收回存量资金，存在严重问题的暂缓拨款、督促整改。"))
+            f"1. 资金拨付：双监控绿灯的项目建议按进度拨付；{len(suspend)} 个预算执行和绩效目标均严重滞后的项目，"
+            "建议按程序暂缓拨款、督促整改（直接补贴到人、工资类和按期发放的资金不暂缓，督促按时兑付）。"))
         blocks.append(paragraph(
-            "2. 预算调整：支出进度偏低且有重点监控项目的部门" +
-            (f"（{join_names(low['dept_name'])}）" if len(low) else "") + "，建议约谈并提出预算调整意见。"))
+            "2. 预算调整：支出进度偏低、存量资金数额偏大且绩效监控结果差的项目 "
+            f"{len(reduce)} 个" + (f"（{join_names(reduce['project_name'])}），建议按程序提出预算调整建议，"
+                                   f"涉及预计结转结余 {money(reduce['expected_carryover'].sum())} 万元、"
+                                   f"未支出存量资金 {money(reduce['stock_idle'].where(reduce['stock_flag'].fillna(False).astype(bool)).sum())} 万元。"
+                                   if len(reduce) else "，本期不提出预算调整建议。")))
         blocks.append(paragraph(
             f"3. 预算安排：监控结果作为{self.data.year + 1}年度预算安排和政策制定的重要依据，部门排名列入县级部门预算管理综合绩效考评。"))
         return section("七、结果运用建议", *blocks)

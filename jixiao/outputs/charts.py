@@ -18,6 +18,7 @@ import kaleido
 import pandas as pd
 import plotly.graph_objects as go
 
+from jixiao.store.tables import read_tables
 from jixiao.outputs import plots
 
 log = logging.getLogger(__name__)
@@ -46,11 +47,7 @@ CAPTION_FONT_SIZE = 11
 
 def load_tables(processed_dir: Path) -> dict[str, pd.DataFrame]:
     """The metrics tables the charts need, read from ``processed_dir`` (parquet from ``jixiao metrics``)."""
-    processed_dir = Path(processed_dir)
-    missing = [name for name in TABLES if not (processed_dir / f"{name}.parquet").exists()]
-    if missing:
-        raise FileNotFoundError(f"{processed_dir} 中缺少 {', '.join(missing)}.parquet，请先运行 jixiao metrics")
-    return {name: pd.read_parquet(processed_dir / f"{name}.parquet") for name in TABLES}
+    return read_tables(Path(processed_dir), TABLES)
 
 
 def caption_text(tables: dict[str, pd.DataFrame]) -> str:

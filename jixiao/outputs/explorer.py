@@ -39,6 +39,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from jixiao.store.tables import read_tables
 from jixiao.outputs import plots
 from jixiao.normalise.layout import LEVEL1_NAMES
 from jixiao.metrics.compute import BLUE, DIRECTION_LABELS, GREEN, LIGHT_LABELS, NO_DEPT, RED, UNKNOWN, YELLOW
@@ -425,11 +426,7 @@ class Explorer:
         processed_dir = Path(processed_dir)
         base = find_base(processed_dir) if not processed_dir.is_absolute() else Path("/")
         folder = base / processed_dir
-        missing = [name for name in ("indicator_status", "project_status")
-                   if not (folder / f"{name}.parquet").is_file()]
-        if missing:
-            raise FileNotFoundError(f"{folder} 中没有 {'、'.join(missing)}.parquet：请先运行 jixiao ingest 和 jixiao metrics")
-        tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in ("indicator_status", "project_status")}
+        tables = read_tables(folder, ("indicator_status", "project_status"))
         export = Path(export_dir) if export_dir else Path("reports") / EXPORT_SUBDIR
         return cls(tables, export if export.is_absolute() else base / export, served_root=served_root,
                    download_prefix=download_prefix)

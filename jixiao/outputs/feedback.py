@@ -20,7 +20,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils.cell import coordinate_from_string
 
 from jixiao.validate.checks import RULES_BY_CODE, SEVERITY_LABELS, rule_meaning, text_or_none
-from jixiao.normalise.ingest import read_tables
+from jixiao.store.tables import read_ingest_tables
 from jixiao.forms.fill_in import safe_name
 from jixiao.outputs.summary_excel import print_setup
 from jixiao.read.workbook import UnreadableWorkbook, read_workbook, sniff
@@ -39,7 +39,7 @@ SUMMARY_TOP_RULES = 4  # the reply names the most frequent problems only
 
 def write_feedback(processed_dir: Path, raw_dir: Path, out_dir: Path) -> list[Path]:
     """A feedback workbook (and reply text) for every submitted file with an error or warning."""
-    tables = read_tables(Path(processed_dir))
+    tables = read_ingest_tables(Path(processed_dir))
     findings = tables["findings"].dropna(subset=["source_file"])
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

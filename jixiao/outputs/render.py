@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from jixiao.outputs.brief import OVERVIEW_NAME, load_brief_data
+from jixiao.config.environment import environment
 from jixiao.config.settings import Settings, period_dir
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,7 +38,7 @@ FORMATS = ("html", "pdf")
 
 MAX_HTML_BYTES = 2 * 1024 * 1024  # issue 5: a brief must stay under 2 MB
 MAX_NAME_CHARS = 80  # well under the 255-byte file name limit for 3-byte CJK characters
-CHROMIUM_PATH = os.environ.get("JIXIAO_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_PATH = str(environment().chromium)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-extensions",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 VIEWPORT = {"width": 800, "height": 1100}  # the page width the charts are drawn for

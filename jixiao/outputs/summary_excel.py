@@ -106,6 +106,8 @@ def department_columns(period: str) -> list[Col]:
         Col("重点监控项目数", "n_key_projects", "int"), Col("主要偏差原因", "main_reasons"),
         Col("执行得分", "execution_score", "score"), Col("目标得分", "target_score", "score"),
         Col("综合得分", "score", "score"),
+        Col("监控工作质量得分", "quality_score", "score"), Col("名次说明", "rank_note"),
+        Col("未支出存量资金（万元）", "stock_idle", "money"),
     ]
 
 
@@ -120,6 +122,8 @@ def project_columns(period: str) -> list[Col]:
         Col("双监控灯", "dual_light", "light"), Col("重点监控", "key_monitoring", "bool"),
         Col("处理建议", "suggestion"), Col("预算执行判断依据", "budget_reason"),
         Col("目标完成判断依据", "target_reason"), Col("列入重点监控原因", "key_reason"),
+        Col("监控级别", "monitoring_level"), Col("全部处理建议（含金额）", "suggestions", "list"),
+        Col("未支出存量资金（万元）", "stock_idle", "money"), Col("监控期间", "period_label"),
     ]
 
 
@@ -133,6 +137,7 @@ def indicator_columns(period: str) -> list[Col]:
         Col("序时进度比", "pace_ratio", "percent"), Col("指标灯", "light", "light"),
         Col("判断依据", "light_reason"), Col("完成目标可能性", "possibility"),
         Col("偏差原因", "reasons", "list"), Col("原因说明", "reason_text"), Col("备注", "remarks"),
+        Col("截止日期", "target_deadline"),
     ]
 
 
@@ -143,6 +148,7 @@ def key_columns(period: str) -> list[Col]:
         Col("预算执行率", "execution_rate", "percent"), Col("执行进度比", "execution_ratio", "percent"),
         Col("预算执行灯", "budget_light", "light"), Col("目标完成灯", "target_light", "light"),
         Col("双监控灯", "dual_light", "light"), Col("列入原因", "key_reason"), Col("处理建议", "suggestion"),
+        Col("风险资金（万元）", "money_at_risk", "money"), Col("全部处理建议（含金额）", "suggestions", "list"),
     ]
 
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from jixiao.domain.vocabulary import FUND_SOURCES, LIGHTS, SEVERITIES, STATUSES
+
 # "str" is pandas 3's string dtype with NaN for missing values (plain None/NaN for consumers).
 DTYPES = {"string": "str", "float": "float64", "int": "Int64", "bool": "boolean", "list": "object"}
 
@@ -20,6 +22,39 @@ class Column:
     type: str  # string | float | int | bool | list
     unit: str
     meaning: str
+
+
+@dataclass(frozen=True)
+class Constraint:
+    allowed: tuple[str, ...] = ()  # the only values a code column may hold
+    minimum: float | None = None
+    maximum: float | None = None
+
+
+# Constraints as "table.column" (or "column" in every table). Only values the code itself sets are
+# constrained: a value read from a submission that is out of range becomes a finding at ingest, so a
+# failure here is a program error, never a bad workbook stopping the batch.
+CONSTRAINTS: dict[str, Constraint] = {
+    "submissions.status": Constraint(allowed=STATUSES),
+    "findings.severity": Constraint(allowed=SEVERITIES),
+    "check_findings.severity": Constraint(allowed=SEVERITIES),
+    "funds.source": Constraint(allowed=FUND_SOURCES),
+    "light": Constraint(allowed=LIGHTS),
+    "budget_light": Constraint(allowed=LIGHTS),
+    "target_light": Constraint(allowed=LIGHTS),
+    "dual_light": Constraint(allowed=LIGHTS),
+    "indicator_status.direction": Constraint(allowed=("positive", "negative", "equal", "qualitative", "deadline")),
+    "size_bytes": Constraint(minimum=0),
+}
+COUNT_PREFIX = "n_"  # n_projects, n_red…: counts are never negative
+
+
+def constraint(table: str, column: str) -> Constraint:
+    """What the pandera model of ``table`` checks on ``column`` beyond its type."""
+    found = CONSTRAINTS.get(f"{table}.{column}") or CONSTRAINTS.get(column)
+    if found:
+        return found
+    return Constraint(minimum=0) if column.startswith(COUNT_PREFIX) else Constraint()
 
 
 def _cols(*rows: tuple[str, str, str, str]) -> tuple[Column, ...]:
@@ -126,6 +161,8 @@ TABLES: dict[str, tuple[Column, ...]] = {
 
 
 INGEST_TABLES = tuple(TABLES)
+# The checks' findings: same columns as the reader's, kept in their own table (each stage owns its files).
+TABLES["check_findings"] = TABLES["findings"]
 
 PROFILE_COLUMNS = (
     ("profile_name", "string", "", "所用规则配置的名称"),
@@ -148,9 +185,9 @@ METRICS_TABLES: dict[str, tuple[Column, ...]] = {  # written by jixiao.metrics.c
         ("budget_light", "string", "", "预算执行灯：red、yellow、green、unknown"),
         ("target_light", "string", "", "目标完成灯：各指标灯中最差者（无法判断的指标不计入）"),
         ("dual_light", "string", "", "双监控灯：执行不达标红，执行达标目标不达标黄，都达标绿"),
-        ("key_monitoring", "bool", "", "是否列入财政重点监控"),
-        ("key_reason", "string", "", "列入重点监控的原因（中文）"),
-        ("suggestion", "string", "", "处理建议：按进度拨付、督促加快执行、督促纠偏整改、建议调减预算、暂缓拨款并整改、补充资料后判断"),
+        ("key_monitoring", "bool", "", "是否列入财政重点监控（候选项目按风险得分排序，不超过规则配置的上限）"),
+        ("key_reason", "string", "", "列入重点监控的原因，或符合条件但超出上限而列入一般监控的说明（中文）"),
+        ("suggestion", "string", "", "主要处理建议：建议调减预算、暂缓拨款并整改、督促加快兑付、督促加快执行、督促纠偏整改、补充资料后判断、按进度拨付"),
         ("budget_reason", "string", "", "预算执行灯的判断依据（中文）"),
         ("target_reason", "string", "", "目标完成灯的判断依据（中文）"),
         ("n_indicators", "int", "个", "三级指标数"),
@@ -159,6 +196,23 @@ METRICS_TABLES: dict[str, tuple[Column, ...]] = {  # written by jixiao.metrics.c
         ("n_unknown", "int", "个", "无法判断的指标数"),
         ("year", "int", "年", "监控年度"),
         ("period_end_month", "int", "月", "监控期末月份 N"),
+        ("period_label", "string", "", "本行按其计算的期间，如“2023年1-7月”（取自表头）"),
+        ("period_matches", "bool", "", "期间是否与配置的监控时点一致（默认 2023年1-7月，即 7月31日）"),
+        ("in_comparison", "bool", "", "是否纳入全县合计、部门比较和排名（期间一致，或规则配置 period.compare_other_periods 允许）"),
+        ("suggestions", "list", "", "全部适用的处理建议（“类别：建议按程序……”，附调减、收回金额），第一条为主要建议"),
+        ("project_kind", "string", "", "项目类型（按名称关键词）：直接补贴到人、工资类、按期发放、运行维护类、建设工程类、采购储备类；其他为空"),
+        ("target_score", "float", "分", "项目目标得分：可判断指标灯色得分的平均值（部门目标得分按年初预算数加权时使用）"),
+        ("carryover_budget", "float", "万元", "上年结转资金（存量资金）的年初预算数"),
+        ("carryover_executed", "float", "万元", "上年结转资金的 1-N 月执行数"),
+        ("carryover_rate", "float", "%", "存量资金执行率 = 上年结转执行数 ÷ 上年结转预算数"),
+        ("stock_idle", "float", "万元", "未支出的存量资金 = 上年结转预算数 − 执行数"),
+        ("stock_flag", "bool", "", "存量资金数额偏大且支出慢（阈值见规则配置 [stock]）"),
+        ("stock_reason", "string", "", "存量资金的判断依据（中文）"),
+        ("money_at_risk", "float", "万元", "风险资金 = max(预计结转结余, 未支出存量资金)"),
+        ("severity", "int", "", "严重程度 = 预算执行灯得分 + 目标完成灯得分（见规则配置 [key_monitoring]）"),
+        ("key_score", "float", "", "重点监控风险得分 = 风险资金 × 严重程度"),
+        ("key_rank", "int", "名", "在重点监控候选项目中按风险得分的名次（非候选为空）"),
+        ("monitoring_level", "string", "", "重点监控（候选中风险得分前 max_projects 个）或 一般监控"),
         *PROFILE_COLUMNS,
     ),
     "indicator_status": _cols(
@@ -185,6 +239,13 @@ METRICS_TABLES: dict[str, tuple[Column, ...]] = {  # written by jixiao.metrics.c
         ("reasons", "list", "", "偏差原因类别"),
         ("reason_text", "string", "", "原因说明"),
         ("remarks", "string", "", "备注（拟采取的措施）"),
+        ("is_bottom_line", "bool", "", "是否底线指标（合规、准确发放、安全事故等，不达标即红灯）"),
+        ("target_deadline", "string", "", "时限类目标的截止日期（YYYY-MM-DD，从年度指标值或指标名称解析）"),
+        ("reported_state", "string", "", "时限类目标的填报状态：完成、阶段性完成、推进中、未启动"),
+        ("forecast_meets_target", "bool", "", "全年预计是否达到年度指标值（定性按等级，时限按截止日和状态；无法判断为空）"),
+        ("period_label", "string", "", "本行按其计算的期间，如“2023年1-7月”（取自表头）"),
+        ("period_matches", "bool", "", "期间是否与配置的监控时点一致（默认 2023年1-7月，即 7月31日）"),
+        ("in_comparison", "bool", "", "是否纳入全县合计、部门比较和排名（期间一致，或规则配置 period.compare_other_periods 允许）"),
         *PROFILE_COLUMNS,
     ),
     "department_summary": _cols(
@@ -200,14 +261,57 @@ METRICS_TABLES: dict[str, tuple[Column, ...]] = {  # written by jixiao.metrics.c
         ("n_key_projects", "int", "个", "重点监控项目数"),
         ("main_reasons", "string", "", "主要偏差原因：红黄灯指标最常勾选的原因及次数"),
         ("score", "float", "分", "综合得分（满分 100，公式见 ranking_method_text）"),
-        ("rank", "int", "名", "排名（1 为最好；无法计分的部门为空）"),
+        ("rank", "int", "名", "排名（1 为最好；同分并列、名次相同；无法计分或期间不一致的部门为空）"),
         ("n_blue", "int", "个", "蓝灯指标数"),
         ("n_unknown", "int", "个", "无法判断的指标数"),
         ("time_progress", "float", "%", "序时进度"),
         ("execution_ratio", "float", "%", "部门执行进度比"),
-        ("execution_score", "float", "分", "执行得分 = min(执行进度比, 100)"),
+        ("execution_score", "float", "分", "执行得分：按执行进度比分段计算、封顶或不封顶，见规则配置 ranking.execution_basis"),
         ("ranking_method", "string", "", "排名方法说明：公式、权重、并列规则和所用规则配置（每行相同，便于随排名引用）"),
-        ("target_score", "float", "分", "目标得分：按灯色计分或指标完成率（封顶 100）的平均值，见规则配置 ranking.target_basis"),
+        ("target_score", "float", "分", "目标得分：按灯色计分或指标完成率（封顶 100），按项目年初预算数加权或简单平均，见规则配置 [ranking]"),
+        ("budget_light", "string", "", "部门预算执行灯（按部门执行进度比，标准同项目）"),
+        ("budget_reason", "string", "", "部门预算执行灯的判断依据"),
+        ("expected_carryover", "float", "万元", "预计结转结余合计"),
+        ("carryover_budget", "float", "万元", "上年结转资金（存量资金）年初预算数合计"),
+        ("carryover_executed", "float", "万元", "上年结转资金 1-N 月执行数合计"),
+        ("carryover_rate", "float", "%", "存量资金执行率"),
+        ("stock_idle", "float", "万元", "未支出的存量资金合计"),
+        ("n_stock_flagged", "int", "个", "存量资金数额偏大且支出慢的项目数"),
+        ("quality_score", "float", "分", "监控工作质量得分（按时、可读取、期间正确、原因填写、不照抄、填报问题），见规则配置 [ranking]"),
+        ("quality_reason", "string", "", "监控工作质量得分的扣分说明"),
+        ("rank_note", "string", "", "名次说明：并列（与哪些部门同分）、不排名的原因"),
+        ("period_label", "string", "", "部门项目的期间，如“2023年1-7月”（取自表头）"),
+        ("period_matches", "bool", "", "期间是否与配置的监控时点一致（默认 2023年1-7月，即 7月31日）"),
+        ("in_comparison", "bool", "", "是否纳入全县合计、部门比较和排名（期间一致，或规则配置 period.compare_other_periods 允许）"),
+        *PROFILE_COLUMNS,
+    ),
+    "county_summary": _cols(
+        ("period_label", "string", "", "监控期间（配置的监控时点）"),
+        ("monitoring_date", "string", "", "监控时点（YYYY-MM-DD）"),
+        ("n_departments", "int", "个", "纳入全县合计的主管部门数"),
+        ("n_projects", "int", "个", "纳入全县合计的项目数"),
+        ("budget_total", "float", "万元", "年初预算数合计"),
+        ("executed_total", "float", "万元", "执行数合计"),
+        ("execution_rate", "float", "%", "全县预算执行率"),
+        ("time_progress", "float", "%", "序时进度"),
+        ("execution_ratio", "float", "%", "全县执行进度比"),
+        ("expected_rate", "float", "%", "全县全年预计执行率"),
+        ("budget_light", "string", "", "全县预算执行灯"),
+        ("expected_carryover", "float", "万元", "预计结转结余合计"),
+        ("carryover_budget", "float", "万元", "上年结转资金（存量资金）合计"),
+        ("carryover_executed", "float", "万元", "上年结转资金执行数合计"),
+        ("stock_idle", "float", "万元", "未支出的存量资金合计"),
+        ("n_stock_flagged", "int", "个", "存量资金数额偏大且支出慢的项目数"),
+        ("n_key_projects", "int", "个", "重点监控项目数（不超过上限）"),
+        ("n_key_candidates", "int", "个", "符合重点监控条件的候选项目数"),
+        ("n_red", "int", "个", "红灯指标数"),
+        ("n_yellow", "int", "个", "黄灯指标数"),
+        ("n_green", "int", "个", "绿灯指标数"),
+        ("n_blue", "int", "个", "蓝灯指标数"),
+        ("n_unknown", "int", "个", "无法判断的指标数"),
+        ("n_excluded_projects", "int", "个", "期间不一致、单独计算未纳入合计的项目数"),
+        ("excluded_departments", "string", "", "未纳入合计的部门（、分隔）"),
+        ("scope_note", "string", "", "合计口径说明（中文）"),
         *PROFILE_COLUMNS,
     ),
 }
@@ -227,12 +331,21 @@ def conform(frame: pd.DataFrame, table: str) -> pd.DataFrame:
         if column.type == "list":
             out[column.name] = series.map(as_list)
         elif column.type in ("float", "int"):
-            out[column.name] = pd.to_numeric(series, errors="coerce").astype(DTYPES[column.type])
+            out[column.name] = _numeric(series, f"{table}.{column.name}").astype(DTYPES[column.type])
         elif column.type == "string":
             out[column.name] = series.map(lambda v: None if is_missing(v) else str(v)).astype(DTYPES["string"])
         else:
             out[column.name] = series.astype(DTYPES[column.type])
     return out.reset_index(drop=True)
+
+
+def _numeric(series: pd.Series, where: str) -> pd.Series:
+    """Numbers as numbers; a value that is not a number is a program error, never silently blanked."""
+    cleaned = series.map(lambda v: None if is_missing(v) or (isinstance(v, str) and not v.strip()) else v)
+    try:
+        return pd.to_numeric(cleaned, errors="raise")
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"{where} 中有不是数值的值：{exc}") from None
 
 
 def is_missing(value) -> bool:
@@ -270,8 +383,28 @@ def markdown() -> str:
         "Generated from `jixiao/store/schema.py`; do not edit by hand. Amounts are 万元; percentages are 95 for 95 %.",
         "",
     ]
+    lines += [
+        "Every table is validated with its pandera model (`jixiao/store/tables.py`) whenever a stage writes or",
+        "reads it: exact columns in this order, these types, and the values in the column 取值.",
+        "",
+    ]
     for table, columns in TABLES.items():
-        lines += [f"## {table}", "", "| column | type | unit | meaning |", "|---|---|---|---|"]
-        lines += [f"| `{c.name}` | {c.type} | {c.unit} | {c.meaning} |" for c in columns]
+        lines += [f"## {table}", "", "| column | type | unit | 取值 | meaning |", "|---|---|---|---|---|"]
+        lines += [f"| `{c.name}` | {c.type} | {c.unit} | {_rule_text(table, c)} | {c.meaning} |" for c in columns]
         lines.append("")
     return "\n".join(lines)
+
+
+def _rule_text(table: str, column: Column) -> str:
+    """The pandera checks of a column in words (same logic as jixiao.store.tables._checks)."""
+    rule = constraint(table, column.name)
+    parts = []
+    if rule.allowed:
+        parts.append("、".join(rule.allowed))
+    if column.type == "float":
+        parts.append("有限数值")
+    if rule.minimum is not None:
+        parts.append(f"≥ {rule.minimum:g}")
+    if rule.maximum is not None:
+        parts.append(f"≤ {rule.maximum:g}")
+    return "；".join(parts)

@@ -24,6 +24,7 @@ from typing import Any, Iterable
 
 import pandas as pd
 
+from jixiao.domain.formatting import money
 from jixiao.normalise import values as V
 from jixiao.config.settings import Settings
 from jixiao.normalise.ingest import EXTENSIONS, project_id, read_submission
@@ -422,10 +423,6 @@ def _budget_findings(project, approved_project, funds_rows: dict[str, Any], tole
 
 def _budget_changed(project, row, label: str, submitted: float, approved: float) -> dict[str, Any]:
     return _finding(project, _str(row.sheet) or project.sheet, _str(row.budget_cell), "BUDGET_CHANGED",
-                    f"{label}的年初预算数填为 {_amount(submitted)} 万元，与年初批复的 {_amount(approved)} 万元不一致"
-                    f"（相差 {_amount(submitted - approved)} 万元）。",
-                    f"年初预算数应按批复填写，请改为 {_amount(approved)}；年中已按程序调整预算的，请在备注中注明调整文号。")
-
-
-def _amount(value: float) -> str:
-    return f"{value:,.2f}"
+                    f"{label}的年初预算数填为 {money(submitted)} 万元，与年初批复的 {money(approved)} 万元不一致"
+                    f"（相差 {money(submitted - approved)} 万元）。",
+                    f"年初预算数应按批复填写，请改为 {money(approved)}；年中已按程序调整预算的，请在备注中注明调整文号。")

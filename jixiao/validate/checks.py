@@ -9,20 +9,24 @@ same source that assigns severities. Every tolerance and threshold is a field of
 """
 from __future__ import annotations
 
+import json
 import re
 import traceback
 from dataclasses import dataclass, fields
+from dataclasses import field as dataclass_field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import pandas as pd
 
+from jixiao.domain.formatting import money as amount
+from jixiao.domain.formatting import period_label
 from jixiao.store import schema
 from jixiao.normalise import values as V
 from jixiao.validate.approved import RIGIDITY_CODES, read_approved, rigidity_findings
 from jixiao.config.settings import Settings
 from jixiao.config.profile import CheckRules, RuleProfile, load_profile, time_progress
-from jixiao.normalise.ingest import read_tables
+from jixiao.store.tables import read_ingest_tables, write_table
 
 SEVERITY_LABELS = {"error": "必须改正", "warning": "请核实", "info": "已自动处理"}
 PLACEHOLDER_FORECASTS = {"100%", "100", "已完成", "完成", "全部完成", "已全部完成", "100%完成", "能完成", "可以完成"}
@@ -59,27 +63,25 @@ class Context:
     funds: pd.DataFrame
     indicators: pd.DataFrame
     profile: RuleProfile
+    settings: Settings = dataclass_field(default_factory=Settings)
 
     @property
     def limits(self) -> CheckRules:
         return self.profile.checks
 
     @classmethod
-    def from_tables(cls, tables: dict[str, pd.DataFrame], profile: RuleProfile) -> "Context":
+    def from_tables(cls, tables: dict[str, pd.DataFrame], profile: RuleProfile,
+                    settings: Settings | None = None) -> "Context":
         keys = tables["projects"][["project_id", "source_file", "year", "period_end_month", "project_name",
                                    "unit_name", "budget_total", "executed_total"]]
         funds = tables["funds"].merge(keys, on="project_id", how="left")
         indicators = tables["indicators"].merge(keys, on="project_id", how="left")
-        return cls(tables["projects"], funds, indicators, profile)
+        return cls(tables["projects"], funds, indicators, profile, settings or Settings())
 
 
 # -- helpers ------------------------------------------------------------------------------------
 def text_or_none(value: Any) -> str | None:
     return None if schema.is_missing(value) or V.is_blank(value) else str(value)
-
-
-def amount(value: float) -> str:
-    return f"{value:,.2f}"
 
 
 def finding(row, cell: Any, code: str, problem: str, fix: str) -> dict[str, Any]:
@@ -88,8 +90,7 @@ def finding(row, cell: Any, code: str, problem: str, fix: str) -> dict[str, Any]
 
 
 def period(row) -> str:
-    month = 7 if schema.is_missing(row.period_end_month) else int(row.period_end_month)
-    return f"1-{month}月"
+    return period_label(row.period_end_month)
 
 
 def first_cell(row, *columns: str) -> Any:
@@ -322,6 +323,23 @@ def check_placeholder_forecasts(ctx: Context) -> Iterable[dict]:
                           "请按实际进度逐项预计全年能完成的数值；预计完成不了的如实填写，并勾选偏差原因、填写原因说明。")
 
 
+def check_period(ctx: Context) -> Iterable[dict]:
+    """A submission for another period than the configured monitoring point (default 1-7月, 7月31日)."""
+    year, month = ctx.settings.year, ctx.settings.period_end_month
+    totals = ctx.funds[ctx.funds["source"] == "total"].set_index("project_id") if len(ctx.funds) else None
+    for row in ctx.projects.itertuples():
+        own_year = year if schema.is_missing(row.year) else int(row.year)
+        own_month = month if schema.is_missing(row.period_end_month) else int(row.period_end_month)
+        if (own_year, own_month) == (year, month):
+            continue
+        cell = totals.at[row.project_id, "executed_cell"] \
+            if totals is not None and row.project_id in totals.index and "executed_cell" in totals else None
+        yield finding(row, cell, "PERIOD_MISMATCH",
+                      f"本表按{own_year}年1-{own_month}月填报，通知规定的监控时点为{year}年{month}月末（1-{month}月）。"
+                      f"本次按1-{own_month}月的序时进度单独计算，不纳入全县比较和部门排名。",
+                      f"请按{year}年1-{month}月的执行数和执行情况重新填报。")
+
+
 def check_copied_reasons(ctx: Context) -> Iterable[dict]:
     texts = ctx.indicators.assign(key=ctx.indicators["reason_text"].map(_reason_key))
     texts = texts[texts["key"].str.len() >= ctx.limits.copied_text_min_chars]
@@ -425,6 +443,10 @@ CHECK_RULES = (
          "执行率 10%，所有指标预计 100%", "逐项如实预计。", check_placeholder_forecasts),
     Rule("COPIED_REASON_TEXT", "warning", "校验", "同一段原因说明（至少 copied_text_min_chars 个字）出现在不同项目中",
          "三个项目写着同一句“资金到位较晚，影响项目实施进度”", "针对本项目写明原因。", check_copied_reasons),
+    Rule("PERIOD_MISMATCH", "warning", "校验",
+         "监控表的期间（表头“1-N月”）与配置的监控时点（jixiao.toml [monitoring]，默认 7月31日即 1-7月）不一致；"
+         "该项目按自身期间计算，标明期间，不纳入全县比较和排名（规则配置 [period]）",
+         "表头为“1-8月执行数”", "按通知规定的期间重新填报。", check_period),
     Rule("CHECK_FAILED", "warning", "校验", "某条校验规则运行出错，已跳过（程序问题，不是填报问题）", "—",
          "请把报送文件转交技术人员。"),
 )
@@ -456,10 +478,10 @@ assert set(RIGIDITY_CODES) == {rule.code for rule in RIGIDITY_RULES}
 
 # -- running ------------------------------------------------------------------------------------
 def check_tables(tables: dict[str, pd.DataFrame], approved: pd.DataFrame | None = None,
-                 profile: RuleProfile | None = None) -> pd.DataFrame:
+                 profile: RuleProfile | None = None, settings: Settings | None = None) -> pd.DataFrame:
     """Run every rule on the ingest tables; returns the new findings only (severity from the catalogue)."""
     profile = profile or load_profile()
-    ctx = Context.from_tables(tables, profile)
+    ctx = Context.from_tables(tables, profile, settings)
     limits = profile.checks
     found: list[dict] = []
     for rule in CHECK_RULES:
@@ -484,20 +506,39 @@ def _run_rule(rule: Rule, ctx: Context) -> list[dict]:
 
 def run_checks(processed_dir: Path, approved_path: Path | None = None, settings: Settings | None = None,
                profile: RuleProfile | None = None) -> pd.DataFrame:
-    """Read the ingest tables, run every rule, write and return the combined findings.
+    """Read the ingest tables, run every rule, write the checks' findings and return all findings.
 
-    Ingest findings are kept; findings of an earlier check run are replaced, so the
-    command can be repeated.
+    The checks' findings go to their own table (``check_findings``), replaced on every run, so the
+    command can be repeated and the reader's findings are never rewritten.
     """
     processed_dir = Path(processed_dir)
     settings = settings or Settings()
-    tables = read_tables(processed_dir)
+    tables = read_ingest_tables(processed_dir)
     approved = read_approved(Path(approved_path), settings) if approved_path else None
-    kept = tables["findings"][~tables["findings"]["code"].isin(NEW_CODES)]
-    new = check_tables(tables, approved, profile)
-    combined = schema.conform(pd.concat([kept, new], ignore_index=True), "findings")
-    combined.to_parquet(processed_dir / "findings.parquet", index=False)
-    return combined
+    reader_findings = tables["findings"][~tables["findings"]["code"].isin(NEW_CODES)]
+    tables["findings"] = reader_findings
+    new = write_table(processed_dir, "check_findings", check_tables(tables, approved, profile, settings))
+    write_checks_meta(processed_dir, approved_path)
+    return schema.conform(pd.concat([reader_findings, new], ignore_index=True), "findings")
+
+
+CHECKS_META = "checks_meta.json"
+
+
+def write_checks_meta(processed_dir: Path, approved_path: Path | None) -> None:
+    """Which checks ran: whether the approved targets were compared (briefs claim only what ran)."""
+    meta = {"approved_compared": approved_path is not None,
+            "approved_source": str(approved_path) if approved_path else None}
+    (Path(processed_dir) / CHECKS_META).write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def approved_compared(processed_dir: Path) -> bool:
+    """True only when the last check run compared the submissions with an approved list."""
+    path = Path(processed_dir) / CHECKS_META
+    try:
+        return bool(json.loads(path.read_text(encoding="utf-8")).get("approved_compared"))
+    except (OSError, ValueError):
+        return False
 
 
 def rule_meaning(rule: Rule, limits: CheckRules | None = None, for_docs: bool = False) -> str:

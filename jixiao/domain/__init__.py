@@ -1,0 +1,1 @@
+"""domain: the shared vocabulary of every stage (lights, severities, statuses, labels)."""

@@ -1,0 +1,138 @@
+"""监控工作质量得分 per department: the notice counts the monitoring work itself in the 综合绩效考评.
+
+On time (file received by the deadline in the settings), readable, the right period, reasons filled, no
+copied texts, few errors. Every deduction is a rule-profile number (``[ranking] quality_*``) and the reason
+text lists each deduction, so a department can check its score by hand (docs/metrics.md §7).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import PurePosixPath
+
+import pandas as pd
+
+from jixiao.config.profile import RuleProfile
+from jixiao.store import schema
+
+NO_DEPT = "（未填主管部门）"
+COPIED_CODE = "COPIED_REASON_TEXT"
+UNREADABLE_CODE = "FILE_UNREADABLE"
+WARNING_LIGHTS = ("red", "yellow")
+FULL_SCORE = 100.0
+# The notice's deadline (8月30日) is Beijing time; a file time stored in UTC is converted before comparing.
+CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
+
+
+def _folder(path: str) -> str:
+    return str(PurePosixPath(str(path).replace("\\", "/")).parent)
+
+
+def file_departments(submissions: pd.DataFrame, projects: pd.DataFrame) -> dict[str, str]:
+    """{source_file: 主管部门}: from the projects a file carries; a file without projects (unreadable)
+    belongs to the department whose other files sit in the same folder."""
+    owner: dict[str, str] = {}
+    if "source_file" in projects:
+        for source, dept in zip(projects["source_file"], projects["dept_name"]):
+            if not schema.is_missing(source):
+                owner.setdefault(str(source), NO_DEPT if schema.is_missing(dept) else str(dept))
+    by_folder = {_folder(source): dept for source, dept in owner.items()}
+    for source in submissions.get("source_file", pd.Series(dtype=str)):
+        if not schema.is_missing(source) and str(source) not in owner and _folder(source) in by_folder:
+            owner[str(source)] = by_folder[_folder(source)]
+    return owner
+
+
+def is_late(modified, deadline: dt.date) -> bool:
+    """Received after the deadline day (the file's modification time, read as Beijing time)."""
+    if schema.is_missing(modified):
+        return False
+    try:
+        stamp = dt.datetime.fromisoformat(str(modified))
+    except ValueError:
+        return False
+    if stamp.tzinfo is not None:
+        stamp = stamp.astimezone(CHINA_TZ)
+    return stamp.date() > deadline
+
+
+def file_times_usable(submissions: pd.DataFrame, deadline: dt.date) -> bool:
+    """Whether file times can stand for receipt times: not when every one of several files is 'late'
+    (a copied folder or a git checkout stamps them all with the copy time)."""
+    if "modified" not in submissions or len(submissions) < 2:
+        return True
+    return not all(is_late(modified, deadline) for modified in submissions["modified"])
+
+
+def quality_scores(project_table: pd.DataFrame, indicator_table: pd.DataFrame, submissions: pd.DataFrame | None,
+                   findings: pd.DataFrame | None, profile: RuleProfile, settings,
+                   projects: pd.DataFrame | None = None) -> dict[str, tuple[float, str]]:
+    """{主管部门: (质量得分, 扣分说明)} for every department of ``project_table``."""
+    rules = profile.ranking
+    submissions = submissions if submissions is not None else pd.DataFrame()
+    findings = findings if findings is not None else pd.DataFrame()
+    sources = _project_sources(project_table, projects)
+    owner = file_departments(submissions, sources)
+    deadline = settings.deadline_date
+    times_usable = file_times_usable(submissions, deadline)
+    scores = {}
+    for dept, group in project_table.assign(dept_name=project_table["dept_name"].fillna(NO_DEPT)).groupby("dept_name"):
+        files = submissions[[owner.get(str(s)) == dept for s in submissions["source_file"]]] \
+            if len(submissions) else submissions
+        ids = set(group["project_id"])
+        own_findings = findings[findings["project_id"].isin(ids)
+                                | findings["source_file"].isin(set(files.get("source_file", [])))] \
+            if len(findings) else findings
+        deductions = []
+        late = [f for f, m in zip(files.get("source_file", []), files.get("modified", [])) if is_late(m, deadline)] \
+            if times_usable else []
+        if late:
+            deductions.append((len(late) * rules.quality_late_file_points,
+                               f"{len(late)} 份文件晚于报送截止日 {deadline.isoformat()}"))
+        failed = int((files["status"] == "failed").sum()) if len(files) else 0
+        if failed:
+            deductions.append((failed * rules.quality_unreadable_file_points, f"{failed} 份文件无法读取"))
+        off = group[~group["period_matches"].fillna(True).astype(bool)]
+        off_files = _file_count(off, sources)
+        if off_files:
+            labels = "、".join(sorted(off["period_label"].dropna().unique()))
+            deductions.append((off_files * rules.quality_period_points, f"{off_files} 份文件按{labels}填报，未按规定期间"))
+        if len(own_findings):
+            copied = int((own_findings["code"] == COPIED_CODE).sum())
+            if copied:
+                deductions.append((copied * rules.quality_copied_text_points, f"照抄原因说明 {copied} 处"))
+            errors = int(((own_findings["severity"] == "error") & (own_findings["code"] != UNREADABLE_CODE)).sum())
+            if errors:
+                deductions.append((min(errors * rules.quality_error_points, rules.quality_error_cap),
+                                   f"必须改正的填报问题 {errors} 条"))
+        warned = indicator_table[indicator_table["project_id"].isin(ids)
+                                 & indicator_table["light"].isin(WARNING_LIGHTS)]
+        if len(warned):
+            missing = int(warned["reason_text"].map(lambda v: schema.is_missing(v) or not str(v).strip()).sum())
+            if missing:
+                deductions.append((missing / len(warned) * rules.quality_reasons_missing_points,
+                                   f"{len(warned)} 个红黄灯指标中 {missing} 个未填原因说明"))
+        score = max(FULL_SCORE - sum(points for points, _ in deductions), 0.0)
+        reason = "；".join(f"{why}，扣 {points:.2f} 分" for points, why in deductions) or "未发现扣分事项"
+        if not times_usable:
+            reason += "（全部文件的修改时间都晚于报送截止日，不像收件时间（如复制或从仓库检出），未据此计逾期）"
+        scores[dept] = (score, reason)
+    return scores
+
+
+def _file_count(projects: pd.DataFrame, sources: pd.DataFrame) -> int:
+    """How many submitted files carry ``projects`` (1 when the files are unknown but projects exist)."""
+    if projects.empty:
+        return 0
+    if sources.empty:
+        return 1
+    files = projects["project_id"].map(sources.drop_duplicates("project_id").set_index("project_id")["source_file"])
+    return max(int(files.nunique()), 1)
+
+
+def _project_sources(project_table: pd.DataFrame, projects: pd.DataFrame | None) -> pd.DataFrame:
+    """project_id, dept_name, source_file (the metrics table has no source_file; the ingest table does)."""
+    if projects is not None and "source_file" in projects:
+        return projects[["project_id", "dept_name", "source_file"]]
+    if "source_file" in project_table:
+        return project_table[["project_id", "dept_name", "source_file"]]
+    return pd.DataFrame(columns=["project_id", "dept_name", "source_file"])
