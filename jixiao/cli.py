@@ -302,10 +302,10 @@ def cmd_charts(args) -> int:
 
 
 def known_departments(processed_dir: Path) -> list[str]:
-    import pandas as pd
+    from jixiao.store.tables import read_table
 
-    projects = pd.read_parquet(processed_dir / "projects.parquet", columns=["dept_name"])
-    return sorted(str(name) for name in projects["dept_name"].dropna().unique())
+    names = read_table(processed_dir, "projects")["dept_name"].dropna().unique()
+    return sorted(str(name) for name in names)
 
 
 def resolve_department(given: str, known: list[str]) -> str:
@@ -327,8 +327,13 @@ def resolve_department(given: str, known: list[str]) -> str:
 
 def cmd_briefs(args) -> int:
     """Exit code 0 when every brief was written, 1 when any failed, 2 when nothing could start."""
-    settings, processed = _settings_and_tables(args, needs_metrics=True)
+    from jixiao.outputs.render import FORMATS
+
     formats = tuple(part.strip() for part in args.format.split(",") if part.strip())
+    unknown = [fmt for fmt in formats if fmt not in FORMATS]
+    if unknown or not formats:  # refused before any table is read or any browser starts
+        raise CommandError(f"不支持的格式 {', '.join(unknown) or '（空）'}，只能是 {', '.join(FORMATS)}")
+    settings, processed = _settings_and_tables(args, needs_metrics=True)
     # Checked before any slow work: a typo stops at once, not after the first briefs.
     departments = None
     if args.department:

@@ -184,26 +184,23 @@ def test_every_help_ends_with_two_examples():
         assert all(line.strip().startswith("jixiao ") for line in lines[-2:]), name
 
 
-def _departments_folder(folder: Path) -> Path:
-    folder.mkdir()
-    pd.DataFrame({"dept_name": ["湟源县教育局", "湟源县应急管理局", "湟源县卫生健康局"]}).to_parquet(folder / "projects.parquet")
-    return folder
+def test_department_typo_stops_at_once_with_the_closest_names(processed_folder, tmp_path):
+    result = jixiao("briefs", str(processed_folder), "--department", "交通运书局", "--out", str(tmp_path / "reports"))
+    assert result.returncode == 2 and "没有主管部门“交通运书局”" in result.stderr
+    assert "最接近的有：湟源县交通运输局" in result.stderr
+    assert not (tmp_path / "reports").exists()  # stopped before any brief
 
 
-def test_department_typo_stops_at_once_with_the_closest_names(tmp_path):
-    processed = _departments_folder(tmp_path / "processed")
-    result = jixiao("briefs", str(processed), "--department", "教育", "--department", "卫生建康局")
-    assert result.returncode == 2 and "没有主管部门“卫生建康局”" in result.stderr and "湟源县卫生健康局" in result.stderr
-    assert not (tmp_path / "reports").exists()
-    assert "请写出全称" in jixiao("briefs", str(processed), "--department", "湟源县").stderr
+def test_partial_department_names_resolve_to_the_full_name():
+    from jixiao.cli import CommandError, resolve_department
 
-
-def test_partial_department_names_resolve_to_the_full_name(tmp_path):
-    from jixiao.cli import known_departments, resolve_department
-
-    known = known_departments(_departments_folder(tmp_path / "processed"))
+    known = ["湟源县教育局", "湟源县应急管理局", "湟源县卫生健康局"]
     assert resolve_department("教育局", known) == "湟源县教育局"
     assert resolve_department("湟源县应急管理局", known) == "湟源县应急管理局"
+    with pytest.raises(CommandError, match="对应多个主管部门"):
+        resolve_department("湟源县", known)
+    with pytest.raises(CommandError, match="最接近的有：湟源县卫生健康局"):
+        resolve_department("卫生建康局", known)
 
 
 def test_out_defaults_follow_the_configured_folders(tmp_path):
