@@ -221,3 +221,18 @@ def test_lan_sharing_needs_the_printed_token_which_never_shows_in_ps(tmp_path):
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=15)
+
+
+def test_headline_prefers_the_stored_county_totals():
+    import pandas as pd
+
+    from jixiao.outputs.dashboard import headline_note
+
+    tables = _metrics_tables()
+    tables["county_summary"] = pd.DataFrame([{
+        "n_departments": 2, "n_projects": 2, "budget_total": 1234.5, "executed_total": 600.0, "execution_rate": 48.6,
+        "time_progress": 58.3, "n_red": 1, "n_yellow": 0, "n_green": 2, "n_key_projects": 1,
+        "n_excluded_projects": 1, "excluded_departments": "湟源县教育局"}])
+    cards = dict(headline_cards(tables))
+    assert cards["年初预算数（万元）"] == "1,234.50" and cards["全县预算执行率"] == "48.6%" and cards["项目数"] == "2 个"
+    assert headline_note(tables) == "另有 1 个项目报送期间与监控时点不一致，单独计算，未纳入全县合计（湟源县教育局）。"

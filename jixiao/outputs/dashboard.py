@@ -36,8 +36,14 @@ class Round:
 
 
 def load_round(source: Path | str) -> dict[str, pd.DataFrame]:
-    """The metrics tables of one round: the only place the dashboard reads data."""
-    return charts.load_tables(Path(source))
+    """The metrics tables of one round (and the county totals when stored): the only place the dashboard reads data."""
+    from jixiao.store.tables import has_table, read_table
+
+    source = Path(source)
+    tables = charts.load_tables(source)
+    if has_table(source, "county_summary"):
+        tables["county_summary"] = read_table(source, "county_summary")
+    return tables
 
 
 def round_label(tables: dict[str, pd.DataFrame]) -> str:
@@ -47,7 +53,13 @@ def round_label(tables: dict[str, pd.DataFrame]) -> str:
 # ---------------------------------------------------------------- overview
 
 def headline_cards(tables: dict[str, pd.DataFrame]) -> list[tuple[str, str]]:
-    """County totals for the top of the page: budget, executed, rate against 序时进度, lights, 重点监控."""
+    """County totals for the top of the page: budget, executed, rate against 序时进度, lights, 重点监控.
+
+    The stored county totals (``county_summary``) when the metrics wrote them, else sums over departments.
+    """
+    county = tables.get("county_summary")
+    if county is not None and len(county):
+        return _stored_cards(county.iloc[0])
     summary, projects = tables["department_summary"], tables["project_status"]
     budget, executed = summary["budget_total"].sum(), summary["executed_total"].sum()
     rate = executed / budget * 100 if budget else None
@@ -58,6 +70,33 @@ def headline_cards(tables: dict[str, pd.DataFrame]) -> list[tuple[str, str]]:
             ("年初预算数（万元）", format_cell(budget, "money")), ("已执行（万元）", format_cell(executed, "money")),
             ("全县预算执行率", format_cell(rate, "percent") or "—"), ("序时进度", format_cell(progress, "percent") or "—"),
             ("红／黄／绿灯指标", lights), ("重点监控项目", f"{n_key} 个")]
+
+
+def _stored_cards(county: pd.Series) -> list[tuple[str, str]]:
+    def count(column: str) -> str:
+        return f"{int(county[column])}" if column in county and pd.notna(county[column]) else "—"
+
+    lights = "／".join(count(column) for column in ("n_red", "n_yellow", "n_green"))
+    return [("部门数", f"{count('n_departments')} 个"), ("项目数", f"{count('n_projects')} 个"),
+            ("年初预算数（万元）", format_cell(county.get("budget_total"), "money")),
+            ("已执行（万元）", format_cell(county.get("executed_total"), "money")),
+            ("全县预算执行率", format_cell(county.get("execution_rate"), "percent") or "—"),
+            ("序时进度", format_cell(county.get("time_progress"), "percent") or "—"),
+            ("红／黄／绿灯指标", lights), ("重点监控项目", f"{count('n_key_projects')} 个")]
+
+
+def headline_note(tables: dict[str, pd.DataFrame]) -> str:
+    """What the county totals leave out (projects of another period), so the numbers explain themselves."""
+    county = tables.get("county_summary")
+    if county is None or not len(county) or "n_excluded_projects" not in county:
+        return ""
+    row = county.iloc[0]
+    excluded = int(row["n_excluded_projects"]) if pd.notna(row["n_excluded_projects"]) else 0
+    if not excluded:
+        return ""
+    departments = row.get("excluded_departments")
+    named = f"（{departments}）" if isinstance(departments, str) and departments else ""
+    return f"另有 {excluded} 个项目报送期间与监控时点不一致，单独计算，未纳入全县合计{named}。"
 
 
 def key_projects_html(projects: pd.DataFrame) -> str:
@@ -75,8 +114,8 @@ class Overview:
     def __init__(self, tables: dict[str, pd.DataFrame]):
         self.tables = tables
         figures = overview_figures(tables)
-        self.headline = widgets.HTML(render("overview.html.j2", cards=headline_cards(tables),
-                                            caption=charts.caption_text(tables)))
+        caption = "　".join(part for part in (charts.caption_text(tables), headline_note(tables)) if part)
+        self.headline = widgets.HTML(render("overview.html.j2", cards=headline_cards(tables), caption=caption))
         self.figures = figures
         self.views = {name: widgets.Output() for name in figures}
         for name, figure in figures.items():
