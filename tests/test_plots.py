@@ -275,3 +275,11 @@ def test_blanks_are_explained_not_silent(summary):
     bars = plots.execution_by_department(gap).data[0]
     assert list(bars.text).count("无数据") == 1
     assert "另有 1 个部门" in plots.ranking_chart(summary).layout.xaxis.title.text  # 县司法局 has no score
+
+
+def test_stored_department_lights_are_used_as_they_are(summary):
+    stored = summary.assign(budget_light=["red", "yellow", "green"])
+    fig = plots.execution_by_department(stored)
+    by_name = dict(zip(fig.data[0].x, fig.data[0].marker.color))
+    # the profile would compute yellow and green here: the stored lights win
+    assert by_name[EDU] == plots.LIGHT_COLORS["red"] and by_name[HEALTH] == plots.LIGHT_COLORS["yellow"]

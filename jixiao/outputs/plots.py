@@ -213,7 +213,10 @@ def execution_by_department(department_summary: pd.DataFrame, departments: Itera
     if departments is not None:
         frame = frame[frame["dept_name"].isin(list(departments))]
     frame = frame.sort_values("execution_rate", na_position="first").reset_index(drop=True)
-    lights = department_budget_lights(frame, profile) if len(frame) else []
+    if "budget_light" in frame and frame["budget_light"].notna().any():
+        lights = [_normalise_light(light) for light in frame["budget_light"]]  # stored by the metrics stage
+    else:  # tables from before the metrics stored it: the same rule, with the active profile
+        lights = department_budget_lights(frame, profile) if len(frame) else []
     names = _labels(frame["dept_name"])
     fig = _new_figure("各部门预算执行率与序时进度")
     missing = frame["execution_rate"].isna()
@@ -494,9 +497,10 @@ def ranking_chart(department_summary: pd.DataFrame, highlight: str | None = None
     fig.add_bar(
         x=frame["score"], y=labels, orientation="h", marker_color=colors, name="综合得分",
         text=texts, textposition="outside", cliponaxis=False,
-        customdata=list(zip(frame["execution_score"], frame["target_score"])),
+        customdata=list(zip(frame["execution_score"], frame["target_score"],
+                            _labels(frame["rank_note"]) if "rank_note" in frame else [""] * len(frame))),
         hovertemplate=("%{y}<br>综合得分 %{x:.2f}<br>执行得分 %{customdata[0]:.2f}"
-                       "<br>目标得分 %{customdata[1]:.2f}<extra></extra>"),
+                       "<br>目标得分 %{customdata[1]:.2f}<br>%{customdata[2]}<extra></extra>"),
     )
     notes = ["同分的部门按规则配置的并列规则定序（见排名方法说明）" if shared_score.any() else "满分 100 分"]
     if unranked:
