@@ -17,9 +17,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from test_explorer import _metrics_tables
 
 from jixiao.outputs.dashboard import PAGES, Dashboard, Overview, headline_cards, key_projects_html
-from test_explorer import _metrics_tables
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")

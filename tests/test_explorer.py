@@ -327,7 +327,7 @@ def test_table_explains_each_light_with_its_basis_and_shows_the_progress_ratio(e
     headers = _headers(explorer)
     assert "判断依据" in headers and "进度比" in headers
     _choose(explorer.light, "红灯")
-    row = dict(zip(headers, _table_rows(explorer)[0]))
+    row = dict(zip(headers, _table_rows(explorer)[0], strict=True))
     stored = explorer.selection["light_reason"].iloc[0]
     assert row["判断依据"] and stored.startswith(row["判断依据"].rstrip("…"))
 
@@ -380,7 +380,7 @@ def test_county_filter_appears_for_province_size_lists_and_narrows_departments(t
     data["indicator_status"] = pd.concat([data["indicator_status"].assign(
         dept_name=data["indicator_status"]["dept_name"].map(renamed)), extra], ignore_index=True)
     explorer = Explorer(data, export_dir=tmp_path)
-    assert explorer.county.layout.display == "" and [l for l, _ in explorer.county.options][1:] == ["湟中区", "湟源县"]
+    assert explorer.county.layout.display == "" and [label for label, _ in explorer.county.options][1:] == ["湟中区", "湟源县"]
     _choose(explorer.county, "湟中区")
     assert [label for label, _ in explorer.department.options][1:] == ["湟中区教育局", "湟中区教育局二"]
     assert set(explorer.selection["dept_name"]) == {"湟中区教育局", "湟中区教育局二"}

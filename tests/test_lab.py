@@ -10,9 +10,9 @@ import urllib.error
 import urllib.request
 
 import pytest
+from test_dashboard import _free_port
 
 from conftest import ROOT
-from test_dashboard import _free_port
 
 START_SECONDS = 90
 

@@ -280,6 +280,6 @@ def test_blanks_are_explained_not_silent(summary):
 def test_stored_department_lights_are_used_as_they_are(summary):
     stored = summary.assign(budget_light=["red", "yellow", "green"])
     fig = plots.execution_by_department(stored)
-    by_name = dict(zip(fig.data[0].x, fig.data[0].marker.color))
+    by_name = dict(zip(fig.data[0].x, fig.data[0].marker.color, strict=True))
     # the profile would compute yellow and green here: the stored lights win
     assert by_name[EDU] == plots.LIGHT_COLORS["red"] and by_name[HEALTH] == plots.LIGHT_COLORS["yellow"]

@@ -18,8 +18,17 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from jixiao.outputs import charts, plots
-from jixiao.outputs.explorer import (EXPORT_SUBDIR, Column, Explorer, find_base, format_cell, html_table,
-                                     message_html, render, show_figure)
+from jixiao.outputs.explorer import (
+    EXPORT_SUBDIR,
+    Column,
+    Explorer,
+    find_base,
+    format_cell,
+    html_table,
+    message_html,
+    render,
+    show_figure,
+)
 
 TITLE = "预算绩效运行监控 · 看板"
 VOILA_FILES = "voila/files/"  # where Voilà serves allow-listed files of its root folder (relative to the page)
@@ -168,7 +177,7 @@ class Dashboard:
     @classmethod
     def from_processed(cls, processed_dir: Path | str = "data/processed",
                        export_dir: Path | str = Path("reports") / EXPORT_SUBDIR,
-                       served_root: Path | str | None = None) -> "Dashboard":
+                       served_root: Path | str | None = None) -> Dashboard:
         """The dashboard over one processed folder (relative paths found from the working directory up).
 
         ``served_root``: the folder Voilà serves files from; exports below it download by URL.

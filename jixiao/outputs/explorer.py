@@ -484,7 +484,7 @@ class Explorer:
         for light in LIGHT_ORDER:
             figure.add_bar(name=LIGHT_LABELS[light], x=[], y=[], orientation="h",
                            marker_color=plots.LIGHT_COLORS[light])
-        for trace, light in zip(figure.data, LIGHT_ORDER):
+        for trace, light in zip(figure.data, LIGHT_ORDER, strict=True):
             trace.hovertemplate = "%{y}<br>" + LIGHT_LABELS[light] + "：%{x} 个指标<extra></extra>"
         figure.update_layout(barmode="stack", xaxis=dict(title=dict(text="指标数（个）"), tickformat=",d",
                                                          rangemode="tozero"),

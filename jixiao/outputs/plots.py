@@ -342,7 +342,7 @@ def dual_monitoring_scatter(project_status: pd.DataFrame, indicator_status: pd.D
             text=[f"{n} 个" if n > 1 else "" for n in points["n"]], textposition="middle right",
             marker=dict(color=LIGHT_COLORS[light], size=[11 + OVERLAP_SIZE_STEP * (n - 1) for n in points["n"]],
                         opacity=0.85, line=dict(color="#FFFFFF", width=1)),
-            customdata=list(zip(points["names"], points["n"])),
+            customdata=list(zip(points["names"], points["n"], strict=True)),
             hovertemplate=("%{customdata[0]}<br>执行进度比 %{x:" + PERCENT_FORMAT
                            + "}%<br>指标平均完成率 %{y:" + PERCENT_FORMAT + "}%<extra></extra>"),
         )
@@ -360,7 +360,7 @@ def _overlapping_points(group: pd.DataFrame) -> pd.DataFrame:
     """One point per rounded position: x, y, how many projects sit there, and their names for the hover."""
     keyed = group.assign(x=group["execution_ratio"].round(OVERLAP_DECIMALS),
                          y=group["target_completion"].round(OVERLAP_DECIMALS),
-                         label=[f"{plain_text(p)}（{plain_text(d)}）" for p, d in zip(group["project_name"], group["dept_name"])])
+                         label=[f"{plain_text(p)}（{plain_text(d)}）" for p, d in zip(group["project_name"], group["dept_name"], strict=True)])
     points = keyed.groupby(["x", "y"], dropna=False, sort=False).agg(n=("label", "size"), names=("label", "<br>".join))
     return points.reset_index()
 
@@ -490,15 +490,15 @@ def ranking_chart(department_summary: pd.DataFrame, highlight: str | None = None
     shared_rank = frame["rank"].duplicated(keep=False)
     shared_score = frame["score"].round(2).duplicated(keep=False)
     labels = [f"第{int(rank)}名{'（并列）' if tied else ''} {plain_text(name)}"
-              for rank, name, tied in zip(frame["rank"], frame["dept_name"], shared_rank)]
-    texts = [f"{score:.2f}{'（同分）' if tied else ''}" for score, tied in zip(frame["score"], shared_score)]
+              for rank, name, tied in zip(frame["rank"], frame["dept_name"], shared_rank, strict=True)]
+    texts = [f"{score:.2f}{'（同分）' if tied else ''}" for score, tied in zip(frame["score"], shared_score, strict=True)]
     colors = [_ranking_color(name, highlight) for name in frame["dept_name"]]
     fig = _new_figure("部门综合得分排名", height=_bar_chart_height(len(frame)))
     fig.add_bar(
         x=frame["score"], y=labels, orientation="h", marker_color=colors, name="综合得分",
         text=texts, textposition="outside", cliponaxis=False,
         customdata=list(zip(frame["execution_score"], frame["target_score"],
-                            _labels(frame["rank_note"]) if "rank_note" in frame else [""] * len(frame))),
+                            _labels(frame["rank_note"]) if "rank_note" in frame else [""] * len(frame), strict=True)),
         hovertemplate=("%{y}<br>综合得分 %{x:.2f}<br>执行得分 %{customdata[0]:.2f}"
                        "<br>目标得分 %{customdata[1]:.2f}<br>%{customdata[2]}<extra></extra>"),
     )
