@@ -74,13 +74,20 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _wait_for_port(port: int, process: subprocess.Popen) -> None:
+def _start_server(env: dict, log: Path) -> subprocess.Popen:
+    """dashboard.sh with its output in a file: an unread pipe would fill up and stall the server."""
+    with log.open("w") as output:
+        return subprocess.Popen(["bash", "scripts/dashboard.sh"], cwd=ROOT, env=env, stdout=output,
+                                stderr=subprocess.STDOUT, text=True, start_new_session=True)
+
+
+def _wait_for_port(port: int, process: subprocess.Popen, log: Path, host: str = "127.0.0.1") -> None:
     deadline = time.monotonic() + SERVER_START_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise AssertionError(f"看板没有启动：{process.stdout.read()}")
+            raise AssertionError(f"看板没有启动：{log.read_text()}")
         with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
+            if sock.connect_ex((host, port)) == 0:
                 return
         time.sleep(0.2)
     raise AssertionError("看板在限定时间内没有开始监听")
@@ -96,10 +103,10 @@ def dashboard_url(tmp_path):
     env = {**os.environ, "JIXIAO_SKIP_SETUP": "1", "JIXIAO_PROCESSED": str(processed),
            "JIXIAO_EXPORT_DIR": export_rel, "JIXIAO_DASHBOARD_PORT": str(port)}
     env.pop("JIXIAO_DASHBOARD_IP", None)
-    process = subprocess.Popen(["bash", "scripts/dashboard.sh"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    log = tmp_path / "server.log"
+    process = _start_server(env, log)
     try:
-        _wait_for_port(port, process)
+        _wait_for_port(port, process, log)
         yield f"http://127.0.0.1:{port}/", ROOT / export_rel
     finally:
         os.killpg(process.pid, signal.SIGTERM)
@@ -196,21 +203,11 @@ def test_lan_sharing_needs_the_printed_token_which_never_shows_in_ps(tmp_path):
     port = _free_port()
     env = {**os.environ, "JIXIAO_SKIP_SETUP": "1", "JIXIAO_PROCESSED": str(processed),
            "JIXIAO_DASHBOARD_PORT": str(port), "JIXIAO_DASHBOARD_IP": "127.0.0.2"}
-    process = subprocess.Popen(["bash", "scripts/dashboard.sh"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    log = tmp_path / "server.log"
+    process = _start_server(env, log)
     try:
-        printed = ""
-        while "token=" not in printed:
-            line = process.stdout.readline()
-            assert line, printed
-            printed += line
-        token = re.search(r"token=([0-9a-f]+)", printed).group(1)
-        deadline = time.monotonic() + SERVER_START_SECONDS
-        while time.monotonic() < deadline:
-            with socket.socket() as sock:
-                if sock.connect_ex(("127.0.0.2", port)) == 0:
-                    break
-            time.sleep(0.2)
+        _wait_for_port(port, process, log, host="127.0.0.2")
+        token = re.search(r"token=([0-9a-f]+)", log.read_text()).group(1)  # printed before the server starts
         commands = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
         assert token not in commands
         with urllib.request.urlopen(f"http://127.0.0.2:{port}/", timeout=PAGE_SECONDS) as refused:

@@ -5,6 +5,7 @@ import os
 import re
 import signal
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -56,6 +57,9 @@ def _start(env: dict, host: str) -> tuple[subprocess.Popen, int, str]:
         line = process.stdout.readline()
         assert line, "lab.sh ended before printing an address"
         printed += line
+    printed += process.stdout.readline()  # the line after the address (the LAN warning)
+    # Keep reading what the server logs: a full, unread pipe would stall it.
+    threading.Thread(target=process.stdout.read, daemon=True).start()
     deadline = time.monotonic() + START_SECONDS
     while time.monotonic() < deadline:
         assert process.poll() is None, process.stdout.read()
@@ -70,10 +74,10 @@ def _start(env: dict, host: str) -> tuple[subprocess.Popen, int, str]:
 def _stop(process: subprocess.Popen) -> None:
     os.killpg(process.pid, signal.SIGTERM)
     try:
-        process.communicate(timeout=20)
+        process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
-        process.communicate()
+        process.wait()
 
 
 @pytest.mark.slow
