@@ -28,6 +28,7 @@ import pandas as pd
 from jixiao import __version__
 from jixiao.config.settings import Settings, period_dir
 from jixiao.normalise.ingest import STATUS_LABELS
+from jixiao.domain.vocabulary import DEMO_MARKER
 from jixiao.store.warehouse import Round, Store, StoreError
 from jixiao.store.schema import METRICS_TABLES
 from jixiao.store.tables import read_findings, read_table, read_tables, write_table
@@ -39,6 +40,35 @@ CURRENT_FILES = ("*.parquet", "metrics_meta.json")  # what processed/ holds of t
 
 class CommandError(Exception):
     """The command cannot run; the message is Chinese and goes to stderr with exit code 2."""
+
+
+# A folder holding DEMO_MARKER is a demo folder: reading it together with anything else would mix
+# invented and real data.
+NAMES_SHOWN = 5  # extra files named in the error; the rest are counted
+
+
+def write_demo_marker(out: Path, paths) -> None:
+    """DEMO_MARKER in ``out``, listing the files the demo wrote there (replies elsewhere are not listed)."""
+    root = out.resolve()
+    listed = sorted(Path(path).resolve().relative_to(root).as_posix() for path in paths
+                    if Path(path).resolve().is_relative_to(root))
+    (out / DEMO_MARKER).write_text("\n".join(listed) + "\n", encoding="utf-8")
+
+
+def check_not_mixed_with_demo(raw_dir: Path) -> None:
+    """A demo folder with any file the demo did not write is refused: invented data never joins real data."""
+    marker = raw_dir / DEMO_MARKER
+    if not marker.is_file():
+        return
+    listed = set(marker.read_text(encoding="utf-8").splitlines())
+    present = {path.relative_to(raw_dir).as_posix() for path in raw_dir.rglob("*")
+               if path.is_file() and path.name != DEMO_MARKER}
+    extra = sorted(present - listed)
+    if extra:
+        shown = "、".join(extra[:NAMES_SHOWN]) + ("……" if len(extra) > NAMES_SHOWN else "")
+        raise CommandError(f"{raw_dir} 是 jixiao demo 生成的示范县文件夹，其中混入了其他文件：{shown}。"
+                           f"真实报送请放在另一个文件夹（如 jixiao run --raw 报送文件夹）；"
+                           f"确要把它们和示范数据一起读取时，删除 {marker}")
 
 
 # -- stage helpers (also the single-stage commands) ---------------------------------------------------
@@ -56,6 +86,7 @@ def ingest_stage(raw_dir: Path, out_dir: Path, settings: Settings, jobs: int | N
 
     if not raw_dir.is_dir():
         raise CommandError(f"找不到报送文件夹 {raw_dir}")
+    check_not_mixed_with_demo(raw_dir)
     try:
         tables = ingest(raw_dir, out_dir, settings, jobs=jobs, progress=not quiet)
     except OSError as exc:
@@ -106,11 +137,11 @@ def feedback_stage(processed_dir: Path, raw_dir: Path, out_dir: Path) -> list[Pa
     return paths
 
 
-def charts_stage(processed_dir: Path, out_dir: Path) -> list[Path]:
+def charts_stage(processed_dir: Path, out_dir: Path, rules_path: Path | None = None) -> list[Path]:
     from jixiao.outputs.charts import write_charts
 
     try:
-        paths = write_charts(processed_dir, out_dir)
+        paths = write_charts(processed_dir, out_dir, profile=profile_of(rules_path))
     except FileNotFoundError as exc:
         raise CommandError(str(exc)) from exc
     print(f"已导出图表 {len(paths)} 个文件（PNG 与 SVG）：{out_dir}")
@@ -473,7 +504,7 @@ def _output_feedback(job: Job, round_: Round, work_dir: Path) -> None:
 
 
 def _output_charts(job: Job, round_: Round, work_dir: Path) -> None:
-    charts_stage(work_dir, period_dir(job.reports, round_.year, round_.period) / "charts")
+    charts_stage(work_dir, period_dir(job.reports, round_.year, round_.period) / "charts", job.rules_path)
 
 
 def _output_briefs(job: Job, round_: Round, work_dir: Path) -> None:
@@ -506,6 +537,7 @@ def render_round(job: Job, round_: Round, only: tuple[str, ...] | None = None) -
 def run(job: Job, round_key: str | None = None, outputs: tuple[str, ...] | None = None) -> int:
     """Every round in ``job.raw``, then the outputs of ``round_key`` (default: the latest). Exit code."""
     start = time.perf_counter()
+    check_not_mixed_with_demo(job.raw)
     sources = discover_rounds(job.raw)
     if len(sources) > 1 or sources[0].round is not None:
         print(f"找到 {len(sources)} 个轮次：{'、'.join(s.round.label for s in sources)}")

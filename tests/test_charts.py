@@ -133,3 +133,10 @@ def test_submitted_markup_is_drawn_as_text(server):
 def test_missing_tables_are_explained(tmp_path):
     with pytest.raises(TableError, match="jixiao metrics"):
         charts.load_tables(tmp_path)
+
+
+def test_heat_map_and_ranking_are_16_to_9_slides_by_default(server, processed, tmp_path):
+    written = charts.write_charts(processed, tmp_path, formats=("png",), scale=1)
+    sizes = {path.stem: png_size(path) for path in written}
+    assert sizes["04_偏离度热力图"] == sizes["07_部门排名"] == (plots.SLIDE_WIDTH, plots.SLIDE_HEIGHT)
+    assert sizes["02_双监控矩阵"] == (plots.DEFAULT_WIDTH, plots.DEFAULT_HEIGHT)  # the others keep their own size

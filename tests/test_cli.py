@@ -157,3 +157,91 @@ def test_every_command_stops_in_chinese_on_a_damaged_folder(processed_folder, tm
     assert result.returncode == 2, result.stderr
     assert "已损坏" in result.stderr and table in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
+
+
+# ---------------------------------------------------------------- issue 14: protect data, forgive habits
+
+def test_demo_refuses_a_folder_that_holds_files_unless_forced(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "真实报送.xlsx").write_bytes(b"real")
+    result = jixiao("demo", "--out", str(inbox))
+    assert result.returncode == 2 and "示范数据不能混入真实报送" in result.stderr and "--force" in result.stderr
+    assert [p.name for p in inbox.iterdir()] == ["真实报送.xlsx"]
+
+
+@pytest.mark.parametrize("args, message", [(("--month", "13"), "月份 13 不存在"), (("--year", "1800"), "年度 1800 不合理"),
+                                           (("--month", "七"), "月份“七”不是整数")])
+def test_impossible_periods_are_refused_in_chinese(tmp_path, args, message):
+    result = jixiao("ingest", str(tmp_path), *args)
+    assert result.returncode == 2 and message in result.stderr and "argument" not in result.stderr
+
+
+def test_unknown_command_suggests_the_closest(tmp_path):
+    result = jixiao("rnu")
+    assert result.returncode == 2 and "您是不是要：jixiao run" in result.stderr and "invalid choice" not in result.stderr
+
+
+def test_every_help_ends_with_two_examples():
+    from jixiao.cli import build_parser
+
+    parser = build_parser()
+    subparsers = next(a for a in parser._actions if a.choices and "run" in a.choices).choices
+    for name, sub in [("jixiao", parser), *subparsers.items()]:
+        lines = sub.format_help().rstrip().splitlines()
+        assert lines[-3] == "示例：", name
+        assert all(line.strip().startswith("jixiao ") for line in lines[-2:]), name
+
+
+def test_department_typo_stops_at_once_with_the_closest_names(processed_folder, tmp_path):
+    result = jixiao("briefs", str(processed_folder), "--department", "交通运书局", "--out", str(tmp_path / "reports"))
+    assert result.returncode == 2 and "没有主管部门“交通运书局”" in result.stderr
+    assert "最接近的有：湟源县交通运输局" in result.stderr
+    assert not (tmp_path / "reports").exists()  # stopped before any brief
+
+
+def test_partial_department_names_resolve_to_the_full_name():
+    from jixiao.cli import CommandError, resolve_department
+
+    known = ["湟源县教育局", "湟源县应急管理局", "湟源县卫生健康局"]
+    assert resolve_department("教育局", known) == "湟源县教育局"
+    assert resolve_department("湟源县应急管理局", known) == "湟源县应急管理局"
+    with pytest.raises(CommandError, match="对应多个主管部门"):
+        resolve_department("湟源县", known)
+    with pytest.raises(CommandError, match="最接近的有：湟源县卫生健康局"):
+        resolve_department("卫生建康局", known)
+
+
+def test_out_defaults_follow_the_configured_folders(tmp_path):
+    from jixiao.cli import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args(["ingest", "raw"]).out is None  # → settings.paths.processed
+    assert parser.parse_args(["feedback", "data/processed"]).out is None  # → reports/<年>-<月>/反馈, as run
+
+
+@pytest.mark.slow
+def test_briefs_for_a_short_department_name_without_the_overview(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    one_project(raw / "交通.xlsx")
+    one_project(raw / "教育.xlsx", Project(dept="湟源县教育局"))
+    processed = tmp_path / "processed"
+    assert jixiao("ingest", str(raw), "--out", str(processed), "-q").returncode == 0
+    assert jixiao("metrics", str(processed), "--out", str(tmp_path / "reports")).returncode == 0
+    result = jixiao("briefs", str(processed), "--department", "教育局", "--format", "html", "--no-overview",
+                    "--out", str(tmp_path / "reports"), "-q")
+    assert result.returncode == 0, result.stderr
+    written = sorted(path.name for path in (tmp_path / "reports").rglob("briefs/*.html"))
+    assert written == ["湟源县教育局.html"]  # the full name, and no 全县总览
+
+
+@pytest.mark.slow
+def test_a_demo_folder_is_never_read_together_with_real_submissions(tmp_path):
+    demo = tmp_path / "demo"
+    assert jixiao("demo", "--out", str(demo), "--replies", str(tmp_path / "replies")).returncode == 0
+    assert jixiao("ingest", str(demo), "--out", str(tmp_path / "ok"), "-q").returncode == 0
+    one_project(demo / "真实报送.xlsx")
+    result = jixiao("ingest", str(demo), "--out", str(tmp_path / "mixed"), "-q")
+    assert result.returncode == 2 and "混入了其他文件：真实报送.xlsx" in result.stderr
+    assert not (tmp_path / "mixed").exists()

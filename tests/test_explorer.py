@@ -9,6 +9,7 @@ import ast
 import functools
 import html
 import re
+import urllib.parse
 from pathlib import Path
 
 import nbformat
@@ -156,7 +157,7 @@ def test_search_finds_reason_text_regardless_of_width_and_case(explorer):
     explorer.search.value = "应急物资"  # and project names
     assert sorted(_names(explorer)) == ["储备棉被", "帐篷完好率"]
     explorer.search.value = "没有这个词"
-    assert "没有符合条件" in explorer.summary.value and _table_rows(explorer) == []
+    assert "无符合条件的数据" in explorer.summary.value and _table_rows(explorer) == []
     assert sum(_chart_totals(explorer).values()) == 0
 
 
@@ -242,10 +243,11 @@ def test_two_exports_keep_both_files(explorer):
     assert first != second and first.exists() and second.exists()
 
 
-def test_export_of_an_empty_selection_has_only_headers(explorer, tmp_path):
+def test_export_of_an_empty_selection_says_so_and_writes_nothing(explorer, tmp_path):
     explorer.search.value = "没有这个词"
-    frame = pd.read_excel(explorer.export(tmp_path / "empty.xlsx"), sheet_name="筛选结果", engine="openpyxl")
-    assert frame.empty and "三级指标" in frame.columns
+    assert explorer.export(tmp_path / "empty.xlsx") is None
+    assert not (tmp_path / "empty.xlsx").exists() and not explorer.export_dir.exists()
+    assert "无符合条件的数据，未导出文件" in explorer.export_path.value and "<a " not in explorer.export_path.value
 
 
 # ---------------------------------------------------------------- helpers
@@ -264,7 +266,7 @@ def test_no_indicators_at_all(tmp_path):
     data = _metrics_tables()
     data["indicator_status"] = data["indicator_status"].iloc[0:0]
     empty = Explorer(data, export_dir=tmp_path)
-    assert "没有符合条件" in empty.summary.value and np.array_equal(empty.rows, [])
+    assert "无符合条件的数据" in empty.summary.value and np.array_equal(empty.rows, [])
 
 
 # ---------------------------------------------------------------- the demo county and the notebook
@@ -313,3 +315,99 @@ def test_notebook_executes_under_papermill_on_the_demo_county(demo_processed, tm
     assert not [o for o in outputs if o.output_type == "error"]
     assert any("个指标" in o.get("text", "") for o in outputs)
     assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
+
+
+# ---------------------------------------------------------------- issue 14: what a user reaches for
+
+def _headers(explorer: Explorer) -> list[str]:
+    return [html.unescape(h) for h in re.findall(r"<th>(.*?)</th>", explorer.table.value)]
+
+
+def test_table_explains_each_light_with_its_basis_and_shows_the_progress_ratio(explorer):
+    headers = _headers(explorer)
+    assert "判断依据" in headers and "进度比" in headers
+    _choose(explorer.light, "红灯")
+    row = dict(zip(headers, _table_rows(explorer)[0], strict=True))
+    stored = explorer.selection["light_reason"].iloc[0]
+    assert row["判断依据"] and stored.startswith(row["判断依据"].rstrip("…"))
+
+
+def test_basis_column_is_read_when_the_metrics_store_it(tmp_path):
+    data = _metrics_tables()
+    data["indicator_status"] = data["indicator_status"].assign(basis="按全年预计判断：偏离度超过红灯界限")
+    explorer = Explorer(data, export_dir=tmp_path)
+    assert set(explorer.selection["basis"]) == {"按全年预计判断：偏离度超过红灯界限"}
+
+
+def test_an_empty_result_says_so_instead_of_junk_axes(explorer):
+    explorer.search.value = "没有这个词"
+    assert "无符合条件的数据" in explorer.table.value and "<table" not in explorer.table.value
+    assert explorer.chart.layout.xaxis.visible is False and explorer.chart.layout.yaxis.visible is False
+    assert [a.text for a in explorer.chart.layout.annotations] == ["无符合条件的数据"]
+    explorer.search.value = ""
+    assert explorer.chart.layout.xaxis.visible is True and not explorer.chart.layout.annotations
+
+
+def test_count_axis_has_integer_ticks_and_hover_texts_read_in_chinese(explorer):
+    assert explorer.chart.layout.xaxis.dtick == 1 and explorer.chart.layout.xaxis.tickformat == ",d"
+    red = explorer.chart.data[0]
+    assert red.hovertemplate == "%{y}<br>红灯：%{x} 个指标<extra></extra>"
+
+
+def test_search_waits_for_a_pause_in_typing_when_a_kernel_loop_runs(explorer, monkeypatch):
+    import asyncio
+
+    refreshes = []
+    monkeypatch.setattr(explorer_module, "SEARCH_DEBOUNCE_SECONDS", 0.05)
+    original = explorer.refresh
+    monkeypatch.setattr(explorer, "refresh", lambda: (refreshes.append(explorer.search.value), original()))
+
+    async def type_slowly():
+        for prefix in ("外", "外聘", "外聘讲", "外聘讲师"):
+            explorer.search.value = prefix
+            await asyncio.sleep(0.005)
+        await asyncio.sleep(0.2)
+
+    asyncio.run(type_slowly())
+    assert refreshes == ["外聘讲师"] and _names(explorer) == ["培训人次"]
+    assert explorer.search.continuous_update and explorer.search.layout.width == explorer_module.SEARCH_WIDTH
+
+
+def test_county_filter_appears_for_province_size_lists_and_narrows_departments(tmp_path):
+    data = _metrics_tables()
+    renamed = {"湟源县教育局": "湟中区教育局", "湟源县应急管理局": "湟源县应急管理局"}
+    extra = data["indicator_status"].assign(dept_name=data["indicator_status"]["dept_name"].map(renamed) + "二")
+    data["indicator_status"] = pd.concat([data["indicator_status"].assign(
+        dept_name=data["indicator_status"]["dept_name"].map(renamed)), extra], ignore_index=True)
+    explorer = Explorer(data, export_dir=tmp_path)
+    assert explorer.county.layout.display == "" and [label for label, _ in explorer.county.options][1:] == ["湟中区", "湟源县"]
+    _choose(explorer.county, "湟中区")
+    assert [label for label, _ in explorer.department.options][1:] == ["湟中区教育局", "湟中区教育局二"]
+    assert set(explorer.selection["dept_name"]) == {"湟中区教育局", "湟中区教育局二"}
+
+
+def test_a_county_level_list_shows_no_county_filter(explorer):
+    assert explorer.county.layout.display == "none"
+
+
+def test_export_offers_a_download_link(explorer, tmp_path):
+    path = explorer.export()
+    assert 'download="' + path.name + '"' in explorer.export_path.value
+    assert 'href="data:application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;base64,' in explorer.export_path.value
+    served = Explorer(_metrics_tables(), export_dir=tmp_path / "exports", served_root=tmp_path, download_prefix="files/")
+    target = served.export()
+    assert f'href="files/exports/{urllib.parse.quote(target.name)}"' in served.export_path.value
+
+
+def test_explorer_html_comes_from_autoescaped_templates():
+    assert explorer_module.TEMPLATES.autoescape is True
+    assert "f\"<" not in Path(explorer_module.__file__).read_text(encoding="utf-8")
+
+
+def test_export_prints_on_a4_landscape_and_dates_are_real_dates(explorer):
+    book = openpyxl.load_workbook(explorer.export())
+    rows = book["筛选结果"]
+    assert rows.page_setup.orientation == "landscape" and rows.print_title_rows == "$1:$1"
+    assert rows.sheet_properties.pageSetUpPr.fitToPage and "&P" in rows.oddFooter.center.text
+    stamp = dict((row[0].value, row[1]) for row in book["筛选条件"].iter_rows())["导出时间"]
+    assert stamp.is_date

@@ -5,6 +5,8 @@ import hashlib
 import shutil
 import subprocess
 
+import re
+
 import openpyxl
 import pytest
 
@@ -55,7 +57,7 @@ def test_issue_sheet_lists_every_finding_of_the_file(feedback):
     assert book.sheetnames[0] == ISSUE_SHEET
     sheet = book[ISSUE_SHEET]
     assert [c.value for c in sheet[ISSUE_FIRST_ROW - 1]][: len(ISSUE_HEADERS)] == list(ISSUE_HEADERS)
-    listed = {(r[1], r[2], r[4]) for r in sheet.iter_rows(min_row=ISSUE_FIRST_ROW, values_only=True)}
+    listed = {(r[1], r[2], r[7]) for r in sheet.iter_rows(min_row=ISSUE_FIRST_ROW, values_only=True)}
     mine = findings[findings["source_file"].str.startswith("湟源县公路段")]
     assert listed == {(r.sheet, r.cell, r.code) for r in mine.itertuples()}
     assert len(listed) == len(mine) >= 3
@@ -68,17 +70,19 @@ def test_offending_cells_carry_fill_and_comment(feedback):
     mine = findings[findings["source_file"].str.startswith("湟源县公路段")]
     for row in mine.itertuples():
         target = book[row.sheet][row.cell]
-        assert target.comment is not None and row.code in target.comment.text, (row.cell, row.code)
+        assert target.comment is not None and row.message in target.comment.text, (row.cell, row.code)
+        assert row.code not in target.comment.text  # units read Chinese only
         assert target.fill.fgColor.rgb.endswith(("FFC7CE", "FFEB9C", "DDEBF7"))
     total = book["农村公路养护项目"][f"C{T.FUNDS_HEADER_ROW + 1}"]
-    assert "FUNDS_SUM_MISMATCH" in total.comment.text and total.fill.fgColor.rgb.endswith("FFC7CE")
+    funds = mine[mine["code"] == "FUNDS_SUM_MISMATCH"]
+    assert funds["message"].iloc[0] in total.comment.text and total.fill.fgColor.rgb.endswith("FFC7CE")
 
 
 def test_unreadable_file_gets_the_list_only(feedback):
     paths, _, _, _ = feedback
     book = openpyxl.load_workbook(next(p for p in paths if p.name.startswith("损坏")))
     assert book.sheetnames[0] == ISSUE_SHEET
-    assert book[ISSUE_SHEET].cell(ISSUE_FIRST_ROW, 5).value == "FILE_UNREADABLE"
+    assert book[ISSUE_SHEET].cell(ISSUE_FIRST_ROW, len(ISSUE_HEADERS)).value == "FILE_UNREADABLE"
 
 
 def test_clean_files_get_no_feedback(tmp_path):
@@ -101,7 +105,7 @@ def test_feedback_workbook_opens_in_libreoffice(feedback, tmp_path):
     book = openpyxl.load_workbook(converted)
     assert book.sheetnames[0] == ISSUE_SHEET
     marked = book["农村公路养护项目"][f"C{T.FUNDS_HEADER_ROW + 1}"]
-    assert marked.comment is not None and "FUNDS_SUM_MISMATCH" in marked.comment.text
+    assert marked.comment is not None and marked.comment.text.startswith("【")
 
 
 def test_reply_goes_to_the_unit_or_to_the_department_that_consolidated_several_units():
@@ -116,3 +120,14 @@ def test_reply_goes_to_the_unit_or_to_the_department_that_consolidated_several_u
     })
     assert unit_names(projects, ["一中.xlsx", "汇总.xlsx", "无名.xlsx", "坏文件.xlsx"]) == {
         "一中.xlsx": "湟源县第一中学", "汇总.xlsx": "湟源县卫生健康局", "无名.xlsx": "无名", "坏文件.xlsx": "坏文件"}
+
+
+def test_issue_sheet_is_chinese_only_prints_on_a4_and_hides_the_rule_code(feedback):
+    paths, _, _, _ = feedback
+    sheet = openpyxl.load_workbook(next(p for p in paths if p.name.startswith("湟源县公路段")))[ISSUE_SHEET]
+    visible = [cell.value for cell in sheet[ISSUE_FIRST_ROW - 1]
+               if not sheet.column_dimensions[cell.column_letter].hidden]
+    assert "规则代码" not in visible and sheet.column_dimensions["H"].hidden
+    for row in sheet.iter_rows(min_row=ISSUE_FIRST_ROW, max_col=7, values_only=True):
+        assert not any(re.search(r"[A-Z]{3,}_[A-Z_]+", str(value or "")) for value in row)
+    assert sheet.page_setup.orientation == "landscape" and sheet.print_title_rows == "$4:$4"

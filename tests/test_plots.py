@@ -68,12 +68,12 @@ def test_light_colours_are_fixed():
 
 def test_execution_by_department_bars_and_time_progress_line(summary):
     fig = plots.execution_by_department(summary)
-    bars, line = fig.data
+    bars, line, *legend = fig.data
     assert fig.layout.title.text == "各部门预算执行率与序时进度"
     assert list(bars.x) == [EDU, "县司法局", HEALTH]  # lowest rate first
     assert list(bars.y) == [35.0, 50.0, 80.0]
     assert [round(v, 2) for v in line.y] == [58.33] * 3
-    assert line.name == "序时进度"
+    assert line.name == "序时进度" and line.mode == "lines" and line.line.shape in (None, "linear")
     # ratio 60 % → yellow, 85.7 % → green, 137 % → green (default profile thresholds 60/80)
     assert list(bars.marker.color) == [plots.LIGHT_COLORS[c] for c in ("yellow", "green", "green")]
     assert fig.layout.yaxis.ticksuffix == "%"
@@ -91,7 +91,7 @@ def test_dual_matrix_counts_and_colours(projects):
     assert list(heat.x) == ["目标红灯", "目标黄灯", "目标绿灯"]
     assert heat.text[0][1] == "1 个"  # budget red × target yellow
     assert heat.text[2][2] == "1 个"  # budget green × target green
-    assert heat.text[1][0] == ""
+    assert heat.text[1][0] == "0 个"
     order = list(plots.LIGHT_ORDER)
     assert heat.z[0][1] == order.index("red") and heat.z[2][0] == order.index("yellow")
     assert "双监控矩阵" in fig.layout.title.text
@@ -100,7 +100,7 @@ def test_dual_matrix_counts_and_colours(projects):
 def test_dual_matrix_department_filter(projects):
     fig = plots.dual_monitoring_matrix(projects, department=HEALTH)
     assert fig.layout.title.text.startswith(HEALTH)
-    cells = [cell for row in fig.data[0].text for cell in row if cell]
+    cells = [cell for row in fig.data[0].text for cell in row if cell != "0 个"]
     assert cells == ["1 个", "1 个"]  # p3 green×green, p4 yellow×green
 
 
@@ -189,6 +189,97 @@ def test_submitted_names_are_not_markup(projects):
 
 
 def test_empty_tables_give_empty_figures(projects, indicators, summary):
-    assert len(plots.dual_monitoring_matrix(projects, department="不存在的部门").data) == 1
+    empty_matrix = plots.dual_monitoring_matrix(projects, department="不存在的部门")
+    assert {a.text for a in empty_matrix.layout.annotations} == {"0 个"}
     assert plots.budget_execution_bubble(projects.iloc[:0]).data == ()
     assert plots.execution_by_department(summary.iloc[:0]).data[0].x == ()
+
+
+# ---------------------------------------------------------------- issue 14: charts leadership can read
+
+def test_execution_chart_explains_its_colours_in_the_legend(summary):
+    fig = plots.execution_by_department(summary)
+    legend = [trace for trace in fig.data if trace.showlegend is not False]
+    assert [trace.name for trace in legend] == ["序时进度", "执行黄灯", "执行绿灯"]
+    assert [trace.marker.color for trace in legend if trace.name.startswith("执行")] == [
+        plots.LIGHT_COLORS["yellow"], plots.LIGHT_COLORS["green"]]
+    assert fig.data[0].showlegend is False  # the bars' colours are explained by the squares instead
+
+
+def test_time_progress_of_different_periods_is_marked_per_department_not_stepped(summary):
+    summary = summary.assign(time_progress=[P, 50.0, P])
+    line = plots.execution_by_department(summary).data[1]
+    assert line.mode == "markers" and "各部门期间不同" in line.name
+
+
+def test_matrix_shows_zero_cells_and_a_colour_legend(projects):
+    fig = plots.dual_monitoring_matrix(projects)
+    labels = {(a.y, a.x): a.text for a in fig.layout.annotations}
+    assert labels[("执行黄灯", "目标红灯")] == "0 个"
+    assert labels[("执行红灯", "目标黄灯")] == "1 个"
+    legend = [trace.name for trace in fig.data if trace.showlegend]
+    assert legend == ["双监控红灯", "双监控黄灯", "双监控绿灯", "没有项目"]
+
+
+def test_scatter_starts_at_zero_and_counts_overlapping_projects(projects, indicators):
+    projects = projects.assign(execution_ratio=[40.0, 40.0, 120.0, 120.0], dual_light=["red", "red", "green", "green"])
+    indicators = indicators.assign(completion=[80.0, 80.0, 80.0, 100.0, 100.0, 100.0])
+    fig = plots.dual_monitoring_scatter(projects, indicators)
+    red = next(trace for trace in fig.data if trace.name == "双监控红灯")
+    assert list(red.text) == ["2 个"] and "营养改善计划" in red.customdata[0][0] and "校舍维修" in red.customdata[0][0]
+    assert fig.layout.yaxis.range[0] == 0 and fig.layout.xaxis.rangemode == "tozero"
+    assert "平均值" in fig.layout.xaxis.title.text
+
+
+def test_heatmap_explains_averages_and_blanks(indicators):
+    title = plots.deviation_heatmap(indicators).layout.xaxis.title.text
+    assert "平均值" in title and "空白" in title
+
+
+def test_ranking_marks_ties(summary):
+    summary = summary.assign(score=[95.0, 95.0, 80.0], rank=[2, 1, 3])
+    fig = plots.ranking_chart(summary)
+    assert list(fig.data[0].text)[:2] == ["95.00（同分）", "95.00（同分）"]
+    assert "并列规则" in fig.layout.xaxis.title.text
+    tied_rank = plots.ranking_chart(summary.assign(rank=[1, 1, 3]))
+    assert list(tied_rank.data[0].y)[:2] == [f"第1名（并列） {EDU}", f"第1名（并列） {HEALTH}"]
+
+
+def test_slides_are_16_to_9_landscape(indicators):
+    fig = plots.as_slide(plots.deviation_heatmap(indicators))
+    assert (fig.layout.width, fig.layout.height) == (plots.SLIDE_WIDTH, plots.SLIDE_HEIGHT)
+    assert fig.layout.width * 9 == fig.layout.height * 16
+
+
+def test_department_lights_follow_the_active_profile(summary, tmp_path):
+    from jixiao.config.profile import load_profile
+
+    strict = tmp_path / "strict.toml"
+    strict.write_text("[budget]\nred_below = 90.0\ngreen_from = 140.0\n", encoding="utf-8")
+    fig = plots.execution_by_department(summary, profile=load_profile(strict))
+    # ratios 60 %, 85.7 %, 137 %: all below 90 % are red now, the rest yellow
+    assert list(fig.data[0].marker.color) == [plots.LIGHT_COLORS[c] for c in ("red", "red", "yellow")]
+
+
+def test_count_axes_tick_whole_numbers(indicators, summary):
+    reasons = plots.reasons_by_category(indicators)
+    assert reasons.layout.yaxis.dtick == 1 and reasons.layout.yaxis.tickformat == ",d"
+    lights = plots.department_indicator_lights(indicators)
+    assert lights.layout.xaxis.dtick == 1
+    many = summary.assign(n_red=[40, 3, 0], n_yellow=0, n_green=10, n_blue=0, n_unknown=0)
+    assert plots.lights_by_department(many).layout.xaxis.dtick is None  # plotly's own round steps
+
+
+def test_blanks_are_explained_not_silent(summary):
+    gap = summary.assign(execution_rate=[35.0, None, 80.0])
+    bars = plots.execution_by_department(gap).data[0]
+    assert list(bars.text).count("无数据") == 1
+    assert "另有 1 个部门" in plots.ranking_chart(summary).layout.xaxis.title.text  # 县司法局 has no score
+
+
+def test_stored_department_lights_are_used_as_they_are(summary):
+    stored = summary.assign(budget_light=["red", "yellow", "green"])
+    fig = plots.execution_by_department(stored)
+    by_name = dict(zip(fig.data[0].x, fig.data[0].marker.color, strict=True))
+    # the profile would compute yellow and green here: the stored lights win
+    assert by_name[EDU] == plots.LIGHT_COLORS["red"] and by_name[HEALTH] == plots.LIGHT_COLORS["yellow"]

@@ -57,7 +57,7 @@ def test_number_formats_and_light_colours(workbook_path):
     book = openpyxl.load_workbook(workbook_path)
     sheet = book["项目明细"]
     budget = sheet.cell(row=2, column=_column(sheet, "年初预算数（万元）"))
-    assert budget.number_format == "0.00" and budget.value == pytest.approx(412.08)
+    assert budget.number_format == "#,##0.00" and budget.value == pytest.approx(412.08)
     rate = sheet.cell(row=2, column=_column(sheet, "预算执行率"))
     assert rate.number_format == "0.0%" and rate.value == pytest.approx(340.3 / 412.08)
     light = sheet.cell(row=3, column=_column(sheet, "预算执行灯"))  # 应急管理局: nothing spent
@@ -126,5 +126,52 @@ def test_received_files_and_findings_sheets_speak_chinese(tmp_path):
     files = book["报送文件"]
     assert [c.value for c in files[2]][:4] == ["教育局/监控表.xlsx", "完整读取", None, 2]
     assert files["B3"].value == "无法读取" and files["A3"].data_type == "s", "a file name stays text"
-    assert [c.value for c in book["问题清单"][2]][:6] == [
-        "教育局/监控表.xlsx", "项目1", "D14", "必须改正", "TARGET_MISSING", "没有填写年度指标值"]
+    issues = book["问题清单"]
+    assert [c.value for c in issues[2]][:5] == ["教育局/监控表.xlsx", "项目1", "D14", "必须改正", "没有填写年度指标值"]
+    code = _column(issues, "规则代码")  # kept for the bureau, hidden from the units
+    assert issues.cell(row=2, column=code).value == "TARGET_MISSING"
+    assert issues.column_dimensions[issues.cell(row=1, column=code).column_letter].hidden
+
+
+def test_long_sheets_print_a4_landscape_one_page_wide_with_repeated_headers_and_page_numbers(workbook_path):
+    book = openpyxl.load_workbook(workbook_path)
+    for sheet in book.worksheets:
+        assert int(sheet.page_setup.paperSize) == int(sheet.PAPERSIZE_A4) and sheet.page_setup.orientation == "landscape"
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth == 1
+        assert sheet.page_setup.fitToHeight == 0
+        assert sheet.print_title_rows == "$1:$1"
+        assert "&P" in sheet.oddFooter.center.text and "&N" in sheet.oddFooter.center.text
+
+
+def test_department_and_project_sheets_end_with_a_total_row(workbook_path):
+    book = openpyxl.load_workbook(workbook_path)
+    for name in ("部门汇总", "项目明细"):
+        sheet = book[name]
+        rows = list(sheet.iter_rows(min_row=2, values_only=True))
+        total = next(row for row in rows if "合计" in row)
+        budget = _column(sheet, "年初预算数（万元）") - 1
+        assert total[budget] == pytest.approx(412.08 + 38.9)
+        rate = _column(sheet, "预算执行率") - 1
+        assert total[rate] == pytest.approx(340.3 / (412.08 + 38.9))
+    assert book["部门汇总"].cell(row=4, column=_column(book["部门汇总"], "项目数")).value == 2
+
+
+def test_dates_are_real_excel_dates_in_local_time(tmp_path):
+    import datetime as dt
+
+    import pandas as pd
+
+    from jixiao.store import schema
+
+    submissions = schema.conform(pd.DataFrame({
+        "source_file": ["a.xlsx"], "status": ["ok"], "reason": [""], "n_projects": [1], "n_indicators": [3],
+        "modified": ["2023-08-05T09:30:00+08:00"]}), "submissions")
+    path = write_summary_workbook({**_metrics(), "submissions": submissions}, tmp_path)
+    cell = openpyxl.load_workbook(path)["报送文件"]["G2"]
+    assert cell.value == dt.datetime(2023, 8, 5, 9, 30) and cell.is_date
+
+
+def test_notes_sheet_does_not_point_at_repository_files(workbook_path):
+    sheet = openpyxl.load_workbook(workbook_path)["说明"]
+    text = " ".join(str(cell.value) for row in sheet.iter_rows() for cell in row if cell.value)
+    assert "docs/" not in text and ".md" not in text and ".py" not in text

@@ -16,3 +16,6 @@ LIGHT_LABELS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "blue": 
 # Where the money of a project comes from (funds.source).
 FUND_SOURCES = ("total", "fiscal", "carryover", "other")
 FUND_SOURCE_LABELS = {"total": "年度资金总额", "fiscal": "当年财政拨款", "carryover": "上年结转", "other": "其他资金"}
+
+# The file `jixiao demo` leaves beside the demo county: the list of files it wrote (never a submission).
+DEMO_MARKER = ".jixiao-demo"

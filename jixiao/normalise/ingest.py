@@ -27,6 +27,7 @@ import pandas as pd
 from jixiao.config.settings import Settings
 from jixiao.normalise import documents as D
 from jixiao.normalise import values as V
+from jixiao.domain.vocabulary import DEMO_MARKER
 from jixiao.domain.findings import Finding, finding
 from jixiao.normalise.layout import ParsedProject, SheetReader
 from jixiao.read.workbook import ReadLimits, UnreadableWorkbook, kind_name, read_workbook, sniff
@@ -113,6 +114,8 @@ def discover_entries(raw_dir: Path) -> list[Entry]:
                     entries.append(_entry(root, path, "这是一个文件夹（名称像 Excel 文件），不是工作簿；其中的文件另行列出。"))
             elif not child.is_file(follow_symlinks=False):
                 entries.append(_entry(root, path, "这不是普通文件（管道、设备等特殊文件），未读取。"))
+            elif child.name == DEMO_MARKER and folder == root:
+                continue  # jixiao's own list of the demo files, not a submission
             elif child.name.startswith("~$"):
                 entries.append(_entry(root, path, "这是 Office 打开文件时留下的临时锁定文件（~$ 开头），不是报送文件，未读取。"))
             elif not _looks_like_workbook(child.name):

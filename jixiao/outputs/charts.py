@@ -30,15 +30,15 @@ DEFAULT_SCALE = 2  # PNG pixels per layout pixel: 1600 px wide images stay sharp
 KALEIDO_OPTIONS = {"mathjax": False}
 TABLES = ("project_status", "indicator_status", "department_summary")
 
-# File stem (numbered so a folder listing is the slide order) → chart builder on the tables.
+# File stem (numbered so a folder listing is the slide order) → chart builder on the tables and the profile.
 COUNTY_CHARTS = (
-    ("01_部门执行进度", lambda t: plots.execution_by_department(t["department_summary"])),
-    ("02_双监控矩阵", lambda t: plots.dual_monitoring_matrix(t["project_status"])),
-    ("03_双监控项目分布", lambda t: plots.dual_monitoring_scatter(t["project_status"], t["indicator_status"])),
-    ("04_偏离度热力图", lambda t: plots.deviation_heatmap(t["indicator_status"])),
-    ("05_预算与执行率", lambda t: plots.budget_execution_bubble(t["project_status"])),
-    ("06_偏差原因", lambda t: plots.reasons_by_category(t["indicator_status"])),
-    ("07_部门排名", lambda t: plots.ranking_chart(t["department_summary"])),
+    ("01_部门执行进度", lambda t, profile: plots.execution_by_department(t["department_summary"], profile=profile)),
+    ("02_双监控矩阵", lambda t, _profile: plots.dual_monitoring_matrix(t["project_status"])),
+    ("03_双监控项目分布", lambda t, _profile: plots.dual_monitoring_scatter(t["project_status"], t["indicator_status"])),
+    ("04_偏离度热力图", lambda t, _profile: plots.as_slide(plots.deviation_heatmap(t["indicator_status"]))),
+    ("05_预算与执行率", lambda t, _profile: plots.budget_execution_bubble(t["project_status"])),
+    ("06_偏差原因", lambda t, _profile: plots.reasons_by_category(t["indicator_status"])),
+    ("07_部门排名", lambda t, _profile: plots.as_slide(plots.ranking_chart(t["department_summary"]))),
 )
 CAPTION_FONT_SIZE = 11
 
@@ -70,10 +70,16 @@ def add_caption(fig: go.Figure, text: str) -> go.Figure:
     return fig
 
 
-def county_figures(tables: dict[str, pd.DataFrame]) -> dict[str, go.Figure]:
-    """The leadership charts for the whole county, keyed by file stem, in slide order."""
+def county_figures(tables: dict[str, pd.DataFrame], profile=None) -> dict[str, go.Figure]:
+    """The leadership charts for the whole county, keyed by file stem, in slide order.
+
+    ``profile``: the active rule profile (department budget lights follow its thresholds).
+    """
     caption = caption_text(tables)
-    return {stem: add_caption(build(tables), caption) for stem, build in COUNTY_CHARTS}
+    figures = {}
+    for stem, build in COUNTY_CHARTS:
+        figures[stem] = add_caption(build(tables, profile), caption)
+    return figures
 
 
 # ---------------------------------------------------------------- export
@@ -115,12 +121,12 @@ def figure_to_svg(fig: go.Figure, width: int | None = None, height: int | None =
 
 
 def write_figures(figures: dict[str, go.Figure], out_dir: Path, formats: Iterable[str] = FORMATS,
-                  width: int = plots.DEFAULT_WIDTH, height: int | None = None,
+                  width: int | None = None, height: int | None = None,
                   scale: float = DEFAULT_SCALE) -> list[Path]:
     """Write each figure as ``<stem>.<format>`` into ``out_dir`` with one export server.
 
-    ``height`` None keeps each figure's own height (long rankings are taller). The PNG is
-    ``width × scale`` pixels wide; SVG ignores ``scale``.
+    ``width``/``height`` None keep each figure's own size (slides are 16:9, long rankings taller).
+    The PNG is ``width × scale`` pixels wide; SVG ignores ``scale``.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -137,12 +143,12 @@ def write_figures(figures: dict[str, go.Figure], out_dir: Path, formats: Iterabl
 
 
 def write_charts(processed_dir: Path, out_dir: Path, formats: Iterable[str] = FORMATS,
-                 width: int = plots.DEFAULT_WIDTH, height: int | None = None,
-                 scale: float = DEFAULT_SCALE) -> list[Path]:
+                 width: int | None = None, height: int | None = None,
+                 scale: float = DEFAULT_SCALE, profile=None) -> list[Path]:
     """Load the metrics tables from ``processed_dir`` and write the county leadership charts.
 
     Returns the written paths (PNG and SVG per chart, numbered in slide order, e.g.
     ``01_部门执行进度.png``). This is what ``jixiao charts PROCESSED_DIR --out DIR`` calls.
     """
-    figures = county_figures(load_tables(Path(processed_dir)))
+    figures = county_figures(load_tables(Path(processed_dir)), profile)
     return write_figures(figures, Path(out_dir), formats=formats, width=width, height=height, scale=scale)

@@ -5,8 +5,10 @@ frame and builds ipywidgets around it: filters (department, unit, 一级/二级 
 重点监控 only, a deviation threshold, a text search over names, reasons and measures), a
 summary line, a sortable table, a linked chart, a project detail view and an Excel export.
 
-Every callback writes into widget values or the ``go.FigureWidget`` (never into an
-``Output``), so tests drive the explorer headlessly by setting ``.value``.
+Every callback writes into widget values or the chart figure, so tests drive the explorer
+headlessly by setting ``.value``. The figure is shown through an ``Output`` (plotly's own
+mime renderer) rather than a ``FigureWidget``: the latter's front end must start within 2 s
+and did not on a busy dashboard server.
 
 Speed: everything a filter needs is computed once in ``FilterIndex`` — integer category
 codes, a boolean array per flag, the deviation as a float array, normalised search texts
@@ -15,15 +17,20 @@ operations plus rendering at most ``TABLE_ROW_LIMIT`` rows (benchmarks/bench_exp
 """
 from __future__ import annotations
 
+import asyncio
+import base64
 import datetime as dt
-import html
 import re
+import urllib.parse
 import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import ipywidgets as widgets
+import jinja2
+from IPython.display import display
+from markupsafe import Markup
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -37,7 +44,8 @@ from jixiao.outputs import plots
 from jixiao.normalise.layout import LEVEL1_NAMES
 from jixiao.metrics.compute import BLUE, DIRECTION_LABELS, GREEN, LIGHT_LABELS, NO_DEPT, RED, UNKNOWN, YELLOW
 from jixiao.outputs.safe import clean_text
-from jixiao.outputs.summary_excel import FORMULA_TRIGGERS, LIGHT_FILLS, MONEY_FORMAT, PERCENT_FORMAT, write_text
+from jixiao.outputs.summary_excel import (DATETIME_FORMAT, FORMULA_TRIGGERS, LIGHT_FILLS, MONEY_FORMAT, PERCENT_FORMAT,
+                                          print_setup, write_text)
 
 TABLE_ROW_LIMIT = 200         # rows rendered in the table; the export holds the whole selection
 PROJECT_OPTION_LIMIT = 500    # projects offered in the detail dropdown (more is unusable to pick from)
@@ -53,6 +61,20 @@ NO_LEVEL = "（未识别）"
 EXPORT_SUBDIR = "筛选导出"
 HEADER_FILL = "DDEBF7"
 EXPORT_WIDTH = 16             # Excel column width of the export (character cells)
+SEARCH_DEBOUNCE_SECONDS = 0.3  # search as you type: wait for a pause in typing, not every keystroke
+SEARCH_PLACEHOLDER = "项目名称、指标名称、原因说明或措施中的文字（多个词用空格分开）"
+SEARCH_WIDTH = "720px"        # the whole placeholder stays visible
+SMALL_COUNT_AXIS = 10         # up to this many indicators the count axis steps by one
+DATA_URI_LIMIT = 20_000_000   # bytes; larger exports are only offered where the server serves files
+EMPTY_TEXT = "无符合条件的数据"
+NO_COUNTY = "（未识别县区）"
+# The county (or district) a department belongs to, from its name: "湟源县教育局" → "湟源县".
+# Province-size lists mix many counties; a county-level list has one and shows no county filter.
+COUNTY_PATTERN = re.compile(r"^(.{1,12}?(?:自治县|自治旗|县|区|旗))(?=.)|^(.{1,8}?市)(?=.)")
+# A county shows in the county filter with at least this many departments: a city bureau's
+# county branch ("西宁市生态环境局湟源分局") in a county list does not make it a province list.
+COUNTY_MIN_DEPARTMENTS = 2
+BASIS_COLUMNS = ("basis", "light_reason")  # the judgement basis: the newer column when present
 
 ALL_LIGHTS = "all"
 ATTENTION = "attention"       # red and yellow together: what needs a follow-up
@@ -90,8 +112,9 @@ def table_columns(period: str) -> list[Column]:
             Column("level2", "二级指标"), Column("name", "三级指标"), Column("target_text", "年度指标值"),
             Column("actual_text", f"{period}执行情况"), Column("expected_text", "全年预计完成"),
             Column("completion", "完成率", "percent"), Column("deviation", "偏离度", "percent"),
-            Column("light", "指标灯", "light"), Column("key_monitoring", "重点监控", "bool"),
-            Column("reason_text", "原因说明")]
+            Column("pace_ratio", "进度比", "percent"), Column("light", "指标灯", "light"),
+            Column("basis", "判断依据", "long"), Column("key_monitoring", "重点监控", "bool"),
+            Column("reason_text", "原因说明", "long")]
 
 
 def detail_columns(period: str) -> list[Column]:
@@ -99,7 +122,7 @@ def detail_columns(period: str) -> list[Column]:
             Column("target_text", "年度指标值"), Column("actual_text", f"{period}执行情况"),
             Column("expected_text", "全年预计完成"), Column("completion", "完成率", "percent"),
             Column("deviation", "偏离度", "percent"), Column("light", "指标灯", "light"),
-            Column("light_reason", "判断依据"), Column("possibility", "完成目标可能性"),
+            Column("basis", "判断依据"), Column("possibility", "完成目标可能性"),
             Column("reasons_text", "偏差原因"), Column("reason_text", "原因说明"),
             Column("remarks", "备注（拟采取的措施）")]
 
@@ -113,7 +136,8 @@ def export_columns(period: str) -> list[Column]:
             Column("direction", "指标方向", "direction"), Column("target_text", "年度指标值"),
             Column("actual_text", f"{period}执行情况"), Column("expected_text", "全年预计完成"),
             Column("completion", "完成率", "percent"), Column("deviation", "偏离度", "percent"),
-            Column("light", "指标灯", "light"), Column("light_reason", "判断依据"),
+            Column("pace_ratio", "进度比", "percent"), Column("light", "指标灯", "light"),
+            Column("basis", "判断依据"),
             Column("possibility", "完成目标可能性"), Column("reasons_text", "偏差原因"),
             Column("reason_text", "原因说明"), Column("remarks", "备注（拟采取的措施）"),
             Column("project_id", "项目标识"), Column("indicator_id", "指标标识")]
@@ -137,7 +161,34 @@ def indicator_frame(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         frame[column] = frame[column].fillna(NO_LEVEL)
     frame["light"] = frame["light"].fillna(UNKNOWN)
     frame["reasons_text"] = [_join_reasons(value) for value in frame.get("reasons", pd.Series(index=frame.index))]
+    frame["basis"] = judgement_basis(frame)
+    if "pace_ratio" not in frame:
+        frame["pace_ratio"] = np.nan
+    counties = {name: county_of(name) for name in frame["dept_name"].unique()}  # a few names, many rows
+    frame["county"] = frame["dept_name"].map(counties)
     return frame
+
+
+def judgement_basis(frame: pd.DataFrame) -> pd.Series:
+    """Why an indicator has its light, as stored by the metrics stage (``basis``, else ``light_reason``)."""
+    for column in BASIS_COLUMNS:
+        if column in frame:
+            return frame[column].map(_basis_text)
+    return pd.Series([""] * len(frame), index=frame.index)
+
+
+def _basis_text(value) -> str:
+    if is_missing(value):
+        return ""
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return "；".join(str(item) for item in value)
+    return str(value)
+
+
+def county_of(department: str) -> str:
+    """The county or district at the start of a department name, or NO_COUNTY."""
+    match = COUNTY_PATTERN.match(str(department))
+    return (match.group(1) or match.group(2)) if match else NO_COUNTY
 
 
 def _join_reasons(value) -> str:
@@ -187,7 +238,7 @@ def factorize(values: pd.Series, preferred: tuple[str, ...] = ()) -> tuple[np.nd
 class FilterIndex:
     """Arrays computed once so that a filter update is a few vectorised numpy operations."""
 
-    CATEGORY_COLUMNS = ("dept_name", "unit_name", "level1", "level2", "light", "project_id")
+    CATEGORY_COLUMNS = ("county", "dept_name", "unit_name", "level1", "level2", "light", "project_id")
 
     def __init__(self, frame: pd.DataFrame):
         self.size = len(frame)
@@ -293,27 +344,46 @@ def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def html_cell(value, column: Column, shorten: bool = False) -> str:
+TEMPLATES = jinja2.Environment(loader=jinja2.PackageLoader("jixiao.outputs", "templates/explorer"),
+                               autoescape=True, trim_blocks=True, lstrip_blocks=True)
+
+
+def render(template: str, **context) -> str:
+    """One of templates/explorer/*.html.j2; every value is escaped (submission text is never markup)."""
+    return TEMPLATES.get_template(template).render(**context)
+
+
+def show_figure(view: widgets.Output, figure: go.Figure) -> None:
+    """Draw ``figure`` in ``view`` (replacing what was there) when a kernel runs; a no-op in tests."""
+    from IPython import get_ipython
+
+    if get_ipython() is None:
+        return
+    with view:
+        view.clear_output(wait=True)
+        display(figure)
+
+
+def message_html(text: str, kind: str = "summary", tag: str = "b") -> str:
+    return render("message.html.j2", text=text, kind=kind, tag=tag)
+
+
+def table_cell(value, column: Column, shorten: bool = False) -> tuple[str, str, str]:
+    """A table cell as template data: (shown text, light fill, full text as hover title when shortened)."""
     text = format_cell(value, column.kind)
-    shown = html.escape(_shorten(text, TABLE_TEXT_LIMIT) if shorten else text)
-    if column.kind == "light" and text:
-        return f'<td style="background:#{LIGHT_FILLS.get(value, LIGHT_FILLS[UNKNOWN])}">{shown}</td>'
-    title = f' title="{html.escape(text)}"' if shorten and shown != html.escape(text) else ""
-    return f"<td{title}>{shown}</td>"
+    shown = _shorten(text, TABLE_TEXT_LIMIT) if shorten else text
+    fill = LIGHT_FILLS.get(value, LIGHT_FILLS[UNKNOWN]) if column.kind == "light" and text else ""
+    return shown, fill, text if shown != text else ""
 
 
-TABLE_STYLE = ("<style>.jx-table{border-collapse:collapse;font-size:12px;line-height:1.35}"
-               ".jx-table th,.jx-table td{border:1px solid #ccc;padding:2px 6px;vertical-align:top;"
-               "min-width:3.5em;max-width:22em}"
-               ".jx-table th{background:#DDEBF7;position:sticky;top:0;white-space:nowrap}</style>")
+def html_table(values: dict[str, np.ndarray], rows, columns: list[Column], shorten: bool,
+               note: str = "", name: str = "main") -> str:
+    """An escaped HTML table of ``rows``: submission text is shown as text, never as markup.
 
-
-def html_table(values: dict[str, np.ndarray], rows: np.ndarray, columns: list[Column], shorten: bool) -> str:
-    """An escaped HTML table of ``rows``: submission text is shown as text, never as markup."""
-    head = "".join(f"<th>{html.escape(c.header)}</th>" for c in columns)
-    body = "".join("<tr>" + "".join(html_cell(values[c.key][row], c, shorten) for c in columns) + "</tr>"
-                   for row in rows)
-    return f'{TABLE_STYLE}<table class="jx-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    ``name`` scopes the column styles, so two tables with different columns share a page.
+    """
+    cells = [[table_cell(values[c.key][row], c, shorten) for c in columns] for row in rows]
+    return render("table.html.j2", columns=columns, rows=cells, note=note, name=name)
 
 
 # ---------------------------------------------------------------- the explorer
@@ -321,7 +391,13 @@ def html_table(values: dict[str, np.ndarray], rows: np.ndarray, columns: list[Co
 class Explorer:
     """Widgets over the indicator-level frame; see docs/explorer.md for how analysts use it."""
 
-    def __init__(self, tables: dict[str, pd.DataFrame], export_dir: Path | str | None = None):
+    def __init__(self, tables: dict[str, pd.DataFrame], export_dir: Path | str | None = None,
+                 served_root: Path | str | None = None, download_prefix: str = "files/"):
+        """``served_root``: the folder a web server (Voilà, JupyterLab) serves under ``download_prefix``;
+        an export below it is offered as a link to that URL, any other as a self-contained data link."""
+        self.served_root = Path(served_root).resolve() if served_root else None
+        self.download_prefix = download_prefix
+        self._pending_search = None
         self.frame = indicator_frame(tables)
         self.projects = tables.get("project_status")
         self._project_records = ({} if self.projects is None else
@@ -341,7 +417,8 @@ class Explorer:
         self.refresh()
 
     @classmethod
-    def from_processed(cls, processed_dir: Path | str, export_dir: Path | str | None = None) -> "Explorer":
+    def from_processed(cls, processed_dir: Path | str, export_dir: Path | str | None = None,
+                       served_root: Path | str | None = None, download_prefix: str = "files/") -> "Explorer":
         """Read ``indicator_status`` and ``project_status`` from a processed folder (after ``jixiao metrics``).
 
         Relative paths are looked up from the working directory upwards, so the notebook finds
@@ -352,9 +429,16 @@ class Explorer:
         folder = base / processed_dir
         tables = read_tables(folder, ("indicator_status", "project_status"))
         export = Path(export_dir) if export_dir else Path("reports") / EXPORT_SUBDIR
-        return cls(tables, export if export.is_absolute() else base / export)
+        return cls(tables, export if export.is_absolute() else base / export, served_root=served_root,
+                   download_prefix=download_prefix)
 
     # ------------------------------------------------------------ widgets
+
+    def has_counties(self) -> bool:
+        """Whether the list spans several counties, each with a few departments (a province-size list)."""
+        departments = self.frame.drop_duplicates("dept_name")["county"]
+        sizes = departments[departments != NO_COUNTY].value_counts()
+        return int((sizes >= COUNTY_MIN_DEPARTMENTS).sum()) > 1
 
     def _dropdown(self, description: str, column: str, codes=None) -> widgets.Dropdown:
         return widgets.Dropdown(description=description, options=self._category_options(column, codes),
@@ -367,6 +451,9 @@ class Explorer:
 
     def _build_widgets(self) -> None:
         wide = widgets.Layout(width="420px")
+        self.county = self._dropdown("县区", "county")
+        # A county-level list has one county: the filter would only be noise.
+        self.county.layout.display = "" if self.has_counties() else "none"
         self.department = self._dropdown("主管部门", "dept_name")
         self.unit = self._dropdown("实施单位", "unit_name")
         self.level1 = self._dropdown("一级指标", "level1")
@@ -376,13 +463,14 @@ class Explorer:
         self.deviation = widgets.FloatSlider(description="偏离度 ≥ (%)", min=0.0, max=DEVIATION_SLIDER_MAX,
                                              step=DEVIATION_SLIDER_STEP, value=0.0, continuous_update=False, readout_format=".0f",
                                              style={"description_width": "initial"}, layout=wide)
-        self.search = widgets.Text(description="搜索", placeholder="项目、指标名称或原因、措施中的文字，空格分隔多个词",
-                                   continuous_update=False, layout=wide)
+        self.search = widgets.Text(description="搜索", placeholder=SEARCH_PLACEHOLDER, continuous_update=True,
+                                   layout=widgets.Layout(width=SEARCH_WIDTH))
         self.sort_by = widgets.Dropdown(description="排序", options=SORT_CHOICES, value="deviation")
         self.sort_direction = widgets.ToggleButtons(options=DIRECTION_CHOICES, value=DESCENDING)
         self.summary = widgets.HTML()
         self.table = widgets.HTML(layout=widgets.Layout(max_height="460px", overflow="auto"))
         self.chart = self._build_chart()
+        self.chart_view = widgets.Output()
         self.project = widgets.Dropdown(description="项目详情", options=[("（请选择项目）", NO_PROJECT)],
                                         value=NO_PROJECT, layout=widgets.Layout(width="640px"))
         self.detail = widgets.HTML()
@@ -391,38 +479,44 @@ class Explorer:
         self.export_path = widgets.HTML()
         self.widget = self._layout()
 
-    def _build_chart(self) -> go.FigureWidget:
+    def _build_chart(self) -> go.Figure:
         """Light counts by 二级指标 for the filtered rows: one stacked bar trace per light."""
         figure = plots.apply_template(go.Figure())
         for light in LIGHT_ORDER:
             figure.add_bar(name=LIGHT_LABELS[light], x=[], y=[], orientation="h",
                            marker_color=plots.LIGHT_COLORS[light])
-        figure.update_layout(barmode="stack", xaxis_title="指标数（个）", yaxis=dict(autorange="reversed"),
+        for trace, light in zip(figure.data, LIGHT_ORDER, strict=True):
+            trace.hovertemplate = "%{y}<br>" + LIGHT_LABELS[light] + "：%{x} 个指标<extra></extra>"
+        figure.update_layout(barmode="stack", xaxis=dict(title=dict(text="指标数（个）"), tickformat=",d",
+                                                         rangemode="tozero"),
+                             yaxis=dict(autorange="reversed"),
                              legend=dict(traceorder="normal"))  # red first, as in the summary line
-        return go.FigureWidget(figure)
+        return figure
 
     def _layout(self) -> widgets.VBox:
         title = widgets.HTML("<h3>预算绩效运行监控 · 指标查询</h3>")
         filters = widgets.VBox([
-            widgets.HBox([self.department, self.unit]),
+            widgets.HBox([self.county, self.department, self.unit]),
             widgets.HBox([self.level1, self.level2, self.light]),
             widgets.HBox([self.deviation, self.key_only]),
             widgets.HBox([self.search]),
             widgets.HBox([self.sort_by, self.sort_direction]),
         ])
         export = widgets.HBox([self.export_button, self.export_path])
-        return widgets.VBox([title, filters, self.summary, self.chart, self.table, export,
+        return widgets.VBox([title, filters, self.summary, self.chart_view, self.table, export,
                              self.project, self.detail])
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)
 
     def _connect(self) -> None:
+        self.county.observe(self._on_county, names="value")
         self.department.observe(self._on_department, names="value")
         self.level1.observe(self._on_level1, names="value")
-        for control in (self.unit, self.level2, self.light, self.key_only, self.deviation, self.search,
+        for control in (self.unit, self.level2, self.light, self.key_only, self.deviation,
                         self.sort_by, self.sort_direction):
             control.observe(self._on_filter, names="value")
+        self.search.observe(self._on_search, names="value")
         self.project.observe(self._on_project, names="value")
         self.export_button.on_click(lambda _button: self.export())
 
@@ -438,6 +532,23 @@ class Explorer:
     def _on_filter(self, _change=None) -> None:
         if not self._holding:
             self.refresh()
+
+    def _on_search(self, _change=None) -> None:
+        """Search as you type: in a running kernel wait for a pause in typing, else refresh at once."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._on_filter()
+            return
+        if self._pending_search is not None:
+            self._pending_search.cancel()
+        self._pending_search = loop.call_later(SEARCH_DEBOUNCE_SECONDS, self._on_filter)
+
+    def _on_county(self, change) -> None:
+        """A county narrows the department list to its own departments."""
+        with self._hold():
+            self._narrow(self.department, "dept_name", "county", change["new"])
+        self._on_filter()
 
     def _on_department(self, change) -> None:
         """A department narrows the unit list to its own units."""
@@ -464,7 +575,8 @@ class Explorer:
     def current_mask(self) -> np.ndarray:
         """The rows passing every filter: the AND of the active component masks."""
         index = self.index
-        masks = [index.category_mask("dept_name", self.department.value),
+        masks = [index.category_mask("county", self.county.value),
+                 index.category_mask("dept_name", self.department.value),
                  index.category_mask("unit_name", self.unit.value),
                  index.category_mask("level1", self.level1.value),
                  index.category_mask("level2", self.level2.value),
@@ -482,7 +594,7 @@ class Explorer:
         self.mask = self.current_mask()
         order = self.index.order(self.sort_by.value, self.sort_direction.value)
         self.rows = order[self.mask[order]]
-        self.summary.value = f"<b>{html.escape(self.summary_text())}</b>"
+        self.summary.value = message_html(self.summary_text())
         self.table.value = self._table_html()
         self._update_chart()
         self._update_project_options()
@@ -495,7 +607,7 @@ class Explorer:
     def summary_text(self) -> str:
         n_rows = len(self.rows)
         if not n_rows:
-            return "没有符合条件的指标，请放宽筛选条件。"
+            return f"{EMPTY_TEXT}：请放宽筛选条件。"
         projects = self.index.codes["project_id"][self.rows]
         n_projects = _distinct(projects, len(self.index.labels["project_id"]))
         n_departments = _distinct(self.index.codes["dept_name"][self.rows], len(self.index.labels["dept_name"]))
@@ -510,13 +622,13 @@ class Explorer:
 
     def _table_html(self) -> str:
         if not len(self.rows):
-            return ""
+            return message_html(EMPTY_TEXT, kind="empty", tag="p")
         shown = self.rows[:TABLE_ROW_LIMIT]
         note = ""
         if len(self.rows) > TABLE_ROW_LIMIT:
-            note = (f"<p>表中显示排序后的前 {TABLE_ROW_LIMIT} 行（共 {len(self.rows)} 行）；"
-                    f"完整结果请用“导出”按钮。</p>")
-        return note + html_table(self._values, shown, table_columns(self.period), shorten=True)
+            note = (f"表中显示排序后的前 {TABLE_ROW_LIMIT} 行（共 {len(self.rows)} 行）；"
+                    f"完整结果请用“导出”按钮。")
+        return html_table(self._values, shown, table_columns(self.period), shorten=True, note=note)
 
     def chart_counts(self) -> pd.DataFrame:
         """Indicators per 二级指标 (rows) and light (columns) in the selection."""
@@ -530,11 +642,23 @@ class Explorer:
     def _update_chart(self) -> None:
         counts = self.chart_counts()
         labels = [plots.plain_text(label) for label in counts.index]
+        empty = not labels
+        largest = int(counts.sum(axis=1).max()) if not empty else 0
         with self.chart.batch_update():
             for trace, light in zip(self.chart.data, LIGHT_ORDER):
                 trace.x, trace.y = counts[light].tolist(), labels
             self.chart.layout.title.text = f"筛选结果各二级指标的灯色（{len(self.rows)} 个指标）"
             self.chart.layout.height = plots._bar_chart_height(len(labels)) if labels else plots.MIN_BAR_CHART_HEIGHT
+            # Counts are whole numbers: small ones step by one, never 0.5.
+            self.chart.layout.xaxis.dtick = 1 if largest <= SMALL_COUNT_AXIS else None
+            # No junk axes for an empty selection: one sentence instead.
+            self.chart.layout.xaxis.visible = not empty
+            self.chart.layout.yaxis.visible = not empty
+            self.chart.layout.showlegend = not empty
+            self.chart.layout.annotations = ([dict(text=EMPTY_TEXT, showarrow=False, xref="paper", yref="paper",
+                                                   x=0.5, y=0.5, font=dict(size=16, color="#666666"))]
+                                             if empty else [])
+        show_figure(self.chart_view, self.chart)
 
     # ------------------------------------------------------------ project detail
 
@@ -577,10 +701,8 @@ class Explorer:
         facts = [("主管部门", self._values["dept_name"][first]), ("实施单位", self._values["unit_name"][first]),
                  ("项目名称", self._values["project_name"][first])]
         facts += self._project_facts(project_id)
-        lines = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in facts)
-        indicators = html_table(self._values, rows, detail_columns(self.period), shorten=False)
-        return (f'{TABLE_STYLE}<h4>项目详情</h4><table class="jx-table">{lines}</table>'
-                f"<h4>绩效指标（{len(rows)} 个）</h4>{indicators}")
+        indicators = html_table(self._values, rows, detail_columns(self.period), shorten=False, name="detail")
+        return render("facts.html.j2", facts=facts, n_indicators=len(rows), indicators=Markup(indicators))
 
     def _project_facts(self, project_id: str) -> list[tuple[str, str]]:
         spec = [("年初预算数（万元）", "budget_total", "money"), (f"{self.period}执行数（万元）", "executed_total", "money"),
@@ -597,25 +719,45 @@ class Explorer:
         """The active filters in words, for the export's 筛选条件 sheet."""
         def label(control) -> str:
             return dict((value, text) for text, value in control.options).get(control.value, "")
-        return [("主管部门", label(self.department)), ("实施单位", label(self.unit)),
+        return [("县区", label(self.county)), ("主管部门", label(self.department)), ("实施单位", label(self.unit)),
                 ("一级指标", label(self.level1)), ("二级指标", label(self.level2)), ("指标灯", label(self.light)),
                 ("只看重点监控项目", "是" if self.key_only.value else "否"),
                 ("偏离度不低于", f"{self.deviation.value:g}%"), ("搜索", self.search.value),
                 ("排序", f"{label(self.sort_by)}，{label(self.sort_direction)}")]
 
-    def export(self, path: Path | str | None = None) -> Path:
-        """Write the current selection (every row, current order) to Excel; show the path."""
+    def export(self, path: Path | str | None = None) -> Path | None:
+        """Write the current selection (every row, current order) to Excel and offer it as a download.
+
+        An empty selection writes nothing and says so (returns None).
+        """
+        if not len(self.rows):
+            self.export_path.value = message_html(f"{EMPTY_TEXT}，未导出文件。", kind="empty", tag="span")
+            return None
         target = Path(path) if path else self._export_path()
         target.parent.mkdir(parents=True, exist_ok=True)
         # Shown while writing: a province-size selection takes tens of seconds.
-        self.export_path.value = f"正在导出 {len(self.rows)} 行……"
+        self.export_path.value = message_html(f"正在导出 {len(self.rows)} 行……", kind="progress", tag="span")
         workbook = Workbook(write_only=True)
-        self._write_rows(workbook.create_sheet("筛选结果"), export_columns(self.period))
+        rows_sheet = workbook.create_sheet("筛选结果")
+        print_setup(rows_sheet)  # before the rows: a write-only sheet is streamed out as it is filled
+        self._write_rows(rows_sheet, export_columns(self.period))
         self._write_filters(workbook.create_sheet("筛选条件"))
         workbook.save(target)
         self.last_export = target
-        self.export_path.value = f"已导出 {len(self.rows)} 行：<code>{html.escape(str(target))}</code>"
+        self.export_path.value = render("export.html.j2", n_rows=len(self.rows), href=self.download_href(target),
+                                        name=target.name, path=str(target))
         return target
+
+    def download_href(self, target: Path) -> str:
+        """A link the browser can download: the served URL below ``served_root``, else the bytes inline."""
+        target = Path(target).resolve()
+        if self.served_root is not None and target.is_relative_to(self.served_root):
+            return self.download_prefix + urllib.parse.quote(target.relative_to(self.served_root).as_posix())
+        data = target.read_bytes()
+        if len(data) > DATA_URI_LIMIT:
+            return ""
+        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
     def _export_path(self) -> Path:
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -636,10 +778,11 @@ class Explorer:
 
     def _write_filters(self, sheet) -> None:
         sheet.append([_header_cell(sheet, "筛选条件"), _header_cell(sheet, "取值")])
-        rows = self.filter_description() + [("指标数", str(len(self.rows))),
-                                            ("导出时间", dt.datetime.now().strftime("%Y-%m-%d %H:%M"))]
-        for key, value in rows:
+        for key, value in self.filter_description() + [("指标数", str(len(self.rows)))]:
             sheet.append([_excel_cell(sheet, key, "text"), _excel_cell(sheet, value, "text")])
+        exported = WriteOnlyCell(sheet, dt.datetime.now().replace(microsecond=0))  # a real Excel date, local time
+        exported.number_format = DATETIME_FORMAT
+        sheet.append([_excel_cell(sheet, "导出时间", "text"), exported])
 
 
 def _header_cell(sheet, text: str) -> WriteOnlyCell:

@@ -25,6 +25,7 @@ from jixiao.validate.checks import SEVERITY_LABELS, rule_meaning, text_or_none
 from jixiao.store.tables import read_ingest_tables
 from jixiao.forms.fill_in import safe_name
 from jixiao.outputs.safe import clean_text, put
+from jixiao.outputs.summary_excel import print_setup
 from jixiao.read.workbook import DEFAULT_LIMITS, UnreadableWorkbook, merged_cell_count, read_workbook, sniff
 
 ISSUE_SHEET = "问题清单"
@@ -32,8 +33,10 @@ COMMENT_AUTHOR = "县财政局绩效监控"
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 FILLS = {"error": PatternFill("solid", fgColor="FFC7CE"), "warning": PatternFill("solid", fgColor="FFEB9C"),
          "info": PatternFill("solid", fgColor="DDEBF7")}
-ISSUE_HEADERS = ("序号", "工作表", "单元格", "严重程度", "规则代码", "规则", "问题说明", "修改建议")
-ISSUE_WIDTHS = (6, 16, 8, 10, 26, 30, 60, 50)
+# Units read this sheet: Chinese only; the rule code stays for the bureau in the last, hidden column.
+ISSUE_HEADERS = ("序号", "工作表", "单元格", "严重程度", "规则", "问题说明", "修改建议", "规则代码")
+ISSUE_WIDTHS = (6, 16, 8, 10, 30, 60, 50, 26)
+ISSUE_CODE_COLUMN = "H"
 SUMMARY_TOP_RULES = 4  # the reply names the most frequent problems only
 
 
@@ -218,7 +221,7 @@ def _mark_cells(book: openpyxl.Workbook, findings: pd.DataFrame) -> None:
         target = book[sheet][cell]
         worst = min((r.severity for r in rows), key=lambda s: SEVERITY_ORDER.get(s, 3))
         target.fill = FILLS.get(worst, FILLS["warning"])
-        text = "\n".join(f"【{SEVERITY_LABELS.get(r.severity, r.severity)}·{r.code}】{r.message}" for r in rows)
+        text = "\n".join(f"【{SEVERITY_LABELS.get(r.severity, r.severity)}】{r.message}" for r in rows)
         comment = Comment(clean_text(text), COMMENT_AUTHOR)
         comment.width, comment.height = 360, 40 + 60 * len(rows)
         target.comment = comment
@@ -246,6 +249,8 @@ def _issue_sheet(book: openpyxl.Workbook, findings: pd.DataFrame, summary: str, 
     for number, row in enumerate(findings.itertuples(), start=1):
         _issue_row(sheet, 4 + number, number, row, book.sheetnames)
     sheet.freeze_panes = "A5"
+    sheet.column_dimensions[ISSUE_CODE_COLUMN].hidden = True
+    print_setup(sheet, title_rows="4:4")
     book.active = 0
     for other in book.worksheets[1:]:
         other.sheet_view.tabSelected = False
@@ -255,7 +260,7 @@ def _issue_row(sheet, r: int, number: int, row, sheet_names: list[str]) -> None:
     problem, fix = split_message(row)
     rule = RULES_BY_CODE.get(row.code)
     values = (number, text_or_none(row.sheet), text_or_none(row.cell),
-              SEVERITY_LABELS.get(row.severity, row.severity), row.code, rule_meaning(rule) if rule else "", problem, fix)
+              SEVERITY_LABELS.get(row.severity, row.severity), rule_meaning(rule) if rule else "", problem, fix, row.code)
     for col, value in enumerate(values, start=1):
         cell = put(sheet, r, col, value)
         cell.alignment = Alignment(wrap_text=True, vertical="top")

@@ -46,7 +46,19 @@ BUBBLE_MAX_SIZE = 60  # px diameter of the largest project's bubble
 BUBBLE_MIN_SIZE = 5
 LOG_TICK_STEPS = (1, 2, 5)
 SCORE_AXIS_MAX = 108  # full marks are 100; the headroom keeps the score labels inside the plot
+TIE_AXIS_EXTRA = 8  # more headroom when labels carry "（同分）"
 HEAT_COLORSCALE = [[0.0, "#FFFFFF"], [0.5, "#F6B26B"], [1.0, "#C62828"]]
+# Slides (PowerPoint, WPS): 16:9 landscape, large enough for a county's 20-30 department rows.
+SLIDE_WIDTH, SLIDE_HEIGHT = 1280, 720
+EMPTY_CELL_COLOR = "#F2F2F2"  # a matrix cell without projects
+EMPTY_CELL_TEXT_COLOR = "#666666"
+LEGEND_MARKER_SIZE = 12
+NOTE_STYLE = "font-size:11px;color:#666666"
+# Projects whose points would sit on top of each other (same rounded position) are drawn once,
+# larger, with their count: 1 decimal of a percent is what the axes can show anyway.
+OVERLAP_DECIMALS = 1
+OVERLAP_SIZE_STEP = 4  # px of marker diameter per extra project at the same point
+SMALL_COUNT_MAX = 10  # count axes up to this value tick every whole number
 
 LEVEL2_ORDER = ("数量指标", "质量指标", "时效指标", "成本指标", "经济效益指标", "社会效益指标", "生态效益指标",
                 "可持续影响指标", "服务对象满意度指标", "经济成本指标", "社会成本指标", "生态环境成本指标")
@@ -55,6 +67,7 @@ REASON_CATEGORIES = ("经费保障", "制度保障", "人员保障", "硬件条�
 MATRIX_CORE_LIGHTS = (RED, YELLOW, GREEN)  # rows/columns the 双监控 matrix always shows
 ATTENTION_LIGHTS = (RED, YELLOW)  # indicators whose reasons explain a deviation
 
+NO_DATA_TEXT = "无数据"  # printed where a value is missing, so a blank never looks like zero
 MONEY_FORMAT = ",.2f"  # 万元 with two decimals, thousands separated
 PERCENT_FORMAT = ".1f"  # stored as 95 for 95 %, shown with a "%" suffix
 PERCENT_TICK_FORMAT = ".0f"
@@ -125,6 +138,12 @@ def _percent_axis(title: str) -> dict:
     return dict(title=dict(text=title), ticksuffix=PERCENT_SUFFIX, tickformat=PERCENT_TICK_FORMAT)
 
 
+def _count_axis(title: str, largest) -> dict:
+    """A count axis: whole numbers only, stepping by one while the counts are small (never 0.5 ticks)."""
+    small = largest is not None and pd.notna(largest) and largest <= SMALL_COUNT_MAX
+    return dict(title=dict(text=title), tickformat=",d", rangemode="tozero", dtick=1 if small else None)
+
+
 def _money_axis(title: str) -> dict:
     return dict(title=dict(text=f"{title}（{MONEY_UNIT}）"), tickformat=MONEY_TICK_FORMAT)
 
@@ -154,6 +173,23 @@ def _title_with(department: str | None, title: str) -> str:
     return f"{plain_text(department)}：{title}" if department else title
 
 
+def as_slide(fig: go.Figure) -> go.Figure:
+    """16:9 landscape slide proportions (in place), for the charts leadership puts in PowerPoint."""
+    fig.update_layout(width=SLIDE_WIDTH, height=SLIDE_HEIGHT)
+    return fig
+
+
+def _legend_entry(fig: go.Figure, name: str, color: str) -> None:
+    """A legend-only square: explains bar or cell colours that carry no trace of their own."""
+    fig.add_scatter(x=[None], y=[None], mode="markers", name=name, hoverinfo="skip", showlegend=True,
+                    marker=dict(symbol="square", size=LEGEND_MARKER_SIZE, color=color))
+
+
+def _with_note(title: str, note: str) -> dict:
+    """An axis title with a small explanatory second line (axis titles take part in the automatic margins)."""
+    return dict(text=f"{title}<br><span style='{NOTE_STYLE}'>{note}</span>")
+
+
 # ---------------------------------------------------------------- county charts
 
 def department_budget_lights(summary: pd.DataFrame, profile: RuleProfile | None = None) -> list[str]:
@@ -177,23 +213,39 @@ def execution_by_department(department_summary: pd.DataFrame, departments: Itera
     if departments is not None:
         frame = frame[frame["dept_name"].isin(list(departments))]
     frame = frame.sort_values("execution_rate", na_position="first").reset_index(drop=True)
-    lights = department_budget_lights(frame, profile) if len(frame) else []
+    if "budget_light" in frame and frame["budget_light"].notna().any():
+        lights = [_normalise_light(light) for light in frame["budget_light"]]  # stored by the metrics stage
+    else:  # tables from before the metrics stored it: the same rule, with the active profile
+        lights = department_budget_lights(frame, profile) if len(frame) else []
     names = _labels(frame["dept_name"])
     fig = _new_figure("各部门预算执行率与序时进度")
+    missing = frame["execution_rate"].isna()
     fig.add_bar(
-        x=names, y=frame["execution_rate"], name="预算执行率",
+        # A department without an execution rate gets an empty bar that says so, not a silent gap.
+        x=names, y=frame["execution_rate"].fillna(0), name="预算执行率", showlegend=False,
+        text=[NO_DATA_TEXT if gap else "" for gap in missing], textposition="outside", cliponaxis=False,
         marker_color=[LIGHT_COLORS[light] for light in lights],
         customdata=list(zip(frame["budget_total"], frame["executed_total"], [_light_label(l) for l in lights])),
         hovertemplate=("%{x}<br>预算执行率 %{y:" + PERCENT_FORMAT + "}%<br>年初预算 %{customdata[0]:" + MONEY_FORMAT
                        + "} 万元<br>已执行 %{customdata[1]:" + MONEY_FORMAT + "} 万元<br>%{customdata[2]}<extra></extra>"),
     )
-    fig.add_scatter(
-        x=names, y=frame["time_progress"], name=TIME_PROGRESS_LABEL, mode="lines",
-        line=dict(color=TIME_PROGRESS_COLOR, dash="dash", width=2, shape="hvh"),
-        hovertemplate=TIME_PROGRESS_LABEL + " %{y:" + PERCENT_FORMAT + "}%<extra></extra>",
-    )
+    progress = frame["time_progress"].round(2)
+    if progress.nunique() <= 1:
+        # One period for all: one straight line.
+        fig.add_scatter(x=names, y=frame["time_progress"], name=TIME_PROGRESS_LABEL, mode="lines",
+                        line=dict(color=TIME_PROGRESS_COLOR, dash="dash", width=2),
+                        hovertemplate=TIME_PROGRESS_LABEL + " %{y:" + PERCENT_FORMAT + "}%<extra></extra>")
+    else:
+        # Departments reported different periods: a mark per department, never a stepped line.
+        fig.add_scatter(x=names, y=frame["time_progress"], name=f"{TIME_PROGRESS_LABEL}（各部门期间不同）",
+                        mode="markers", marker=dict(symbol="line-ew", size=28, line=dict(color=TIME_PROGRESS_COLOR,
+                                                                                          width=3)),
+                        hovertemplate="%{x}<br>" + TIME_PROGRESS_LABEL + " %{y:" + PERCENT_FORMAT + "}%<extra></extra>")
+    for light in LIGHT_ORDER:
+        if light in lights:
+            _legend_entry(fig, f"执行{_light_label(light)}", LIGHT_COLORS[light])
     fig.update_layout(xaxis=dict(title=dict(text="主管部门"), tickangle=-45), yaxis=_percent_axis("预算执行率"),
-                      height=DEFAULT_HEIGHT + 60)
+                      height=DEFAULT_HEIGHT + 60, legend=dict(traceorder="normal"))
     return fig
 
 
@@ -201,7 +253,7 @@ def dual_monitoring_matrix(project_status: pd.DataFrame, department: str | None 
     """双监控矩阵: project counts by budget light (rows) × target light (columns).
 
     Each cell is coloured by the dual light those projects received, so the reader sees both the
-    count and the verdict; empty combinations stay blank.
+    count and the verdict; empty combinations read "0 个" on grey. The legend names the colours.
     """
     frame = _filter(project_status, department)
     counts = frame.assign(budget=frame["budget_light"].map(_normalise_light),
@@ -215,9 +267,9 @@ def dual_monitoring_matrix(project_status: pd.DataFrame, department: str | None 
         for column in columns:
             cell = counts[(counts["budget"] == row) & (counts["target"] == column)]
             if cell.empty:
-                z_row.append(None)
-                text_row.append("")
-                hover_row.append("")
+                z_row.append(len(LIGHT_ORDER))  # the grey "no projects" step of the colour scale
+                text_row.append("0 个")
+                hover_row.append(f"预算执行{_light_label(row)} × 目标完成{_light_label(column)}：没有项目")
                 continue
             dual = cell["dual"].mode().iloc[0]
             z_row.append(LIGHT_ORDER.index(dual))
@@ -230,13 +282,27 @@ def dual_monitoring_matrix(project_status: pd.DataFrame, department: str | None 
     fig = _new_figure(_title_with(department, "双监控矩阵：预算执行 × 目标完成（项目数）"))
     fig.add_heatmap(
         z=z, x=[f"目标{_light_label(c)}" for c in columns], y=[f"执行{_light_label(r)}" for r in rows],
-        text=text, texttemplate="%{text}", textfont=dict(size=FONT_SIZE + 3, color="#FFFFFF"),
-        customdata=hover, hovertemplate="%{customdata}<extra></extra>",
-        colorscale=_discrete_light_scale(), zmin=0, zmax=len(LIGHT_ORDER) - 1, showscale=False,
-        xgap=3, ygap=3,
+        text=text, customdata=hover, hovertemplate="%{customdata}<extra></extra>",
+        colorscale=_discrete_light_scale(with_empty=True), zmin=0, zmax=len(LIGHT_ORDER), showscale=False,
+        xgap=3, ygap=3, showlegend=False,
     )
+    x_labels, y_labels = [f"目标{_light_label(c)}" for c in columns], [f"执行{_light_label(r)}" for r in rows]
+    # Cell labels as annotations: white on a light colour, grey on an empty cell.
+    for i, y_label in enumerate(y_labels):
+        for j, x_label in enumerate(x_labels):
+            empty = z[i][j] == len(LIGHT_ORDER)
+            fig.add_annotation(x=x_label, y=y_label, text=text[i][j], showarrow=False,
+                               font=dict(size=FONT_SIZE + 3, color=EMPTY_CELL_TEXT_COLOR if empty else "#FFFFFF"))
+    shown = sorted({value for row in z for value in row if value < len(LIGHT_ORDER)})
+    for index in shown:
+        _legend_entry(fig, f"双监控{_light_label(LIGHT_ORDER[index])}", LIGHT_COLORS[LIGHT_ORDER[index]])
+    _legend_entry(fig, "没有项目", EMPTY_CELL_COLOR)
     fig.update_layout(xaxis=dict(title=dict(text="目标完成灯"), side="bottom", showgrid=False),
-                      yaxis=dict(title=dict(text="预算执行灯"), autorange="reversed", showgrid=False))
+                      yaxis=dict(title=dict(text="预算执行灯"), autorange="reversed", showgrid=False),
+                      # Vertical, right of the cells: the top is taken by the title and its provenance line.
+                      legend=dict(title=dict(text="格子颜色"), traceorder="normal", orientation="v",
+                                  x=1.02, xanchor="left", y=1.0, yanchor="top"),
+                      plot_bgcolor="#FFFFFF")
     return fig
 
 
@@ -246,10 +312,11 @@ def _present_lights(lights: pd.Series, always: Iterable[str]) -> list[str]:
     return [light for light in LIGHT_ORDER if light in wanted]
 
 
-def _discrete_light_scale() -> list[list]:
-    """A colourscale mapping the integer index of LIGHT_ORDER to the fixed light colour."""
-    steps = len(LIGHT_ORDER) - 1
-    return [[index / steps, LIGHT_COLORS[light]] for index, light in enumerate(LIGHT_ORDER)]
+def _discrete_light_scale(with_empty: bool = False) -> list[list]:
+    """A colourscale mapping the integer index of LIGHT_ORDER to the fixed light colour (then grey = empty)."""
+    colors = [LIGHT_COLORS[light] for light in LIGHT_ORDER] + ([EMPTY_CELL_COLOR] if with_empty else [])
+    steps = len(colors) - 1
+    return [[index / steps, color] for index, color in enumerate(colors)]
 
 
 def project_target_completion(indicator_status: pd.DataFrame) -> pd.Series:
@@ -269,16 +336,33 @@ def dual_monitoring_scatter(project_status: pd.DataFrame, indicator_status: pd.D
         group = frame[frame["dual_light"].map(_normalise_light) == light]
         if group.empty:
             continue
+        points = _overlapping_points(group)
         fig.add_scatter(
-            x=group["execution_ratio"], y=group["target_completion"], mode="markers",
-            name=f"双监控{_light_label(light)}", marker=dict(color=LIGHT_COLORS[light], size=11, opacity=0.85,
-                                                          line=dict(color="#FFFFFF", width=1)),
-            customdata=list(zip(_labels(group["project_name"]), _labels(group["dept_name"]))),
-            hovertemplate=("%{customdata[0]}<br>%{customdata[1]}<br>执行进度比 %{x:" + PERCENT_FORMAT
+            x=points["x"], y=points["y"], mode="markers+text", name=f"双监控{_light_label(light)}",
+            text=[f"{n} 个" if n > 1 else "" for n in points["n"]], textposition="middle right",
+            marker=dict(color=LIGHT_COLORS[light], size=[11 + OVERLAP_SIZE_STEP * (n - 1) for n in points["n"]],
+                        opacity=0.85, line=dict(color="#FFFFFF", width=1)),
+            customdata=list(zip(points["names"], points["n"], strict=True)),
+            hovertemplate=("%{customdata[0]}<br>执行进度比 %{x:" + PERCENT_FORMAT
                            + "}%<br>指标平均完成率 %{y:" + PERCENT_FORMAT + "}%<extra></extra>"),
         )
-    fig.update_layout(xaxis=_percent_axis("执行进度比（预算执行率 ÷ 序时进度）"), yaxis=_percent_axis("指标平均完成率"))
+    top = frame["target_completion"].max() if len(frame) else None
+    y_max = max(100.0, float(top)) * 1.05 if top is not None and pd.notna(top) else 105.0
+    fig.update_layout(xaxis=dict(_percent_axis("执行进度比（预算执行率 ÷ 序时进度）"), rangemode="tozero",
+                                 title=_with_note("执行进度比（预算执行率 ÷ 序时进度）",
+                                                  "纵轴为项目各指标完成率（每个封顶 100%）的平均值；"
+                                                  "同一位置的多个项目画成一个较大的点并标出个数")),
+                      yaxis=dict(_percent_axis("指标平均完成率"), range=[0, y_max]))
     return fig
+
+
+def _overlapping_points(group: pd.DataFrame) -> pd.DataFrame:
+    """One point per rounded position: x, y, how many projects sit there, and their names for the hover."""
+    keyed = group.assign(x=group["execution_ratio"].round(OVERLAP_DECIMALS),
+                         y=group["target_completion"].round(OVERLAP_DECIMALS),
+                         label=[f"{plain_text(p)}（{plain_text(d)}）" for p, d in zip(group["project_name"], group["dept_name"], strict=True)])
+    points = keyed.groupby(["x", "y"], dropna=False, sort=False).agg(n=("label", "size"), names=("label", "<br>".join))
+    return points.reset_index()
 
 
 def deviation_heatmap(indicator_status: pd.DataFrame, department: str | None = None) -> go.Figure:
@@ -301,7 +385,9 @@ def deviation_heatmap(indicator_status: pd.DataFrame, department: str | None = N
                                                   + "}%<br>指标数 %{customdata}<extra></extra>"),
         colorbar=dict(title=dict(text="偏离度"), ticksuffix=PERCENT_SUFFIX), xgap=1, ygap=1,
     )
-    fig.update_layout(xaxis=dict(title=dict(text="二级指标"), showgrid=False, tickangle=-30),
+    fig.update_layout(xaxis=dict(title=_with_note("二级指标", "格中数字为该类指标偏离度的平均值（%）；空白表示没有该类指标，"
+                                                          "或其指标都无法计算偏离度（如定性指标）"),
+                                 showgrid=False, tickangle=-30),
                       # The title names the rows; an axis title would collide with long department names.
                       yaxis=dict(autorange="reversed", showgrid=False))
     return fig
@@ -388,8 +474,9 @@ def reasons_by_category(indicator_status: pd.DataFrame, department: str | None =
         group = counts[counts["light"] == light]
         fig.add_bar(x=_labels(group["category"]), y=group["count"], name=_light_label(light) + "指标",
                     marker_color=LIGHT_COLORS[light], hovertemplate="%{x}<br>%{y} 次<extra>" + _light_label(light) + "</extra>")
+    largest = counts.groupby("category")["count"].sum().max() if len(counts) else 0
     fig.update_layout(barmode="stack", legend=dict(traceorder="normal"), xaxis=dict(title=dict(text="偏差原因类别")),
-                      yaxis=dict(title=dict(text="勾选次数（次）"), tickformat="d", rangemode="tozero"))
+                      yaxis=_count_axis("勾选次数（次）", largest))
     return fig
 
 
@@ -398,18 +485,29 @@ def ranking_chart(department_summary: pd.DataFrame, highlight: str | None = None
 
     Departments the ranking leaves out (no score) are not drawn; the brief prints the method text.
     """
+    unranked = len(department_summary) - len(department_summary.dropna(subset=["rank", "score"]))
     frame = department_summary.dropna(subset=["rank", "score"]).sort_values("rank")
-    labels = [f"第{int(rank)}名 {plain_text(name)}" for rank, name in zip(frame["rank"], frame["dept_name"])]
+    shared_rank = frame["rank"].duplicated(keep=False)
+    shared_score = frame["score"].round(2).duplicated(keep=False)
+    labels = [f"第{int(rank)}名{'（并列）' if tied else ''} {plain_text(name)}"
+              for rank, name, tied in zip(frame["rank"], frame["dept_name"], shared_rank, strict=True)]
+    texts = [f"{score:.2f}{'（同分）' if tied else ''}" for score, tied in zip(frame["score"], shared_score, strict=True)]
     colors = [_ranking_color(name, highlight) for name in frame["dept_name"]]
     fig = _new_figure("部门综合得分排名", height=_bar_chart_height(len(frame)))
     fig.add_bar(
         x=frame["score"], y=labels, orientation="h", marker_color=colors, name="综合得分",
-        text=[f"{score:.2f}" for score in frame["score"]], textposition="outside", cliponaxis=False,
-        customdata=list(zip(frame["execution_score"], frame["target_score"])),
+        text=texts, textposition="outside", cliponaxis=False,
+        customdata=list(zip(frame["execution_score"], frame["target_score"],
+                            _labels(frame["rank_note"]) if "rank_note" in frame else [""] * len(frame), strict=True)),
         hovertemplate=("%{y}<br>综合得分 %{x:.2f}<br>执行得分 %{customdata[0]:.2f}"
-                       "<br>目标得分 %{customdata[1]:.2f}<extra></extra>"),
+                       "<br>目标得分 %{customdata[1]:.2f}<br>%{customdata[2]}<extra></extra>"),
     )
-    fig.update_layout(xaxis=dict(title=dict(text="综合得分（分）"), range=[0, SCORE_AXIS_MAX]),
+    notes = ["同分的部门按规则配置的并列规则定序（见排名方法说明）" if shared_score.any() else "满分 100 分"]
+    if unranked:
+        notes.append(f"另有 {unranked} 个部门缺少执行率或没有可判断的指标，不计分、不排名")
+    note = "；".join(notes)
+    axis_max = SCORE_AXIS_MAX + (TIE_AXIS_EXTRA if shared_score.any() else 0)
+    fig.update_layout(xaxis=dict(title=_with_note("综合得分（分）", note), range=[0, axis_max]),
                       yaxis=dict(autorange="reversed"), showlegend=False)
     return fig
 
@@ -474,9 +572,31 @@ def department_indicator_lights(indicator_status: pd.DataFrame, department: str 
                     marker_color=LIGHT_COLORS[light],
                     hovertemplate="%{y}<br>" + _light_label(light) + " %{x} 个<extra></extra>")
     # Plotly lists stacked traces in reverse; keep the legend in light order (red first).
-    fig.update_layout(barmode="stack", xaxis=dict(title=dict(text="指标数（个）"), tickformat="d"),
+    fig.update_layout(barmode="stack", xaxis=_count_axis("指标数（个）", table.sum(axis=1).max() if len(table) else 0),
                       yaxis=dict(autorange="reversed"), legend=dict(traceorder="normal"))
     return fig
 
 
 register_template()
+
+
+def lights_by_department(department_summary: pd.DataFrame) -> go.Figure:
+    """Per department, how many indicators are red, yellow, green, blue or unknown (stored counts, stacked)."""
+    columns = {RED: "n_red", YELLOW: "n_yellow", GREEN: "n_green", BLUE: "n_blue", UNKNOWN: "n_unknown"}
+    frame = department_summary.copy()
+    for column in columns.values():
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").fillna(0).astype(int) if column in frame else 0
+    # Most red on top, then most yellow: the departments to talk to first.
+    frame = frame.sort_values(["n_red", "n_yellow"], ascending=False, kind="mergesort")
+    labels = _labels(frame["dept_name"])
+    fig = _new_figure("各部门指标红黄绿灯分布", height=_bar_chart_height(len(frame)))
+    for light, column in columns.items():
+        if not frame[column].any():
+            continue
+        fig.add_bar(x=frame[column], y=labels, orientation="h", name=_light_label(light),
+                    marker_color=LIGHT_COLORS[light],
+                    hovertemplate="%{y}<br>" + _light_label(light) + "：%{x} 个指标<extra></extra>")
+    largest = frame[list(columns.values())].sum(axis=1).max() if len(frame) else 0
+    fig.update_layout(barmode="stack", xaxis=_count_axis("指标数（个）", largest),
+                      yaxis=dict(autorange="reversed"), legend=dict(traceorder="normal"))
+    return fig

@@ -16,6 +16,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from jixiao.validate.checks import SEVERITY_LABELS
 from jixiao.config.settings import period_dir
@@ -24,10 +25,14 @@ from jixiao.outputs.safe import FORMULA_TRIGGERS, write_text  # noqa: F401 - re-
 from jixiao.metrics.compute import BLUE, DIRECTION_LABELS, GREEN, LIGHT_LABELS, RED, UNKNOWN, YELLOW
 from jixiao.store.schema import as_list, is_missing
 
-MONEY_FORMAT = "0.00"      # 万元, two decimals
+MONEY_FORMAT = "#,##0.00"  # 万元, two decimals, thousands separated as finance staff write them
 PERCENT_FORMAT = "0.0%"    # one decimal; the tables store 95 for 95 %, the cell holds 0.95
 SCORE_FORMAT = "0.00"
 INT_FORMAT = "0"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+# Printing: A4 landscape, one page wide, header row on every page, "第 n 页，共 m 页" in the footer.
+PRINT_FOOTER = "第 &P 页，共 &N 页"
+TOTAL_LABEL = "合计"
 
 LIGHT_FILLS = {  # Excel's familiar conditional-format palette
     RED: "FFC7CE", YELLOW: "FFEB9C", GREEN: "C6EFCE", BLUE: "BDD7EE", UNKNOWN: "D9D9D9",
@@ -43,7 +48,8 @@ SHEET_NAMES = ("部门汇总", "项目明细", "指标明细", "重点监控清�
 class Col:
     header: str
     source: str | None  # column of the frame; None = blank column to fill in by hand
-    kind: str = "text"  # text | money | percent | int | score | light | bool | direction | list | status | severity
+    kind: str = "text"  # text | money | percent | int | score | light | bool | direction | list | status | severity | datetime
+    hidden: bool = False  # kept for the bureau (e.g. the rule code) but hidden from the units reading the sheet
 
 
 def report_dir(reports_root: Path, year: int, month: int) -> Path:
@@ -70,8 +76,10 @@ def build_workbook(tables: dict[str, pd.DataFrame], year: int, month: int) -> Wo
     profile_name, profile_hash, method = _profile_info(tables)
 
     sheet = _table_sheet(workbook, "部门汇总", departments, department_columns(period))
+    _total_row(sheet, departments, department_columns(period), label_column="dept_name")
     _append_notes(sheet, [method])
-    _table_sheet(workbook, "项目明细", projects, project_columns(period))
+    sheet = _table_sheet(workbook, "项目明细", projects, project_columns(period))
+    _total_row(sheet, projects, project_columns(period), label_column="dept_name")
     _table_sheet(workbook, "指标明细", indicators, indicator_columns(period))
     key = projects[projects["key_monitoring"].fillna(False).astype(bool)]
     _table_sheet(workbook, "重点监控清单", key, key_columns(period))
@@ -148,16 +156,16 @@ def submission_columns() -> list[Col]:
     return [
         Col("报送文件", "source_file"), Col("读取状态", "status", "status"), Col("原因", "reason"),
         Col("项目数", "n_projects", "int"), Col("指标数", "n_indicators", "int"),
-        Col("被较新报送替代的项目数", "n_replaced", "int"), Col("文件修改时间", "modified"),
-        Col("SHA-256", "sha256"),
+        Col("被较新报送替代的项目数", "n_replaced", "int"), Col("文件修改时间", "modified", "datetime"),
+        Col("文件校验值", "sha256"),
     ]
 
 
 def finding_columns() -> list[Col]:
     return [
         Col("报送文件", "source_file"), Col("工作表", "sheet"), Col("单元格", "cell"),
-        Col("严重程度", "severity", "severity"), Col("规则代码", "code"), Col("问题说明", "message"),
-        Col("修改建议", "suggestion"),
+        Col("严重程度", "severity", "severity"), Col("问题说明", "message"),
+        Col("修改建议", "suggestion"), Col("规则代码", "code", hidden=True),
     ]
 
 
@@ -197,7 +205,39 @@ def _table_sheet(workbook: Workbook, title: str, frame: pd.DataFrame, columns: l
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{last}{max(len(frame) + 1, 1)}"
     _set_widths(sheet, widths)
+    for index, col in enumerate(columns, start=1):
+        if col.hidden:
+            sheet.column_dimensions[get_column_letter(index)].hidden = True
+    print_setup(sheet)
     return sheet
+
+
+def print_setup(sheet, title_rows: str = "1:1") -> None:
+    """A4 landscape, fit to one page wide (any number of pages tall), header rows repeated, page numbers."""
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4  # via the class: write-only sheets lack the constants
+    sheet.page_setup.orientation = Worksheet.ORIENTATION_LANDSCAPE
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = title_rows
+    sheet.oddFooter.center.text = PRINT_FOOTER
+
+
+def _total_row(sheet, frame: pd.DataFrame, columns: list[Col], label_column: str) -> None:
+    """合计 under a department or project table: sums of money and counts, the rate of the sums."""
+    row = sheet.max_row + 1
+    summed = [col for col in columns if col.source in frame
+              and (col.kind == "money" or (col.kind == "int" and col.source.startswith("n_")))]  # counts, not ranks
+    sums = {col.source: frame[col.source].sum() for col in summed}
+    for index, col in enumerate(columns, start=1):
+        cell = sheet.cell(row=row, column=index)
+        if col.source == label_column:
+            write_text(cell, TOTAL_LABEL)
+        elif col.source in sums:
+            _write_value(cell, sums[col.source], col.kind)
+        elif col.source == "execution_rate" and sums.get("budget_total"):
+            _write_value(cell, sums["executed_total"] / sums["budget_total"] * 100, "percent")
+        cell.font = Font(bold=True)
 
 
 def _write_value(cell, value, kind: str) -> str:
@@ -214,6 +254,11 @@ def _write_value(cell, value, kind: str) -> str:
         cell.value = int(value) if kind == "int" else float(value)
         cell.number_format = INT_FORMAT if kind == "int" else SCORE_FORMAT
         return str(cell.value)
+    if kind == "datetime":
+        # ISO 8601 with the machine's offset: the wall-clock time it states is the local time.
+        stamp = pd.Timestamp(value)
+        cell.value, cell.number_format = stamp.tz_localize(None).to_pydatetime(), DATETIME_FORMAT
+        return stamp.strftime("%Y-%m-%d %H:%M")
     if kind == "light":
         cell.fill = PatternFill("solid", fgColor=LIGHT_FILLS.get(value, LIGHT_FILLS[UNKNOWN]))
         cell.alignment = Alignment(horizontal="center")
@@ -272,7 +317,8 @@ def _notes_sheet(workbook: Workbook, year: int, period: str, profile_name: str, 
         ("灯色", "红灯：严重滞后或偏离；黄灯：需关注；绿灯：正常；蓝灯：超额完成（目标可能偏低）；无法判断：资料不足，见判断依据"),
         ("双监控灯", "预算执行不达标为红；执行达标、绩效目标不达标为黄；两者都达标为绿"),
         ("金额与比率", "金额单位万元（保留两位小数）；执行率、进度、完成率、偏离度为百分比（保留一位小数）"),
-        ("计算方法", "详见 docs/metrics.md；所有阈值来自上面所列的规则配置"),
+        ("计算方法", "执行率 = 1-N月执行数 ÷ 年初预算数；执行进度比 = 执行率 ÷ 序时进度；偏离度按全年预计完成情况计算；"
+                     "所有阈值来自上面所列的规则配置，各表“判断依据”列写明每个灯色的理由"),
     ]
     for row_number, (key, value) in enumerate(rows, start=1):
         write_text(sheet.cell(row=row_number, column=1), key)
@@ -282,6 +328,7 @@ def _notes_sheet(workbook: Workbook, year: int, period: str, profile_name: str, 
     sheet.freeze_panes = "A2"
     sheet.column_dimensions["A"].width = 16
     sheet.column_dimensions["B"].width = 100
+    print_setup(sheet)
     for (cell,) in sheet.iter_rows(min_row=2, min_col=2, max_col=2):
         cell.alignment = Alignment(wrap_text=True, vertical="top")
 
