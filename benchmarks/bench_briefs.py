@@ -28,9 +28,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from jixiao.outputs.brief import load_brief_data  # noqa: E402
 from jixiao.config.settings import Settings  # noqa: E402
 from jixiao.normalise.ingest import ingest  # noqa: E402
+from jixiao.outputs.brief import load_brief_data  # noqa: E402
 from jixiao.outputs.render import CHROMIUM_PATH, run_briefs, safe_name  # noqa: E402
 
 BIN = Path(sys.executable).parent

@@ -32,12 +32,19 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from jixiao.outputs import plots
 from jixiao.config.settings import Settings
-from jixiao.outputs.explorer import (LIGHT_SEVERITY, LIGHTS_OF_CHOICE, SEARCH_COLUMNS, TABLE_ROW_LIMIT, Explorer, indicator_frame,
-                             table_columns)
-from jixiao.normalise.ingest import ingest
 from jixiao.metrics.compute import LIGHT_LABELS, run_metrics
+from jixiao.normalise.ingest import ingest
+from jixiao.outputs import plots
+from jixiao.outputs.explorer import (
+    LIGHT_SEVERITY,
+    LIGHTS_OF_CHOICE,
+    SEARCH_COLUMNS,
+    TABLE_ROW_LIMIT,
+    Explorer,
+    indicator_frame,
+    table_columns,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_COUNTY = "湟源县"

@@ -54,8 +54,8 @@ def per_workbook(raw_dir: Path, settings: Settings, repeat: int) -> list[Path]:
     paths = readable(discover(raw_dir), raw_dir, settings)
     ratios, ours_total, raw_total = [], 0.0, 0.0
     for path in paths:
-        ours = best_of(repeat, lambda: read_submission(path, raw_dir, settings))
-        raw = best_of(repeat, lambda: calamine_dump(path))
+        ours = best_of(repeat, lambda path=path: read_submission(path, raw_dir, settings))
+        raw = best_of(repeat, lambda path=path: calamine_dump(path))
         ratios.append(ours / raw)
         ours_total += ours
         raw_total += raw

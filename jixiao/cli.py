@@ -26,7 +26,6 @@ from jixiao.pipeline import (
     print_ingest_summary,
     write_demo_marker,
 )
-
 from jixiao.store.schema import METRICS_TABLES
 from jixiao.store.tables import TableError, has_table, read_ingest_tables, read_tables
 
@@ -222,8 +221,8 @@ def cmd_briefs(args) -> int:
 
 
 def cmd_template(args) -> int:
-    from jixiao.validate.approved import ApprovedTargetsError
     from jixiao.forms.fill_in import write_templates
+    from jixiao.validate.approved import ApprovedTargetsError
 
     try:
         paths = write_templates(Path(args.approved), Path(args.out), _settings(args))

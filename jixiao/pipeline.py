@@ -27,11 +27,11 @@ import pandas as pd
 
 from jixiao import __version__
 from jixiao.config.settings import Settings, period_dir
-from jixiao.normalise.ingest import STATUS_LABELS
 from jixiao.domain.vocabulary import DEMO_MARKER
-from jixiao.store.warehouse import Round, Store, StoreError
+from jixiao.normalise.ingest import STATUS_LABELS
 from jixiao.store.schema import METRICS_TABLES
 from jixiao.store.tables import read_findings, read_table, read_tables, write_table
+from jixiao.store.warehouse import Round, Store, StoreError
 
 ROUND_DIR_RE = re.compile(r"^(\d{4})\s*年(?:度)?\s*1\s*[-－—~～至到]\s*(\d{1,2})\s*月$")
 WORK_DIR = "rounds"  # processed/rounds/<YYYY-MM>/: each round's tidy tables

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The test suite: set-up, then pytest. Tests that need ../shared skip when it is absent.
+# The test suite: set-up, the linter, then pytest. Tests that need ../shared skip when it is absent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# Tests also read PDFs back (poppler-utils) and open workbooks in LibreOffice.
+# Tests also read PDFs back (poppler-utils) and open workbooks and Word files in LibreOffice.
 bash scripts/setup.sh chromium fonts-noto-cjk poppler-utils libreoffice-calc libreoffice-writer
+echo "== ruff（代码检查）"
+.venv/bin/ruff check jixiao tests benchmarks scripts
 exec .venv/bin/python -m pytest -q "$@"

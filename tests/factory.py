@@ -11,8 +11,21 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from jixiao.forms.painter import (CANONICAL_COLUMNS, LEVEL_COLUMNS, LEVELS, REASONS, Canvas, Form, Formatted, FormStyle,
-                          FundRow, IndicatorRow, paint_form, rows_sheet, write_workbook)
+from jixiao.forms.painter import (
+    CANONICAL_COLUMNS,
+    LEVEL_COLUMNS,
+    LEVELS,
+    REASONS,
+    Canvas,
+    Form,
+    Formatted,
+    FormStyle,
+    FundRow,
+    IndicatorRow,
+    paint_form,
+    rows_sheet,
+    write_workbook,
+)
 
 __all__ = ["CANONICAL_COLUMNS", "LEVEL_COLUMNS", "LEVELS", "REASONS", "Canvas", "Ind", "Pct", "Project", "SheetSpec",
            "Style", "build", "dropdown_sheet", "instruction_sheet", "one_project", "with_style"]

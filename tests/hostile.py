@@ -229,9 +229,9 @@ def payload_workbooks(folder: Path) -> dict[str, str]:
 def xls_workbooks(folder: Path, rng: random.Random, whole_merge: bool = False) -> dict[str, str]:
     """Old .xls files: a NUL in a name, a merge over the whole BIFF8 grid (xlwt writes it as 16.7 million
     formatted blank cells, which also blank the form, as Excel shows it), flipped bytes, truncation."""
-    from factory import Style, paint_sheet
-
     from jixiao.forms.painter import xls_bytes
+
+    from factory import Style, paint_sheet
 
     one_project(folder / "xls_control.xls", Project(name="旧格式控制字符项目", unit="湟源县\x00公路\x01段"))
     made = {"xls_control.xls": "xls_control", "xls_flips.xls": "xls_byte_flips", "xls_truncated.xls": "xls_truncated"}

@@ -5,12 +5,20 @@ from types import SimpleNamespace
 
 import pytest
 from openpyxl.cell.cell import MergedCell
+from test_template import (
+    ROAD,
+    approved_rows,
+    filled_templates,
+    indicator_rows,
+    ingest_and_check,
+    road_sheet,
+    write_approved_csv,
+    write_approved_xlsx,
+)
 
 from jixiao.forms import fill_in as T
-from jixiao.validate.approved import RIGIDITY_CODES, ApprovedTargetsError, read_approved, same_target
 from jixiao.normalise.values import parse_target
-from test_template import (ROAD, approved_rows, filled_templates, indicator_rows, ingest_and_check, road_sheet,
-                           write_approved_csv, write_approved_xlsx)
+from jixiao.validate.approved import RIGIDITY_CODES, ApprovedTargetsError, read_approved, same_target
 
 ROAD_EXTRA = [*ROAD, "产出指标", "数量指标", "安全隐患排查次数", "≥12次"]
 

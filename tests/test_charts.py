@@ -11,9 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from jixiao.outputs import charts, plots
 from jixiao.store.tables import TableError, write_table
-from jixiao.outputs import charts
-from jixiao.outputs import plots
 
 P = 7 / 12 * 100
 WIDTH = 640

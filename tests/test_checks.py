@@ -6,23 +6,24 @@ import re
 import pandas as pd
 import pytest
 from openpyxl.utils import get_column_letter
+from test_template import filled_templates, indicator_rows, ingest_and_check, road_sheet
 
-from jixiao.validate import checks
-from jixiao.forms import fill_in as T
-from jixiao.domain.findings import CATALOGUE, RULES_BY_CODE, finding
-from jixiao.validate.checks import CHECK_FUNCTIONS, check_tables, rules_markdown, run_checks
 from jixiao.config.profile import profile_from_text
 from jixiao.config.settings import Settings
+from jixiao.domain.findings import CATALOGUE, RULES_BY_CODE, finding
+from jixiao.forms import fill_in as T
 from jixiao.normalise.ingest import ingest
 from jixiao.store.tables import read_findings, read_ingest_tables
+from jixiao.validate import checks
+from jixiao.validate.checks import CHECK_FUNCTIONS, check_tables, rules_markdown, run_checks
+
 from conftest import ROOT
-from test_template import filled_templates, indicator_rows, ingest_and_check, road_sheet
 
 FUND = {source: T.FUNDS_HEADER_ROW + i for i, (source, _) in enumerate(T.FUND_ROWS, start=1)}
 
 
 def cell(role: str, source: str) -> str:
-    return f"{'CFIL'['budget executed rate expected'.split().index(role)]}{FUND[source]}"
+    return f"{'CFIL'[['budget', 'executed', 'rate', 'expected'].index(role)]}{FUND[source]}"
 
 
 def set_fund(role: str, source: str, value):

@@ -9,9 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from factory import Project, one_project
 from jixiao.store.tables import read_findings
+
 from conftest import ROOT
+from factory import Project, one_project
 
 # Every test here starts the command line as a process, as a clerk would.
 pytestmark = pytest.mark.slow

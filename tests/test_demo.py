@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from jixiao.demo import generator as demo
 from jixiao.config.settings import Settings
+from jixiao.demo import generator as demo
 from jixiao.normalise.ingest import ingest
 from jixiao.normalise.values import REASON_CATEGORIES
 from jixiao.read.workbook import read_workbook
@@ -209,7 +209,7 @@ def test_demo_shows_every_judgement_rule(tables):
     assert (subsidies["suggestion"] == "督促加快兑付").any()
     # equal scores share a rank; the rank follows the score
     ranked = depts.dropna(subset=["rank"])
-    for score, group in ranked.groupby("score"):
+    for _, group in ranked.groupby("score"):
         assert group["rank"].nunique() == 1
     assert ranked.sort_values("score", ascending=False)["rank"].is_monotonic_increasing
     # each indicator rule at least once

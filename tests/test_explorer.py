@@ -17,14 +17,14 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-
-from jixiao.store.tables import TableError
-from jixiao.outputs import explorer as explorer_module
-from jixiao.config.settings import Settings
-from jixiao.outputs.explorer import ALL, NO_PROJECT, Explorer, factorize, normalise_text
-from jixiao.metrics.compute import compute_metrics
-from jixiao.config.profile import load_profile
 from test_metrics import indicator, project, tables
+
+from jixiao.config.profile import load_profile
+from jixiao.config.settings import Settings
+from jixiao.metrics.compute import compute_metrics
+from jixiao.outputs import explorer as explorer_module
+from jixiao.outputs.explorer import ALL, NO_PROJECT, Explorer, factorize, normalise_text
+from jixiao.store.tables import TableError
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "explore.ipynb"

@@ -2,18 +2,17 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import subprocess
 
-import re
-
 import openpyxl
 import pytest
+from test_template import filled_templates, indicator_rows, ingest_and_check, road_sheet
 
 from jixiao.forms import fill_in as T
 from jixiao.outputs.feedback import ISSUE_HEADERS, ISSUE_SHEET, write_feedback
 from jixiao.store.tables import read_ingest_tables
-from test_template import filled_templates, indicator_rows, ingest_and_check, road_sheet
 
 ISSUE_FIRST_ROW = 5
 

@@ -6,13 +6,24 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
-from factory import Ind, Pct, Project, SheetSpec, dropdown_sheet, instruction_sheet, one_project, paint_sheet, with_style
 from formats_factory import csv_bytes, find, html_bytes, ods_bytes, spreadsheetml_bytes
+
 from jixiao.config.settings import Settings
 from jixiao.forms.painter import write_workbook
 from jixiao.normalise.ingest import ingest, read_submission
 from jixiao.read.workbook import OLE2_MAGIC, UnreadableWorkbook, read_workbook, sniff
+
+from factory import (
+    Ind,
+    Pct,
+    Project,
+    SheetSpec,
+    dropdown_sheet,
+    instruction_sheet,
+    one_project,
+    paint_sheet,
+    with_style,
+)
 
 SETTINGS = Settings()
 PROJECT = Project(indicators=[

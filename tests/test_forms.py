@@ -7,8 +7,18 @@ import openpyxl
 import pytest
 import xlrd
 
-from jixiao.forms.painter import (Canvas, Form, Formatted, FormStyle, FundRow, IndicatorRow, paint_form, write_workbook,
-                          xls_bytes, xlsx_bytes)
+from jixiao.forms.painter import (
+    Canvas,
+    Form,
+    Formatted,
+    FormStyle,
+    FundRow,
+    IndicatorRow,
+    paint_form,
+    write_workbook,
+    xls_bytes,
+    xlsx_bytes,
+)
 
 
 def small_canvas() -> Canvas:

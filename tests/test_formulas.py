@@ -3,14 +3,15 @@ from __future__ import annotations
 
 import pytest
 
-from factory import one_project, with_style
 from jixiao.read import formulas
 from jixiao.read.workbook import Cell, Grid, read_workbook
+
+from factory import one_project, with_style
 
 
 def grid_with(formula_cells: dict[str, str], values: dict[str, object]) -> Grid:
     """A grid from A1-style addresses: formula cells (without results) and plain values."""
-    from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
     def key(address: str) -> tuple[int, int]:
         letters, row = coordinate_from_string(address)

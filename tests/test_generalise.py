@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import pytest
-
-from factory import Ind, Project, SheetSpec, paint_sheet, with_style
 from formats_factory import find, html_bytes, ods_bytes, with_column, with_row, xlsx_with_hidden
+from test_formats import PROJECT, content, sheets
+
 from jixiao.config.settings import Settings
 from jixiao.forms.painter import write_workbook
 from jixiao.normalise.ingest import read_submission
-from test_formats import PROJECT, content, sheets
+
+from factory import Ind, Project, SheetSpec, paint_sheet, with_style
 
 SETTINGS = Settings()
 

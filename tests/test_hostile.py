@@ -17,7 +17,6 @@ from pathlib import Path
 import hostile
 import openpyxl
 import pytest
-from factory import Project, SheetSpec, build, one_project
 
 from jixiao.config.profile import load_profile
 from jixiao.config.settings import Settings
@@ -31,6 +30,8 @@ from jixiao.normalise.ingest import (
 from jixiao.outputs.render import safe_name
 from jixiao.outputs.safe import write_text
 from jixiao.validate.checks import Context
+
+from factory import Project, SheetSpec, build, one_project
 
 # Tight limits keep the corpus small and fast: an 8 MB member limit makes a 12 MB bomb hostile.
 LIMITS = replace(Settings(), max_unpacked_mb=8, max_sheets=20, file_timeout_seconds=20, file_memory_mb=1024,
@@ -89,7 +90,7 @@ def test_limits_hold_per_file_in_the_worker_pool(corpus):
 def test_amounts_that_cannot_be_right_are_findings_and_left_out_of_totals(corpus, tables):
     _, kinds = corpus
     name = next(n for n, k in kinds.items() if k == "absurd_amounts")
-    project = tables["projects"].query("source_file == @name").iloc[0]
+    project = tables["projects"][tables["projects"]["source_file"] == name].iloc[0]
     assert project["budget_total"] != project["budget_total"] or project["budget_total"] is None  # NaN: not counted
     funds = tables["funds"][tables["funds"]["project_id"] == project["project_id"]]
     assert funds["budget"].dropna().map(lambda v: abs(v) < 1e6).all()
@@ -101,7 +102,8 @@ def test_amounts_that_cannot_be_right_are_findings_and_left_out_of_totals(corpus
 def test_control_characters_are_removed_and_the_raw_text_kept_in_a_finding(corpus, tables):
     _, kinds = corpus
     name = next(n for n, k in kinds.items() if k == "control_characters")
-    assert tables["projects"].query("source_file == @name")["unit_name"].tolist() == ["湟源县公路段"]
+    projects = tables["projects"]
+    assert projects[projects["source_file"] == name]["unit_name"].tolist() == ["湟源县公路段"]
     finding = tables["findings"].query("source_file == @name and code == 'CONTROL_CHARACTERS'").iloc[0]
     assert finding["cell"] == "K5" and "\\x00" in finding["message"] and "\\x01" in finding["message"]
 
@@ -233,10 +235,10 @@ def test_every_workbook_writer_keeps_submitted_payloads_as_text(tmp_path):
     """汇总, feedback, fill-in template and explorer export, each on units named like formulas."""
     from jixiao.forms.fill_in import write_templates
     from jixiao.metrics.compute import run_metrics
-    from jixiao.store.tables import read_ingest_tables as read_tables
     from jixiao.outputs.explorer import Explorer
     from jixiao.outputs.feedback import write_feedback
     from jixiao.outputs.summary_excel import write_summary_workbook
+    from jixiao.store.tables import read_ingest_tables as read_tables
 
     raw, processed = tmp_path / "raw", tmp_path / "processed"
     raw.mkdir()

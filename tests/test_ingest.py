@@ -12,11 +12,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from factory import Ind, Project, Style, one_project, with_style
-from jixiao.store import schema
 from jixiao.config.settings import Settings
 from jixiao.normalise.ingest import discover, ingest, project_id
+from jixiao.store import schema
 from jixiao.store.tables import read_ingest_tables
+
+from factory import Ind, Project, Style, one_project, with_style
 
 SETTINGS = Settings()
 

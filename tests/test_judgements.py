@@ -5,6 +5,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+from test_metrics import PROFILE, SETTINGS, P, indicator, judge, project, tables
 
 from jixiao.config.profile import profile_from_text
 from jixiao.config.settings import Settings
@@ -12,7 +13,6 @@ from jixiao.metrics import wording
 from jixiao.metrics.compute import compute_metrics, judge_indicator, period_end_date
 from jixiao.metrics.deadline import parse_deadline
 from jixiao.store import schema
-from test_metrics import P, PROFILE, SETTINGS, indicator, judge, project, tables
 
 JULY = dt.date(2023, 7, 31)
 

@@ -13,10 +13,21 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from factory import (Ind, Pct, Project, SheetSpec, Style, build, dropdown_sheet, instruction_sheet,
-                     one_project, with_style)
 from jixiao.normalise.layout import ParsedProject, SheetReader, canonical_level1, canonical_level2, split_department
 from jixiao.read.workbook import read_workbook
+
+from factory import (
+    Ind,
+    Pct,
+    Project,
+    SheetSpec,
+    Style,
+    build,
+    dropdown_sheet,
+    instruction_sheet,
+    one_project,
+    with_style,
+)
 
 
 def parse(path, default_month: int = 7) -> list[ParsedProject]:

@@ -7,14 +7,21 @@ import math
 import pandas as pd
 import pytest
 
-from jixiao.store.tables import write_tables
-from jixiao.store import schema
-from jixiao.config.settings import Settings
-from jixiao.store.schema import METRICS_TABLES
-from jixiao.metrics.compute import (OUTPUT_TABLES, budget_light, compute_metrics,
-                            dual_light, judge_indicator, rank_departments,
-                            ranking_method_text, run_metrics)
 from jixiao.config.profile import load_profile, profile_from_text, time_progress
+from jixiao.config.settings import Settings
+from jixiao.metrics.compute import (
+    OUTPUT_TABLES,
+    budget_light,
+    compute_metrics,
+    dual_light,
+    judge_indicator,
+    rank_departments,
+    ranking_method_text,
+    run_metrics,
+)
+from jixiao.store import schema
+from jixiao.store.schema import METRICS_TABLES
+from jixiao.store.tables import write_tables
 
 PROFILE = load_profile()
 P = 7 / 12 * 100  # 序时进度 of 1-7月 by months: 58.33 %

@@ -18,7 +18,6 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from factory import Ind, Project, SheetSpec, Style, build, default_indicators
 
 from jixiao.config.settings import Settings
 from jixiao.outputs.feedback import write_feedback
@@ -26,6 +25,8 @@ from jixiao.pipeline import Job, folder_round, run
 from jixiao.store.compare import compare_rounds
 from jixiao.store.rectification import SHEET, followup_facts
 from jixiao.store.warehouse import Round, Store
+
+from factory import Ind, Project, SheetSpec, Style, build, default_indicators
 
 pytestmark = pytest.mark.slow  # one pipeline run over three small rounds (~8 s), shared by the tests
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from jixiao.store import schema
+
 from conftest import ROOT
 
 

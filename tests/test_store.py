@@ -9,7 +9,6 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from factory import Project, SheetSpec, build
 
 from jixiao.config.profile import load_profile
 from jixiao.config.settings import Settings
@@ -17,6 +16,8 @@ from jixiao.metrics.compute import compute_metrics
 from jixiao.normalise.ingest import ingest
 from jixiao.store import schema
 from jixiao.store.warehouse import ROUND_TABLES, Round, Store, StoreError
+
+from factory import Project, SheetSpec, build
 
 ROOT = Path(__file__).resolve().parents[1]
 JULY, OCTOBER = Round(2023, 7), Round(2023, 10)

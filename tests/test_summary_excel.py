@@ -6,12 +6,12 @@ import subprocess
 
 import openpyxl
 import pytest
+from test_metrics import indicator, project, tables
 
+from jixiao.config.profile import load_profile
 from jixiao.config.settings import Settings
 from jixiao.metrics.compute import compute_metrics
-from jixiao.config.profile import load_profile
 from jixiao.outputs.summary_excel import LIGHT_FILLS, SHEET_NAMES, report_dir, write_summary_workbook
-from test_metrics import indicator, project, tables
 
 LIBREOFFICE_TIMEOUT = 300  # seconds; the first start of a fresh profile is slow
 

@@ -7,8 +7,15 @@ import pandas as pd
 import pytest
 
 from jixiao.store import schema
-from jixiao.store.tables import (TableError, read_findings, read_table, remove_downstream, table_path, write_table,
-                                 write_tables)
+from jixiao.store.tables import (
+    TableError,
+    read_findings,
+    read_table,
+    remove_downstream,
+    table_path,
+    write_table,
+    write_tables,
+)
 
 
 def submissions(**overrides) -> pd.DataFrame:

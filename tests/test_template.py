@@ -14,11 +14,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from jixiao.config.settings import Settings
 from jixiao.forms import fill_in as T
+from jixiao.normalise.ingest import ingest
 from jixiao.validate.approved import read_approved
 from jixiao.validate.checks import run_checks
-from jixiao.config.settings import Settings
-from jixiao.normalise.ingest import ingest
 
 HEADERS = ["主管部门", "实施单位", "项目名称", "年度总体目标", "年初预算数", "当年财政拨款", "上年结转资金", "其他资金",
            "一级指标", "二级指标", "三级指标", "年度指标值"]
@@ -99,7 +99,7 @@ def fill_correctly(sheet) -> None:
         if isinstance(budget, (int, float)):
             sheet.cell(r, T.FUND_COLUMNS["executed"]).value = round(budget * 0.6, 2)
             sheet.cell(r, T.FUND_COLUMNS["expected"]).value = budget
-    for name, r in indicator_rows(sheet).items():
+    for r in indicator_rows(sheet).values():
         target = sheet.cell(r, T.INDICATOR_COLUMNS["target"]).value
         sheet.cell(r, T.INDICATOR_COLUMNS["actual"]).value = forecast_for(target)
         sheet.cell(r, T.INDICATOR_COLUMNS["expected"]).value = forecast_for(target)

@@ -6,8 +6,9 @@ import zipfile
 
 import pytest
 
-from factory import Pct, Project, SheetSpec, build, dropdown_sheet, instruction_sheet, one_project, with_style
 from jixiao.read.workbook import OLE2_MAGIC, Grid, UnreadableWorkbook, read_workbook, sniff
+
+from factory import Pct, Project, SheetSpec, build, dropdown_sheet, instruction_sheet, one_project, with_style
 
 
 # -- file type by content ----------------------------------------------------------------------

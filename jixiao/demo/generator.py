@@ -36,8 +36,23 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from jixiao.forms.painter import (LEVELS, REASONS, Canvas, Form, FormStyle, Formatted, FundRow, IndicatorRow, fund_headers,
-                    indicator_headers, paint_form, rows_sheet, xls_bytes, xlsx_bytes)
+from jixiao.forms.painter import (
+    LEVELS,
+    REASONS,
+    Canvas,
+    Form,
+    Formatted,
+    FormStyle,
+    FundRow,
+    IndicatorRow,
+    fund_headers,
+    indicator_headers,
+    paint_form,
+    rows_sheet,
+    xls_bytes,
+    xlsx_bytes,
+)
+
 CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
 
 # 二级指标 short key -> (一级指标, 二级指标); order = framework order of the table rows.
@@ -1070,7 +1085,7 @@ def render_xlsx(sheets: list[Canvas], when: dt.datetime) -> bytes:
 
 def freeze_zip(data: bytes, when: dt.datetime) -> bytes:
     """Rewrite a zip package with fixed entry dates and document times, so output is reproducible."""
-    stamp = when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamp = when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for name in source.namelist():

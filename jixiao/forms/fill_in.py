@@ -20,11 +20,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from jixiao.validate.approved import approved_projects, read_approved
 from jixiao.config.settings import Settings
 from jixiao.forms.painter import FORM_TITLE, fund_headers, indicator_headers
 from jixiao.normalise.values import POSSIBILITY_LEVELS, REASON_CATEGORIES
 from jixiao.outputs import safe
+from jixiao.validate.approved import approved_projects, read_approved
 
 TICK = "√"
 WIDTH = 16  # columns A..P

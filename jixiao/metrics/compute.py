@@ -21,11 +21,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from jixiao.domain.vocabulary import LIGHT_LABELS
 from jixiao.config.profile import PROJECT_KINDS, RuleProfile, load_profile, time_progress
+from jixiao.domain.vocabulary import LIGHT_LABELS
 from jixiao.metrics import deadline as D
-from jixiao.store.tables import has_table, read_findings, read_table, read_tables, write_tables
 from jixiao.store import schema
+from jixiao.store.tables import has_table, read_findings, read_table, read_tables, write_tables
 
 PERCENT = 100.0  # ratios are stored as percentages (95 for 95 %), like the ingest tables
 OUTPUT_TABLES = ("project_status", "indicator_status", "department_summary", "county_summary")

@@ -25,10 +25,10 @@ from pathlib import Path
 import pandas as pd
 
 from jixiao.config.settings import Settings
+from jixiao.domain.findings import Finding, finding
+from jixiao.domain.vocabulary import DEMO_MARKER
 from jixiao.normalise import documents as D
 from jixiao.normalise import values as V
-from jixiao.domain.vocabulary import DEMO_MARKER
-from jixiao.domain.findings import Finding, finding
 from jixiao.normalise.layout import ParsedProject, SheetReader
 from jixiao.read.workbook import ReadLimits, UnreadableWorkbook, kind_name, read_workbook, sniff
 from jixiao.store import schema
@@ -501,7 +501,7 @@ def build_tables(results: list[FileResult]) -> dict[str, pd.DataFrame]:
 
 def _local_time(timestamp: float) -> str:
     """ISO 8601 with the machine's UTC offset, so the time cannot be misread across time zones."""
-    return dt.datetime.fromtimestamp(timestamp, tz=dt.timezone.utc).astimezone().isoformat(timespec="seconds")
+    return dt.datetime.fromtimestamp(timestamp, tz=dt.UTC).astimezone().isoformat(timespec="seconds")
 
 
 def _with_ids(pid: str, indicators: list[dict]) -> list[dict]:

@@ -10,14 +10,14 @@ layout becomes a :class:`Finding` pointing at sheet and cell.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
+
+from openpyxl.utils import get_column_letter
 
 from jixiao.domain.findings import Finding, finding
 from jixiao.normalise import values as V
-from openpyxl.utils import get_column_letter
-
 from jixiao.read.workbook import Cell, Grid, address
 
 MAX_LABEL_LEN = 16
@@ -344,7 +344,7 @@ class SheetReader:
             return []
         blocks = self._blocks(anchors, headers)
         projects = []
-        for index, (anchor, block_headers, top, bottom) in enumerate(blocks):
+        for anchor, block_headers, top, bottom in blocks:
             projects.append(self._read_block(anchor, block_headers, top, bottom))
         return projects
 
@@ -437,9 +437,7 @@ class SheetReader:
         for r in range(top, end):
             for c, text in self.rows.get(r, []):
                 key = label_key(text)
-                if re.match(pattern, key) and len(key) <= 12:
-                    found.append((r, c, text))
-                elif re.match(pattern.removesuffix("$") + INLINE_LABEL_TAIL, V.normalize(text)) and len(V.normalize(text)) > len(key) - 1:
+                if re.match(pattern, key) and len(key) <= 12 or re.match(pattern.removesuffix("$") + INLINE_LABEL_TAIL, V.normalize(text)) and len(V.normalize(text)) > len(key) - 1:
                     found.append((r, c, text))
         return found
 

@@ -271,7 +271,7 @@ def parse_target(value: Any, number_format: str = "General") -> Target:
         return Target("qualitative")
     op, rest = _strip_comparators(text)
     ranged = RANGE_RE.search(rest)
-    if ranged and not rest[: ranged.start()].strip("约共计累计全年"):
+    if ranged and not rest[: ranged.start()].strip("约共计累计全年"):  # noqa: B005 - any of these characters
         low, high = _to_float(ranged.group(1)), _to_float(ranged.group(3))
         unit = _unit_after(rest[ranged.end():]) or (ranged.group(2) or None)
         return Target("range", min(low, high), max(low, high), unit)

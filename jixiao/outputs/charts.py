@@ -18,8 +18,8 @@ import kaleido
 import pandas as pd
 import plotly.graph_objects as go
 
-from jixiao.store.tables import read_tables
 from jixiao.outputs import plots
+from jixiao.store.tables import read_tables
 
 log = logging.getLogger(__name__)
 

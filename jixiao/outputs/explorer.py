@@ -21,31 +21,38 @@ import asyncio
 import base64
 import datetime as dt
 import re
-import urllib.parse
 import unicodedata
+import urllib.parse
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import ipywidgets as widgets
 import jinja2
-from IPython.display import display
-from markupsafe import Markup
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from IPython.display import display
+from markupsafe import Markup
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from jixiao.store.tables import read_tables
-from jixiao.outputs import plots
-from jixiao.normalise.layout import LEVEL1_NAMES
 from jixiao.metrics.compute import BLUE, DIRECTION_LABELS, GREEN, LIGHT_LABELS, NO_DEPT, RED, UNKNOWN, YELLOW
+from jixiao.normalise.layout import LEVEL1_NAMES
+from jixiao.outputs import plots
 from jixiao.outputs.safe import clean_text
-from jixiao.outputs.summary_excel import (DATETIME_FORMAT, FORMULA_TRIGGERS, LIGHT_FILLS, MONEY_FORMAT, PERCENT_FORMAT,
-                                          print_setup, write_text)
+from jixiao.outputs.summary_excel import (
+    DATETIME_FORMAT,
+    FORMULA_TRIGGERS,
+    LIGHT_FILLS,
+    MONEY_FORMAT,
+    PERCENT_FORMAT,
+    print_setup,
+    write_text,
+)
+from jixiao.store.tables import read_tables
 
 TABLE_ROW_LIMIT = 200         # rows rendered in the table; the export holds the whole selection
 PROJECT_OPTION_LIMIT = 500    # projects offered in the detail dropdown (more is unusable to pick from)
@@ -418,7 +425,7 @@ class Explorer:
 
     @classmethod
     def from_processed(cls, processed_dir: Path | str, export_dir: Path | str | None = None,
-                       served_root: Path | str | None = None, download_prefix: str = "files/") -> "Explorer":
+                       served_root: Path | str | None = None, download_prefix: str = "files/") -> Explorer:
         """Read ``indicator_status`` and ``project_status`` from a processed folder (after ``jixiao metrics``).
 
         Relative paths are looked up from the working directory upwards, so the notebook finds

@@ -21,12 +21,12 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils.cell import coordinate_from_string
 
 from jixiao.domain.findings import RULES_BY_CODE
-from jixiao.validate.checks import SEVERITY_LABELS, rule_meaning, text_or_none
-from jixiao.store.tables import read_ingest_tables
 from jixiao.forms.fill_in import safe_name
 from jixiao.outputs.safe import clean_text, put
 from jixiao.outputs.summary_excel import print_setup
 from jixiao.read.workbook import DEFAULT_LIMITS, UnreadableWorkbook, merged_cell_count, read_workbook, sniff
+from jixiao.store.tables import read_ingest_tables
+from jixiao.validate.checks import SEVERITY_LABELS, rule_meaning, text_or_none
 
 ISSUE_SHEET = "问题清单"
 COMMENT_AUTHOR = "县财政局绩效监控"

@@ -16,8 +16,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from jixiao.metrics.compute import BLUE, GREEN, LIGHT_LABELS, RED, UNKNOWN, YELLOW, budget_light
 from jixiao.config.profile import RuleProfile, load_profile
+from jixiao.metrics.compute import BLUE, GREEN, LIGHT_LABELS, RED, UNKNOWN, YELLOW, budget_light
 
 TEMPLATE_NAME = "jixiao"
 FONT_FAMILY = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, sans-serif"

@@ -16,7 +16,6 @@ batch: its reason is returned in :class:`BriefsResult`.
 from __future__ import annotations
 
 import html
-from html.parser import HTMLParser
 import multiprocessing as mp
 import os
 import queue
@@ -27,11 +26,12 @@ import tempfile
 import time
 import traceback
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 
-from jixiao.outputs.brief import OVERVIEW_NAME, load_brief_data
 from jixiao.config.environment import environment
 from jixiao.config.settings import Settings, period_dir
+from jixiao.outputs.brief import OVERVIEW_NAME, load_brief_data
 from jixiao.outputs.safe import windows_safe
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -317,7 +317,7 @@ class BriefRenderer:
         self.km = None
         self._socket_dir: str | None = None
 
-    def __enter__(self) -> "BriefRenderer":
+    def __enter__(self) -> BriefRenderer:
         self._start_kernel()
         return self
 

@@ -18,12 +18,12 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from jixiao.validate.checks import SEVERITY_LABELS
 from jixiao.config.settings import period_dir
+from jixiao.metrics.compute import BLUE, DIRECTION_LABELS, GREEN, LIGHT_LABELS, RED, UNKNOWN, YELLOW
 from jixiao.normalise.ingest import STATUS_LABELS
 from jixiao.outputs.safe import FORMULA_TRIGGERS, write_text  # noqa: F401 - re-exported for explorer
-from jixiao.metrics.compute import BLUE, DIRECTION_LABELS, GREEN, LIGHT_LABELS, RED, UNKNOWN, YELLOW
 from jixiao.store.schema import as_list, is_missing
+from jixiao.validate.checks import SEVERITY_LABELS
 
 MONEY_FORMAT = "#,##0.00"  # 万元, two decimals, thousands separated as finance staff write them
 PERCENT_FORMAT = "0.0%"    # one decimal; the tables store 95 for 95 %, the cell holds 0.95

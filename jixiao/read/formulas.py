@@ -11,7 +11,8 @@ from __future__ import annotations
 import ast
 import operator
 import re
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from openpyxl.utils import column_index_from_string
 
@@ -53,14 +54,14 @@ PERCENT_LITERAL_RE = re.compile(r"=\s*[-+]?(\d+(?:\.\d+)?|\.\d+)\s*%\s*")
 PERCENT_TERM_RE = re.compile(r"(\d+(?:\.\d+)?|\.\d+)\s*%")
 
 
-def mark_percent_literals(grid: "Grid") -> None:
+def mark_percent_literals(grid: Grid) -> None:
     """A target typed as '=100%' is a formula whose result is 1 and reads '100%': give it a percent format."""
     for cell in grid.cells.values():
         if cell.formula and PERCENT_LITERAL_RE.fullmatch(cell.formula) and "%" not in (cell.number_format or ""):
             cell.number_format = "0%"
 
 
-def fill_missing_results(grid: "Grid") -> None:
+def fill_missing_results(grid: Grid) -> None:
     """Give every formula cell without a cached value the recomputed one (or leave it empty)."""
     for key, cell in list(grid.cells.items()):
         if cell.formula and cell.value is None:
@@ -74,7 +75,7 @@ def fill_missing_results(grid: "Grid") -> None:
                 grid.notes.append((address(*key), f"公式 {cell.formula} 没有保存计算结果，且无法重新计算"))
 
 
-def evaluate(grid: "Grid", formula: str, seen: set[tuple[int, int]]) -> float | None:
+def evaluate(grid: Grid, formula: str, seen: set[tuple[int, int]]) -> float | None:
     """The value of ``formula`` on ``grid``; an empty text result ('""') gives None."""
     text = formula.lstrip("=").strip().upper()
     if "!" in text:
@@ -100,7 +101,7 @@ def _python_operators(expr: str) -> str:
     return re.sub(r"(?<![<>!=])=(?!=)", "==", expr)
 
 
-def _ref_value(grid: "Grid", row: int, col: int, seen: set) -> Any:
+def _ref_value(grid: Grid, row: int, col: int, seen: set) -> Any:
     key = (row, col)
     if key in seen:
         raise FormulaError("circular reference")
@@ -119,7 +120,7 @@ def _ref_value(grid: "Grid", row: int, col: int, seen: set) -> Any:
     return 0.0 if parsed is None else parsed
 
 
-def _range_values(grid: "Grid", match: re.Match, seen: set) -> list:
+def _range_values(grid: Grid, match: re.Match, seen: set) -> list:
     c1, r1, c2, r2 = match.groups()
     cols = sorted((column_index_from_string(c1), column_index_from_string(c2)))
     rows = sorted((int(r1), int(r2)))

@@ -64,7 +64,7 @@ def _sheet(table, index: int, hidden_tables: set[str], budget: Budget) -> Grid:
         if not any(value is not None for _, value, _, _ in cells):
             r += repeat  # blank rows are skipped, however many a template repeats
             continue
-        for i in range(min(repeat, MAX_REPEAT)):
+        for _ in range(min(repeat, MAX_REPEAT)):
             if row.get(_t("visibility")) in ("collapse", "filter"):
                 grid.hidden_rows.add(r)
             _put_row(grid, r, cells, budget)

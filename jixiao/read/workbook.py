@@ -11,17 +11,17 @@ import datetime as dt
 import os
 import re
 import zipfile
-from functools import partial
 import zlib
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from openpyxl.utils import get_column_letter
 
-from jixiao.read import formulas
 from jixiao.normalise import values
 from jixiao.normalise import values as values_mod  # `values` is a common local name here
+from jixiao.read import formulas
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -46,7 +46,7 @@ class ReadLimits:
     max_cells: int = 2_000_000            # cells per sheet (filled extent, merges)
 
     @classmethod
-    def from_settings(cls, settings) -> "ReadLimits":
+    def from_settings(cls, settings) -> ReadLimits:
         return cls(max_unpacked_bytes=int(settings.max_unpacked_mb) << 20, max_sheets=int(settings.max_sheets),
                    max_cells=int(settings.max_cells))
 

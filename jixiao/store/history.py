@@ -17,9 +17,8 @@ import pandas as pd
 
 from jixiao.store import schema
 from jixiao.store.identity import assign_identities, known_projects, read_mapping
-from jixiao.store.tables import (FINDINGS_OF_LATER_STAGES, has_table, read_findings, read_table, table_path,
-                                  write_tables)
 from jixiao.store.rectification import follow_up, round_items
+from jixiao.store.tables import FINDINGS_OF_LATER_STAGES, has_table, read_findings, read_table, table_path, write_tables
 from jixiao.store.warehouse import ROUND_TABLES, Round, Store
 from jixiao.validate.between_rounds import cumulative_findings, rigidity_between
 

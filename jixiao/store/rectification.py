@@ -21,10 +21,10 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 
-from jixiao.store.tables import has_table, read_table
 from jixiao.normalise import values as V
 from jixiao.store import schema
 from jixiao.store.schema import is_missing
+from jixiao.store.tables import has_table, read_table
 
 SHEET = "整改事项"
 FILE_KEY = "file:"  # identity of an item about a whole file (no project)

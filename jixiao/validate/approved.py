@@ -18,15 +18,16 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import pandas as pd
 
+from jixiao.config.settings import Settings
 from jixiao.domain.formatting import money
 from jixiao.normalise import values as V
-from jixiao.config.settings import Settings
 from jixiao.normalise.ingest import EXTENSIONS, project_id, read_submission
 from jixiao.normalise.layout import canonical_level1, canonical_level2, split_department
 from jixiao.read.workbook import UnreadableWorkbook, read_workbook
@@ -111,7 +112,7 @@ def _sheet_rows(file: Path) -> list[list[list[Any]]]:
         rows = [[None] * grid.max_col for _ in range(grid.max_row)]
         for (r, c), cell in grid.cells.items():
             rows[r - 1][c - 1] = V.cell_text(cell.value, cell.number_format)
-        for r1, c1, r2, c2 in grid.merged:  # a merged cell counts for every row it covers
+        for r1, c1, r2, _ in grid.merged:  # a merged cell counts for every row it covers
             for r in range(r1, r2 + 1):
                 rows[r - 1][c1 - 1] = rows[r1 - 1][c1 - 1]
         sheets.append(rows)

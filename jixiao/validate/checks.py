@@ -12,24 +12,24 @@ from __future__ import annotations
 import json
 import re
 import traceback
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 from dataclasses import field as dataclass_field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import pandas as pd
 
+from jixiao.config.profile import CheckRules, RuleProfile, load_profile, setting_doc, time_progress
+from jixiao.config.settings import Settings
 from jixiao.domain.findings import CATALOGUE, CHECK_RULES, RIGIDITY_RULES, Rule, severity_of
-from jixiao.config.profile import setting_doc
-from jixiao.domain.vocabulary import SEVERITY_LABELS
 from jixiao.domain.formatting import money as amount
 from jixiao.domain.formatting import period_label
-from jixiao.store import schema
+from jixiao.domain.vocabulary import SEVERITY_LABELS
 from jixiao.normalise import values as V
-from jixiao.validate.approved import RIGIDITY_CODES, read_approved, rigidity_findings
-from jixiao.config.settings import Settings
-from jixiao.config.profile import CheckRules, RuleProfile, load_profile, time_progress
+from jixiao.store import schema
 from jixiao.store.tables import read_ingest_tables, write_table
+from jixiao.validate.approved import RIGIDITY_CODES, read_approved, rigidity_findings
 
 PLACEHOLDER_FORECASTS = {"100%", "100", "已完成", "完成", "全部完成", "已全部完成", "100%完成", "能完成", "可以完成"}
 UNPARSEABLE_TARGET_RE = re.compile(r"^#|待定|详见|见附件|另附|[?？]")
@@ -51,7 +51,7 @@ class Context:
 
     @classmethod
     def from_tables(cls, tables: dict[str, pd.DataFrame], profile: RuleProfile,
-                    settings: Settings | None = None) -> "Context":
+                    settings: Settings | None = None) -> Context:
         keys = tables["projects"][["project_id", "source_file", "year", "period_end_month", "project_name",
                                    "unit_name", "budget_total", "executed_total"]]
         keys = keys.drop_duplicates("project_id")  # one row per project: copies must not multiply the join
