@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from jixiao.read import formulas
-from jixiao.read.workbook import Cell, Grid, read_workbook
+from jixiao.read.grid import Cell, Grid
+from jixiao.read.workbook import read_workbook
 
 from factory import one_project, with_style
 

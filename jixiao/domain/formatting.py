@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -63,3 +64,18 @@ def data_period(frame: pd.DataFrame, default_year: int, default_month: int) -> t
         return int(values.mode().iloc[0]) if len(values) else default
 
     return most_common("year", default_year), most_common("period_end_month", default_month)
+
+
+def sorted_counts(counts: Mapping[str, int], top: int | None = None, unit: str = " 次",
+                  order: Iterable[str] = ()) -> str:
+    """'经费保障（5 次）、制度保障（3 次）': largest first; equal counts in ``order`` then by name.
+
+    With ``top``, items tied with the last one shown are shown too (a cut never splits a tie).
+    """
+    rank = {name: i for i, name in enumerate(order)}
+    items = sorted(((name, n) for name, n in counts.items() if n),
+                   key=lambda item: (-item[1], rank.get(item[0], len(rank)), item[0]))
+    if top is not None and len(items) > top:
+        floor = items[top - 1][1]
+        items = [item for item in items if item[1] >= floor]
+    return "、".join(f"{name}（{n}{unit}）" for name, n in items)

@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from jixiao.config.profile import PROJECT_KINDS, RuleProfile, load_profile, time_progress
+from jixiao.domain.formatting import sorted_counts
 from jixiao.domain.vocabulary import LIGHT_LABELS
 from jixiao.metrics import deadline as D
 from jixiao.store import schema
@@ -771,8 +772,6 @@ def _project_record(row: dict, indicators: pd.DataFrame | None, profile: RulePro
 
 def main_reasons(indicators: pd.DataFrame, top: int) -> str:
     """The deviation reasons most often ticked on the red and yellow indicators, with counts (ties kept)."""
-    from jixiao.metrics.wording import sorted_counts
-
     warned = indicators[indicators["light"].isin([RED, YELLOW])]
     counts = Counter(reason for reasons in warned["reasons"] for reason in schema.as_list(reasons))
     return sorted_counts(counts, top=top, unit="") if top else ""

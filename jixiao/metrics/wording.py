@@ -11,24 +11,10 @@ from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
+from jixiao.domain.formatting import sorted_counts  # noqa: F401 - the sentences of the briefs use it from here
 from jixiao.store import schema
 
 NOT_COMPARED_TEXT = "未提供年初批复目标，未比对"
-
-
-def sorted_counts(counts: Mapping[str, int], top: int | None = None, unit: str = " 次",
-                  order: Iterable[str] = ()) -> str:
-    """'经费保障（5 次）、制度保障（3 次）': largest first; equal counts in ``order`` then by name.
-
-    With ``top``, items tied with the last one shown are shown too (a cut never splits a tie).
-    """
-    rank = {name: i for i, name in enumerate(order)}
-    items = sorted(((name, n) for name, n in counts.items() if n),
-                   key=lambda item: (-item[1], rank.get(item[0], len(rank)), item[0]))
-    if top is not None and len(items) > top:
-        floor = items[top - 1][1]
-        items = [item for item in items if item[1] >= floor]
-    return "、".join(f"{name}（{n}{unit}）" for name, n in items)
 
 
 def top_items_text(counts: Mapping[str, int], order: Iterable[str] = (), unit: str = "次") -> str:

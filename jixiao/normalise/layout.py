@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter
 
 from jixiao.domain.findings import Finding, finding
 from jixiao.normalise import values as V
-from jixiao.read.workbook import Cell, Grid, address
+from jixiao.read.grid import Cell, Grid, address
 
 MAX_LABEL_LEN = 16
 # Rows under the form (notes, signatures). '注' needs its colon or number: '注册企业数' is an indicator.

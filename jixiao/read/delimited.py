@@ -11,9 +11,9 @@ import io
 from collections import Counter
 from pathlib import Path
 
+from jixiao.read.grid import Cell, Grid, UnreadableWorkbook
 from jixiao.read.limits import Budget
 from jixiao.read.text import decode, typed
-from jixiao.read.workbook import Cell, Grid, UnreadableWorkbook
 
 DELIMITERS = (",", "\t", ";", "|")
 SAMPLE_LINES = 60  # lines looked at to choose the delimiter

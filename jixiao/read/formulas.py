@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from openpyxl.utils import column_index_from_string
 
 if TYPE_CHECKING:
-    from jixiao.read.workbook import Grid
+    from jixiao.read.grid import Grid
 
 REF = r"\$?([A-Z]{1,3})\$?(\d+)"
 RANGE_RE = re.compile(rf"{REF}:{REF}")
@@ -70,7 +70,7 @@ def fill_missing_results(grid: Grid) -> None:
                 cell.recomputed = True
             except (FormulaError, ZeroDivisionError, TypeError, SyntaxError):
                 cell.value = None
-                from jixiao.read.workbook import address
+                from jixiao.read.grid import address
 
                 grid.notes.append((address(*key), f"公式 {cell.formula} 没有保存计算结果，且无法重新计算"))
 

@@ -11,9 +11,9 @@ import email
 import re
 from pathlib import Path
 
+from jixiao.read.grid import Cell, Grid, UnreadableWorkbook
 from jixiao.read.limits import Budget, clamp_span
 from jixiao.read.text import decode, typed
-from jixiao.read.workbook import Cell, Grid, UnreadableWorkbook
 
 META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_-]+)""", re.IGNORECASE)
 XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)

@@ -3,7 +3,7 @@ file cannot make one read take minutes: merges are clamped, and a file with more
 monitoring table has is refused with a Chinese reason."""
 from __future__ import annotations
 
-from jixiao.read.workbook import UnreadableWorkbook
+from jixiao.read.grid import UnreadableWorkbook
 
 MAX_ROW_SPAN = 500  # an 一级指标 merged over a whole indicator table spans well under 100 rows
 MAX_COL_SPAN = 100  # a title across the widest form spans about 30 columns

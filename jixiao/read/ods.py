@@ -11,9 +11,9 @@ import datetime as dt
 import zipfile
 from pathlib import Path
 
+from jixiao.read.grid import Cell, Grid, UnreadableWorkbook
 from jixiao.read.limits import MAX_COL_SPAN, Budget, clamp_span
 from jixiao.read.spreadsheetml import safe_parser
-from jixiao.read.workbook import Cell, Grid, UnreadableWorkbook
 
 TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"

@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from jixiao.read.grid import Cell, Grid, UnreadableWorkbook
 from jixiao.read.limits import Budget, clamp_span
-from jixiao.read.workbook import Cell, Grid, UnreadableWorkbook
 
 SS = "urn:schemas-microsoft-com:office:spreadsheet"
 X = "urn:schemas-microsoft-com:office:excel"
