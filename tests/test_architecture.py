@@ -4,6 +4,7 @@ from __future__ import annotations
 import ast
 
 import pytest
+
 from conftest import ROOT
 
 PACKAGE = ROOT / "jixiao"

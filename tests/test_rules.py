@@ -24,11 +24,32 @@ def test_default_profile_follows_the_domain_notes():
     assert profile.possibility.red == ("完全不可能",)
 
 
-def test_default_profile_file_has_chinese_comments():
-    text = DEFAULT_PROFILE_PATH.read_text(encoding="utf-8")
-    comments = [line for line in text.splitlines() if line.lstrip().startswith("#")]
-    assert len(comments) > 30
-    assert any("序时进度" in line for line in comments) and any("重点监控" in line for line in comments)
+KEY_LINE = re.compile(r"^\s*([a-z_]+)\s*=")
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
+def unexplained_keys(text: str) -> list[str]:
+    """Keys with no Chinese comment beside them or above their group of keys."""
+    lines = text.splitlines()
+    missing = []
+    for number, line in enumerate(lines):
+        key = KEY_LINE.match(line)
+        if not key or key.group(1) in ("name", "description"):
+            continue
+        above = number - 1
+        while above >= 0 and lines[above].strip() and not lines[above].lstrip().startswith(("#", "[")):
+            above -= 1  # other keys of the group (and their continued lists) share the comment above
+        comment_above = lines[above].lstrip() if above >= 0 else ""
+        inline = line.partition("#")[2]
+        if not (comment_above.startswith("#") and CHINESE.search(comment_above)) and not CHINESE.search(inline):
+            missing.append(key.group(1))
+    return missing
+
+
+def test_every_setting_of_the_default_profile_is_explained_in_chinese():
+    """A bureau edits this file by hand: each key has a Chinese comment."""
+    assert unexplained_keys(DEFAULT_PROFILE_PATH.read_text(encoding="utf-8")) == []
+    assert unexplained_keys("[budget]\n# 红灯界限\nred_below = 60\n\n[x]\nlonely = 1\n") == ["lonely"]
 
 
 def test_profile_records_name_and_content_hash():
