@@ -31,10 +31,9 @@ from jixiao.domain.vocabulary import DEMO_MARKER
 from jixiao.normalise.ingest import STATUS_LABELS
 from jixiao.store.schema import METRICS_TABLES
 from jixiao.store.tables import read_findings, read_table, read_tables, write_table
-from jixiao.store.warehouse import Round, Store, StoreError
+from jixiao.store.warehouse import WORK_DIR, Round, Store, StoreError
 
 ROUND_DIR_RE = re.compile(r"^(\d{4})\s*年(?:度)?\s*1\s*[-－—~～至到]\s*(\d{1,2})\s*月$")
-WORK_DIR = "rounds"  # processed/rounds/<YYYY-MM>/: each round's tidy tables
 CURRENT_FILES = ("*.parquet", "metrics_meta.json")  # what processed/ holds of the rendered round
 
 
@@ -565,13 +564,3 @@ def print_timings(job: Job, total: float) -> None:
 def display_width(text: str) -> int:
     """Columns the text takes in a terminal (CJK characters take two)."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def round_folders(processed: Path) -> dict[str, Path]:
-    """Round label -> its folder of tables under ``processed/rounds/`` (for a round selector), oldest first."""
-    folders = {}
-    for path in sorted(Path(processed, WORK_DIR).glob("[0-9][0-9][0-9][0-9]-[0-9][0-9]")):
-        if (path / "project_status.parquet").is_file():
-            round_ = Round.parse(path.name)
-            folders[round_.label] = path
-    return folders

@@ -233,3 +233,20 @@ def test_headline_prefers_the_stored_county_totals():
     cards = dict(headline_cards(tables))
     assert cards["年初预算数（万元）"] == "1,234.50" and cards["全县预算执行率"] == "48.6%" and cards["项目数"] == "2 个"
     assert headline_note(tables) == "另有 1 个项目报送期间与监控时点不一致，单独计算，未纳入全县合计（湟源县教育局）。"
+
+
+def test_the_round_selector_lists_every_kept_round_and_shows_the_latest(demo_county, tmp_path):
+    from jixiao.store.tables import read_table, write_table
+
+    processed = tmp_path / "processed"
+    for key in ("2023-07", "2023-10"):
+        shutil.copytree(demo_county, processed / "rounds" / key)
+    later = processed / "rounds" / "2023-10"
+    county = read_table(later, "county_summary").assign(n_projects=10)  # the follow-up round: fewer projects
+    write_table(later, "county_summary", county)
+    board = Dashboard.from_processed(processed, export_dir=tmp_path / "exports")
+    assert [label for label, _ in board.round.options] == ["2023年1-7月", "2023年1-10月"]
+    assert board.round.value == 1 and board.round.layout.display == ""
+    assert "10 个" in board.overview.widget.children[0].value  # the latest round's projects
+    board.round.value = 0
+    assert "10 个" not in board.overview.widget.children[0].value

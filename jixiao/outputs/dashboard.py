@@ -29,6 +29,7 @@ from jixiao.outputs.explorer import (
     render,
     show_figure,
 )
+from jixiao.store.warehouse import round_folders
 
 TITLE = "预算绩效运行监控 · 看板"
 VOILA_FILES = "voila/files/"  # where Voilà serves allow-listed files of its root folder (relative to the page)
@@ -53,6 +54,14 @@ def load_round(source: Path | str) -> dict[str, pd.DataFrame]:
     if has_table(source, "county_summary"):
         tables["county_summary"] = read_table(source, "county_summary")
     return tables
+
+
+def rounds_of(processed: Path) -> list[Round]:
+    """Every round ``jixiao run`` kept under ``processed/rounds/`` (oldest first); else the folder itself."""
+    kept = round_folders(processed)
+    if kept:
+        return [Round(label, folder) for label, folder in kept.items()]
+    return [Round(round_label(load_round(processed)), processed)]
 
 
 def round_label(tables: dict[str, pd.DataFrame]) -> str:
@@ -162,8 +171,9 @@ class Dashboard:
             raise ValueError("没有可显示的监控轮次：请先运行 jixiao run（或 jixiao ingest 和 jixiao metrics）")
         self.rounds = rounds
         self.export_dir, self.served_root, self.download_prefix = Path(export_dir), served_root, download_prefix
+        # The latest round first on screen; the others a click away (jixiao run keeps every round).
         self.round = widgets.Dropdown(description="监控轮次", options=[(r.label, i) for i, r in enumerate(rounds)],
-                                      value=0, style={"description_width": "initial"})
+                                      value=len(rounds) - 1, style={"description_width": "initial"})
         # One round: nothing to choose.
         self.round.layout.display = "" if len(rounds) > 1 else "none"
         self.page = widgets.ToggleButtons(options=PAGES, value=PAGES[0])
@@ -172,7 +182,7 @@ class Dashboard:
         self.page.observe(lambda _change: self._attach_page(), names="value")
         self.widget = widgets.VBox([widgets.HTML(f"<h2>{TITLE}</h2>"), widgets.HBox([self.round, self.page]),
                                     self.body])
-        self.show(0)
+        self.show(len(rounds) - 1)
 
     @classmethod
     def from_processed(cls, processed_dir: Path | str = "data/processed",
@@ -185,12 +195,14 @@ class Dashboard:
         processed_dir = Path(processed_dir)
         base = find_base(processed_dir) if not processed_dir.is_absolute() else Path("/")
         folder = base / processed_dir
-        tables = load_round(folder)
         # A relative export folder lies below the served folder (so it downloads by URL), else the project.
         export_dir = Path(export_dir)
         if not export_dir.is_absolute():
             export_dir = (Path(served_root) if served_root else find_base(Path("reports"))) / export_dir
-        return cls([Round(round_label(tables), folder)], export_dir, served_root=served_root)
+        dashboard = cls(rounds_of(folder), export_dir, served_root=served_root)
+        return dashboard
+
+
 
     def show(self, index: int) -> None:
         tables = load_round(self.rounds[index].source)

@@ -25,6 +25,7 @@ from jixiao.store import schema
 
 ROUND_COLUMNS = ("round_year", "round_period")
 # Tables stored per round, in write order (``rounds`` last: it marks the round complete).
+WORK_DIR = "rounds"  # processed/rounds/<YYYY-MM>/: each round's tidy tables
 ROUND_TABLES = ("submissions", "projects", "funds", "indicators", "findings", "project_status", "indicator_status",
                 "county_summary", "documents",
                 "department_summary", "project_identity", "rectification", "round_inputs")
@@ -237,3 +238,13 @@ def _frame(con: duckdb.DuckDBPyConnection, query: str, params: list | None = Non
 
 def now_iso() -> str:
     return dt.datetime.now(dt.UTC).astimezone().isoformat(timespec="seconds")
+
+
+def round_folders(processed: Path) -> dict[str, Path]:
+    """Round label -> its folder of tables under ``processed/rounds/`` (for a round selector), oldest first."""
+    folders = {}
+    for path in sorted(Path(processed, WORK_DIR).glob("[0-9][0-9][0-9][0-9]-[0-9][0-9]")):
+        if (path / "project_status.parquet").is_file():
+            round_ = Round.parse(path.name)
+            folders[round_.label] = path
+    return folders
