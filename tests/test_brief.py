@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from jixiao.config.settings import Settings
 from jixiao.outputs import brief
 from jixiao.outputs.render import assign_file_names, external_references, inside, safe_name
 
@@ -58,15 +59,23 @@ def test_stable_svg_replaces_the_random_uid():
 # ---------------------------------------------------------------- the department brief
 
 def _inject(processed: Path, department: str) -> str:
-    """Put a script into the reason of one warned indicator of ``department``; returns its indicator_id."""
+    """Put a script into the reason of one warned indicator of ``department``; returns its indicator_id.
+
+    Written into the ingest table and the stored metrics table alike (the brief reads the stored metrics).
+    """
     data = brief.load_brief_data(processed)
     status = data.tables["indicator_status"]
     warned = status[(status["dept_name"] == department) & status["light"].isin(["red", "yellow"])]
     target = warned["indicator_id"].iloc[0]
-    indicators = pd.read_parquet(processed / "indicators.parquet")
-    indicators.loc[indicators["indicator_id"] == target, ["reason_text", "remarks"]] = [INJECTION, INJECTION]
-    indicators.to_parquet(processed / "indicators.parquet", index=False)
+    for name in ("indicators", "indicator_status"):
+        table = pd.read_parquet(processed / f"{name}.parquet")
+        table.loc[table["indicator_id"] == target, ["reason_text", "remarks"]] = [INJECTION, INJECTION]
+        table.to_parquet(processed / f"{name}.parquet", index=False)
     return target
+
+
+def _sections_text(*sections) -> str:
+    return _model_text(brief.Document("brief", "", "", "", "", "", list(sections)))
 
 
 def _model_text(document) -> str:
@@ -82,9 +91,10 @@ def _model_text(document) -> str:
     return "\n".join(str(part) for part in parts)
 
 
-def test_department_brief_follows_the_outline_and_escapes(processed):
+def test_department_brief_follows_the_outline_and_escapes(demo_county_copy):
     from jixiao.outputs.document import render_html
 
+    processed = demo_county_copy
     _inject(processed, "湟源县司法局")
     report = brief.department_brief("湟源县司法局", processed, settings=Settings())
     document = report.document()
@@ -113,20 +123,40 @@ def test_department_brief_follows_the_outline_and_escapes(processed):
 
 
 def test_briefs_claim_only_checks_that_ran_and_state_stock_and_period(processed):
-    report = brief.department_brief("湟源县林业和草原局", processed)
-    page = report.organisation().html + report.execution().html + report.targets().html
+    report = brief.department_brief("湟源县林业和草原局", processed, settings=Settings())
+    page = _sections_text(report.organisation(), report.execution(), report.targets())
     assert "未提供年初批复目标，未比对" in page and "未发现单位自行调整" not in page  # no approved list given
     assert "存量资金" in page and "上年结转资金" in page
     assert "按2023年1-8月填报" in page and "未纳入全县比较和部门排名" in page
     for department in report.data.departments():
         other = brief.DepartmentBrief(report.data, department)
         assert "未发现单位自行调整" not in other._adjustment_text()
-    overview = brief.county_overview(processed)
-    summary = overview.summary().html
+    overview = brief.county_overview(processed, settings=Settings())
+    summary = _sections_text(overview.summary())
     assert "湟源县林业和草原局按2023年1-8月填报" in summary and "存量资金" in summary
-    execution = overview.execution().html
-    assert "湟源县林业和草原局" not in execution  # the 1-8月 department is not compared with the others
-    assert "约谈" not in overview.result_use().html
+    departments = overview.departments()
+    [ranking] = [b for b in departments.blocks if b.kind == "table"]
+    assert "湟源县林业和草原局" not in {row[1] for row in ranking.rows}  # the 1-8月 department is not compared
+    behind = departments.blocks[1].text
+    assert "湟源县林业和草原局" not in behind
+    assert "约谈" not in _sections_text(overview.result_use())
+
+
+def test_county_figures_count_only_projects_of_the_monitoring_period(processed):
+    overview = brief.county_report(processed, settings=Settings())
+    ps = overview.data.tables["project_status"]
+    own = ps[ps["in_comparison"].fillna(False).astype(bool)]
+    assert len(own) < len(ps)  # the demo county has a department that reported 1-8月
+    first = overview.summary().blocks[1].text
+    assert f"年初预算合计 {brief.money(own['budget_total'].sum())} 万元" in first
+    assert brief.money(ps["budget_total"].sum()) not in first
+
+
+def test_targets_count_forecast_against_target_not_lights(processed):
+    report = brief.department_brief("湟源县教育局", processed, settings=Settings())
+    known = report.indicators["forecast_meets_target"].dropna().astype(bool)
+    text = _sections_text(report.targets())
+    assert f"全年预计可与目标比较的 {len(known)} 个指标中，预计能够达到年度指标值的 {int(known.sum())} 个" in text
 
 
 def test_unknown_department_names_the_choices(processed):
@@ -140,7 +170,10 @@ def test_county_report_has_ranking_method_key_list_and_failed_files(processed):
     text = _model_text(document)
     key = report.data.tables["project_status"]["key_monitoring"].sum()
     assert f"列入财政重点监控的项目 {int(key)} 个" in text
-    assert "综合得分" in text and "书面监控报告的报送情况：未提供" in text
+    assert "综合得分" in text
+    documents = report.data.tables["documents"]
+    sent = sorted(set(documents["dept_name"].dropna())) if len(documents) and "dept_name" in documents else []
+    assert (f"报送书面监控报告的部门 {len(sent)} 个" if sent else "书面监控报告的报送情况：未提供") in text
     subs = report.data.tables["submissions"]
     for record in subs[subs["status"] == "failed"].itertuples():
         assert f"{record.source_file}：{record.reason}" in text
