@@ -240,15 +240,83 @@ def test_judgement_columns_are_rendered_when_the_metrics_carry_them(processed):
     status["stock_flag"] = False
     status["stock_reason"] = ""
     status["suggestions"] = [[] for _ in range(len(status))]
-    status.loc[first, ["carryover_budget", "carryover_executed", "stock_flag"]] = [119.13, 20.35, True]
+    status["stock_idle"] = 0.0
+    status.loc[first, ["carryover_budget", "carryover_executed", "stock_idle", "stock_flag"]] = [119.13, 20.35, 98.78, True]
     status.loc[first, "stock_reason"] = "存量资金 119.13 万元，已支出 20.35 万元"
     status.at[first, "suggestions"] = ["建议调减预算：建议按程序调减 98.78 万元", "督促加快执行"]
     try:
         document = brief.DepartmentBrief(data, "湟源县教育局", Settings()).document()
         text = _model_text(document)
         assert "上年结转（存量）资金 119.13 万元" in text and "执行率 17.1%" in text
-        assert "存量资金数额偏大且支出较慢的项目 1 个" in text
+        assert f"存量资金数额偏大且支出较慢的项目 1 个：{status.loc[first, 'project_name']}（未支出 98.78 万元）" in text
         assert f"{status.loc[first, 'project_name']}：建议调减预算：建议按程序调减 98.78 万元；督促加快执行" in text
         assert "上年结转（存量）资金 119.13 万元" in _model_text(brief.CountyReport(data, Settings()).document())
     finally:
         data.tables["project_status"] = saved
+
+
+# ---------------------------------------------------------------- 整改 follow-up and result use
+
+def _followup_round(processed: Path) -> None:
+    """A second round's 整改 items: three carried from 2023年1-7月 (one per status) and one new, all 教育局."""
+    from jixiao.store.tables import write_table
+
+    rows = [("已整改", "农村学校营养餐", "预算执行红灯：执行率为序时进度的 40.0%"),
+            ("整改中", "校舍维修改造", "目标完成红灯：全年预计偏离目标 45.0%"),
+            ("未整改", "教师培训", "列入财政重点监控：执行进度比 30.0%"),
+            ("待整改", "学前教育补助", "预算执行红灯：执行率为序时进度的 20.0%")]
+    frame = pd.DataFrame([{"item_id": f"i{n}", "kind": "budget_red", "code": "BUDGET_RED", "dept_name": "湟源县教育局",
+                           "project_name": project, "what": what, "status": status,
+                           "since_round": "2023年1-10月" if status == "待整改" else "2023年1-7月"}
+                          for n, (status, project, what) in enumerate(rows)])
+    write_table(processed, "rectification", frame)
+
+
+def test_followup_is_reported_from_the_second_round_on(demo_county_copy):
+    first = brief.department_brief("湟源县教育局", demo_county_copy, settings=Settings())
+    assert brief.SUBSECTION_FOLLOWUP not in _sections_text(first.measures())  # a first round has nothing to follow up
+    assert brief.SUBSECTION_FOLLOWUP not in _sections_text(brief.county_report(demo_county_copy).result_use())
+    _followup_round(demo_county_copy)
+    measures = _sections_text(brief.department_brief("湟源县教育局", demo_county_copy, settings=Settings()).measures())
+    assert brief.SUBSECTION_FOLLOWUP in measures
+    assert "上轮提出的整改事项 3 项：已整改 1 项，整改中 1 项，未整改 1 项（整改率 33%）" in measures
+    assert "校舍维修改造：目标完成红灯：全年预计偏离目标 45.0%（整改中，2023年1-7月提出）" in measures
+    assert "教师培训：列入财政重点监控：执行率为序时进度的 30.0%（未整改" in measures  # no jargon
+    assert "农村学校营养餐：" not in measures and "学前教育补助" not in measures  # done, and this round's own
+    other = _sections_text(brief.department_brief("湟源县水利局", demo_county_copy, settings=Settings()).measures())
+    assert brief.SUBSECTION_FOLLOWUP not in other
+    county = brief.county_report(demo_county_copy, settings=Settings()).result_use()
+    headings = [b.text for b in county.blocks if b.kind == "heading"]
+    assert headings[3:6] == ["（三）上轮问题整改情况", "（四）督促纠偏整改", "（五）2024年度预算安排"]
+
+
+def test_result_use_follows_the_notice(processed):
+    report = brief.county_report(processed, settings=Settings())
+    ps = report.data.tables["project_status"]
+    section = report.result_use()
+    funds, adjustment = section.blocks[2].text, section.blocks[4].text
+    reduce = ps[ps["suggestion"] == "建议调减预算"]
+    assert len(reduce) and f"结果差的 {len(reduce)} 个项目" in adjustment
+    assert all(name in adjustment for name in reduce["project_name"])
+    idle = reduce["stock_idle"].where(reduce["stock_flag"].astype(bool)).sum()
+    assert f"预计结转结余 {brief.money(reduce['expected_carryover'].sum())} 万元、未支出存量资金 {brief.money(idle)} 万元" \
+        in adjustment
+    suspend = ps[ps["suggestions"].map(lambda acts: any(str(a).startswith("暂缓拨款") for a in acts))]
+    assert f"均严重滞后的 {len(suspend)} 个项目" in funds
+    paid_out = ps[ps["suggestion"] == "督促加快兑付"]
+    assert set(paid_out["project_id"]).isdisjoint(suspend["project_id"])  # subsidies and salaries are never held back
+    assert f"发放资金且支出进度偏低的 {len(paid_out)} 个项目" in funds and "不暂缓拨付" in funds
+    text = _sections_text(section)
+    assert "约谈" not in text and "建议按程序" in text
+
+
+def test_key_monitoring_list_is_ranked_and_its_cap_stated(processed):
+    report = brief.county_report(processed, settings=Settings())
+    ps = report.data.tables["project_status"]
+    key = ps[ps["key_monitoring"].astype(bool)].sort_values("key_rank")
+    candidates = int(ps["key_rank"].notna().sum())
+    text = report.key_monitoring().blocks[1].text
+    assert f"符合重点监控条件的项目 {candidates} 个" in text
+    assert f"至多 {report.data.profile.key_monitoring.max_projects} 个列入财政重点监控" in text
+    [table] = report.attachments()[1].blocks
+    assert [row[1] for row in table.rows] == list(key["project_name"])
