@@ -253,7 +253,12 @@ _JARGON = (
     (re.compile(r"执行进度比 ?([\d.]+%)"), r"执行率为序时进度的 \1"),
     (re.compile(r"累计型：?"), ""),
     (re.compile(r"序时应完成 ?([\d.]+)，进度比 ?([\d.]+%)"), r"按序时应完成 \1（完成 \2）"),
+    # the 重点监控 score formula: the reader needs the amount and the place, not the arithmetic
+    (re.compile(r"风险资金 ?([\d,.]+) ?万元 × 严重程度 ?\d+ ?= ?风险得分 ?[\d,.]+，(在 ?\d+ ?个候选项目中排第 ?\d+)"),
+     r"风险资金 \1 万元，按风险资金和问题严重程度\2"),
 )
+# The metrics speak about the unit (建议督促单位…); the feedback speaks to it.
+_TO_DEPARTMENT = (("建议督促单位", "请"), ("建议单位", "请"))
 
 
 def plain_reason(value) -> str:
@@ -262,6 +267,13 @@ def plain_reason(value) -> str:
     for pattern, replacement in _JARGON:
         result = pattern.sub(replacement, result)
     return result.strip("；，")
+
+
+def to_department(sentence: str) -> str:
+    """A metrics sentence about the unit, addressed to it (the department brief is the bureau's 反馈意见)."""
+    for about, to in _TO_DEPARTMENT:
+        sentence = sentence.replace(about, to)
+    return sentence
 
 
 def cell_text(value, kind: str) -> str:
@@ -639,7 +651,7 @@ class DepartmentBrief:
             group = self.projects[self.projects["suggestion"] == name]
             result.append(Paragraph(f"对{names(group['project_name'])}（{len(group)} 个项目），{SUGGESTION_ADVICE[name]}",
                                     lead=f"{number}. {name}。"))
-        lines = [plain_reason(line) for line in wording.suggestion_lines(self.projects)]
+        lines = [to_department(plain_reason(line)) for line in wording.suggestion_lines(self.projects)]
         if lines:
             result += [Paragraph("各项目的具体意见（含金额）如下："), Bullets(lines)]
         result.append(Paragraph(
@@ -664,13 +676,16 @@ def followup_blocks(processed_dir: Path, heading: str, department: str | None = 
     if not facts or not facts["total"]:
         return []
     items = facts["open_items"]
-    shown = [f"{text(i['project_name']) or '（整个文件）'}：{plain_reason(i['what'])}（{text(i['status'])}，"
-             f"{text(i['since_round'])}提出）" for i in items[:FOLLOWUP_ITEMS_SHOWN]]
+    # the county report names the unit too: its readers do not know every project
+    shown = [f"{text(i['project_name']) or '（整个文件）'}" + ("" if department or not text(i.get("unit_name"))
+                                                          else f"（{text(i['unit_name'])}）")
+             + f"：{plain_reason(i['what'])}（{text(i['status'])}，{text(i['since_round'])}提出）"
+             for i in items[:FOLLOWUP_ITEMS_SHOWN]]
     rest = len(items) - len(shown)
     return blocks(Heading(heading, 2), Paragraph(facts["sentence"]),
                   Paragraph(f"尚未整改到位的事项 {len(items)} 项：") if items else None,
                   Bullets(shown),
-                  Paragraph(f"另有 {rest} 项未列出，见各部门反馈工作簿的“整改事项”表。", style="note") if rest > 0 else None)
+                  Paragraph(f"另有 {rest} 项未逐项列出。", style="note") if rest > 0 else None)
 
 
 def _lead_paragraph(sentence: str) -> Paragraph:
