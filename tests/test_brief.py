@@ -320,3 +320,9 @@ def test_key_monitoring_list_is_ranked_and_its_cap_stated(processed):
     assert f"至多 {report.data.profile.key_monitoring.max_projects} 个列入财政重点监控" in text
     [table] = report.attachments()[1].blocks
     assert [row[1] for row in table.rows] == list(key["project_name"])
+
+
+def test_plain_reason_keeps_the_key_monitoring_place_not_its_arithmetic():
+    reason = "风险资金 173.13 万元 × 严重程度 6 = 风险得分 1038.78，在 10 个候选项目中排第 1"
+    assert brief.plain_reason(reason) == "风险资金 173.13 万元，按风险资金和问题严重程度在 10 个候选项目中排第 1"
+    assert brief.to_department("绩效目标存在偏差，建议督促单位针对偏差指标及时纠正调整") == "绩效目标存在偏差，请针对偏差指标及时纠正调整"
