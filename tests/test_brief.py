@@ -326,3 +326,9 @@ def test_plain_reason_keeps_the_key_monitoring_place_not_its_arithmetic():
     reason = "风险资金 173.13 万元 × 严重程度 6 = 风险得分 1038.78，在 10 个候选项目中排第 1"
     assert brief.plain_reason(reason) == "风险资金 173.13 万元，按风险资金和问题严重程度在 10 个候选项目中排第 1"
     assert brief.to_department("绩效目标存在偏差，建议督促单位针对偏差指标及时纠正调整") == "绩效目标存在偏差，请针对偏差指标及时纠正调整"
+
+
+def test_no_empty_paragraph_where_a_note_does_not_apply(processed):
+    organisation = brief.department_brief("湟源县教育局", processed, settings=Settings()).organisation()
+    assert all(b.text for b in organisation.blocks if b.kind == "paragraph")
+    assert "填报，与通知规定的监控时点" not in _sections_text(organisation)  # 教育局 reported the notice's period

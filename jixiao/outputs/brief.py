@@ -59,7 +59,7 @@ SUBSECTION_TARGETS = "（二）绩效目标完成情况"
 SUBSECTION_CORRECTION = "（一）纠偏措施"
 SUBSECTION_IMPROVEMENT = "（二）改进意见"
 SUBSECTION_FOLLOWUP = "（三）上轮问题整改情况"
-FOLLOWUP_ITEMS_SHOWN = 12  # open 整改 items listed by name; the rest are counted (the feedback workbook lists all)
+FOLLOWUP_ITEMS_SHOWN = 12  # open 整改 items listed by name, so the part stays readable; the rest are counted
 
 # ---------------------------------------------------------------- escaping and formatting
 
@@ -461,7 +461,8 @@ class DepartmentBrief:
                       f"绩效运行监控，共报送监控表 {len(files)} 份{report}。纳入监控的项目年初预算合计 "
                       f"{money(p['budget_total'].sum())} 万元，设置三级绩效指标 {len(ind)} 个（{level_text or '无'}）。"
                       f"监控期末为{self.month}月末，按时间计算的序时进度为 {pct(progress)}。"),
-            Paragraph(wording.period_note(self.projects, f"{self.data.year}年{self.data.month}月末")) or None,
+            Paragraph(note) if (note := wording.period_note(self.projects, f"{self.data.year}年{self.data.month}月末"))
+            else None,
             Paragraph("各实施单位对照年初批复的绩效目标，逐项填报了" + self.period_label + "执行情况和全年预计完成情况，"
                       "并对偏离目标的指标从经费保障、制度保障、人员保障、硬件条件保障等方面分析了原因。")))
 
