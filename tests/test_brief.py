@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from jixiao.config.settings import Settings
 from jixiao.outputs import brief
 from jixiao.outputs.render import assign_file_names, external_references, inside, safe_name
 
@@ -58,15 +59,23 @@ def test_stable_svg_replaces_the_random_uid():
 # ---------------------------------------------------------------- the department brief
 
 def _inject(processed: Path, department: str) -> str:
-    """Put a script into the reason of one warned indicator of ``department``; returns its indicator_id."""
+    """Put a script into the reason of one warned indicator of ``department``; returns its indicator_id.
+
+    Written into the ingest table and the stored metrics table alike (the brief reads the stored metrics).
+    """
     data = brief.load_brief_data(processed)
     status = data.tables["indicator_status"]
     warned = status[(status["dept_name"] == department) & status["light"].isin(["red", "yellow"])]
     target = warned["indicator_id"].iloc[0]
-    indicators = pd.read_parquet(processed / "indicators.parquet")
-    indicators.loc[indicators["indicator_id"] == target, ["reason_text", "remarks"]] = [INJECTION, INJECTION]
-    indicators.to_parquet(processed / "indicators.parquet", index=False)
+    for name in ("indicators", "indicator_status"):
+        table = pd.read_parquet(processed / f"{name}.parquet")
+        table.loc[table["indicator_id"] == target, ["reason_text", "remarks"]] = [INJECTION, INJECTION]
+        table.to_parquet(processed / f"{name}.parquet", index=False)
     return target
+
+
+def _sections_text(*sections) -> str:
+    return _model_text(brief.Document("brief", "", "", "", "", "", list(sections)))
 
 
 def _model_text(document) -> str:
@@ -82,9 +91,10 @@ def _model_text(document) -> str:
     return "\n".join(str(part) for part in parts)
 
 
-def test_department_brief_follows_the_outline_and_escapes(processed):
+def test_department_brief_follows_the_outline_and_escapes(demo_county_copy):
     from jixiao.outputs.document import render_html
 
+    processed = demo_county_copy
     _inject(processed, "湟源县司法局")
     report = brief.department_brief("湟源县司法局", processed, settings=Settings())
     document = report.document()
@@ -113,20 +123,40 @@ def test_department_brief_follows_the_outline_and_escapes(processed):
 
 
 def test_briefs_claim_only_checks_that_ran_and_state_stock_and_period(processed):
-    report = brief.department_brief("湟源县林业和草原局", processed)
-    page = report.organisation().html + report.execution().html + report.targets().html
+    report = brief.department_brief("湟源县林业和草原局", processed, settings=Settings())
+    page = _sections_text(report.organisation(), report.execution(), report.targets())
     assert "未提供年初批复目标，未比对" in page and "未发现单位自行调整" not in page  # no approved list given
     assert "存量资金" in page and "上年结转资金" in page
     assert "按2023年1-8月填报" in page and "未纳入全县比较和部门排名" in page
     for department in report.data.departments():
         other = brief.DepartmentBrief(report.data, department)
         assert "未发现单位自行调整" not in other._adjustment_text()
-    overview = brief.county_overview(processed)
-    summary = overview.summary().html
+    overview = brief.county_overview(processed, settings=Settings())
+    summary = _sections_text(overview.summary())
     assert "湟源县林业和草原局按2023年1-8月填报" in summary and "存量资金" in summary
-    execution = overview.execution().html
-    assert "湟源县林业和草原局" not in execution  # the 1-8月 department is not compared with the others
-    assert "约谈" not in overview.result_use().html
+    departments = overview.departments()
+    [ranking] = [b for b in departments.blocks if b.kind == "table"]
+    assert "湟源县林业和草原局" not in {row[1] for row in ranking.rows}  # the 1-8月 department is not compared
+    behind = departments.blocks[1].text
+    assert "湟源县林业和草原局" not in behind
+    assert "约谈" not in _sections_text(overview.result_use())
+
+
+def test_county_figures_count_only_projects_of_the_monitoring_period(processed):
+    overview = brief.county_report(processed, settings=Settings())
+    ps = overview.data.tables["project_status"]
+    own = ps[ps["in_comparison"].fillna(False).astype(bool)]
+    assert len(own) < len(ps)  # the demo county has a department that reported 1-8月
+    first = overview.summary().blocks[1].text
+    assert f"年初预算合计 {brief.money(own['budget_total'].sum())} 万元" in first
+    assert brief.money(ps["budget_total"].sum()) not in first
+
+
+def test_targets_count_forecast_against_target_not_lights(processed):
+    report = brief.department_brief("湟源县教育局", processed, settings=Settings())
+    known = report.indicators["forecast_meets_target"].dropna().astype(bool)
+    text = _sections_text(report.targets())
+    assert f"全年预计可与目标比较的 {len(known)} 个指标中，预计能够达到年度指标值的 {int(known.sum())} 个" in text
 
 
 def test_unknown_department_names_the_choices(processed):
@@ -140,7 +170,10 @@ def test_county_report_has_ranking_method_key_list_and_failed_files(processed):
     text = _model_text(document)
     key = report.data.tables["project_status"]["key_monitoring"].sum()
     assert f"列入财政重点监控的项目 {int(key)} 个" in text
-    assert "综合得分" in text and "书面监控报告的报送情况：未提供" in text
+    assert "综合得分" in text
+    documents = report.data.tables["documents"]
+    sent = sorted(set(documents["dept_name"].dropna())) if len(documents) and "dept_name" in documents else []
+    assert (f"报送书面监控报告的部门 {len(sent)} 个" if sent else "书面监控报告的报送情况：未提供") in text
     subs = report.data.tables["submissions"]
     for record in subs[subs["status"] == "failed"].itertuples():
         assert f"{record.source_file}：{record.reason}" in text
@@ -207,15 +240,95 @@ def test_judgement_columns_are_rendered_when_the_metrics_carry_them(processed):
     status["stock_flag"] = False
     status["stock_reason"] = ""
     status["suggestions"] = [[] for _ in range(len(status))]
-    status.loc[first, ["carryover_budget", "carryover_executed", "stock_flag"]] = [119.13, 20.35, True]
+    status["stock_idle"] = 0.0
+    status.loc[first, ["carryover_budget", "carryover_executed", "stock_idle", "stock_flag"]] = [119.13, 20.35, 98.78, True]
     status.loc[first, "stock_reason"] = "存量资金 119.13 万元，已支出 20.35 万元"
     status.at[first, "suggestions"] = ["建议调减预算：建议按程序调减 98.78 万元", "督促加快执行"]
     try:
         document = brief.DepartmentBrief(data, "湟源县教育局", Settings()).document()
         text = _model_text(document)
         assert "上年结转（存量）资金 119.13 万元" in text and "执行率 17.1%" in text
-        assert "存量资金数额偏大且支出较慢的项目 1 个" in text
+        assert f"存量资金数额偏大且支出较慢的项目 1 个：{status.loc[first, 'project_name']}（未支出 98.78 万元）" in text
         assert f"{status.loc[first, 'project_name']}：建议调减预算：建议按程序调减 98.78 万元；督促加快执行" in text
         assert "上年结转（存量）资金 119.13 万元" in _model_text(brief.CountyReport(data, Settings()).document())
     finally:
         data.tables["project_status"] = saved
+
+
+# ---------------------------------------------------------------- 整改 follow-up and result use
+
+def _followup_round(processed: Path) -> None:
+    """A second round's 整改 items: three carried from 2023年1-7月 (one per status) and one new, all 教育局."""
+    from jixiao.store.tables import write_table
+
+    rows = [("已整改", "农村学校营养餐", "预算执行红灯：执行率为序时进度的 40.0%"),
+            ("整改中", "校舍维修改造", "目标完成红灯：全年预计偏离目标 45.0%"),
+            ("未整改", "教师培训", "列入财政重点监控：执行进度比 30.0%"),
+            ("待整改", "学前教育补助", "预算执行红灯：执行率为序时进度的 20.0%")]
+    frame = pd.DataFrame([{"item_id": f"i{n}", "kind": "budget_red", "code": "BUDGET_RED", "dept_name": "湟源县教育局",
+                           "project_name": project, "what": what, "status": status,
+                           "since_round": "2023年1-10月" if status == "待整改" else "2023年1-7月"}
+                          for n, (status, project, what) in enumerate(rows)])
+    write_table(processed, "rectification", frame)
+
+
+def test_followup_is_reported_from_the_second_round_on(demo_county_copy):
+    first = brief.department_brief("湟源县教育局", demo_county_copy, settings=Settings())
+    assert brief.SUBSECTION_FOLLOWUP not in _sections_text(first.measures())  # a first round has nothing to follow up
+    assert brief.SUBSECTION_FOLLOWUP not in _sections_text(brief.county_report(demo_county_copy).result_use())
+    _followup_round(demo_county_copy)
+    measures = _sections_text(brief.department_brief("湟源县教育局", demo_county_copy, settings=Settings()).measures())
+    assert brief.SUBSECTION_FOLLOWUP in measures
+    assert "上轮提出的整改事项 3 项：已整改 1 项，整改中 1 项，未整改 1 项（整改率 33%）" in measures
+    assert "校舍维修改造：目标完成红灯：全年预计偏离目标 45.0%（整改中，2023年1-7月提出）" in measures
+    assert "教师培训：列入财政重点监控：执行率为序时进度的 30.0%（未整改" in measures  # no jargon
+    assert "农村学校营养餐：" not in measures and "学前教育补助" not in measures  # done, and this round's own
+    other = _sections_text(brief.department_brief("湟源县水利局", demo_county_copy, settings=Settings()).measures())
+    assert brief.SUBSECTION_FOLLOWUP not in other
+    county = brief.county_report(demo_county_copy, settings=Settings()).result_use()
+    headings = [b.text for b in county.blocks if b.kind == "heading"]
+    assert headings[3:6] == ["（三）上轮问题整改情况", "（四）督促纠偏整改", "（五）2024年度预算安排"]
+
+
+def test_result_use_follows_the_notice(processed):
+    report = brief.county_report(processed, settings=Settings())
+    ps = report.data.tables["project_status"]
+    section = report.result_use()
+    funds, adjustment = section.blocks[2].text, section.blocks[4].text
+    reduce = ps[ps["suggestion"] == "建议调减预算"]
+    assert len(reduce) and f"结果差的 {len(reduce)} 个项目" in adjustment
+    assert all(name in adjustment for name in reduce["project_name"])
+    idle = reduce["stock_idle"].where(reduce["stock_flag"].astype(bool)).sum()
+    assert f"预计结转结余 {brief.money(reduce['expected_carryover'].sum())} 万元、未支出存量资金 {brief.money(idle)} 万元" \
+        in adjustment
+    suspend = ps[ps["suggestions"].map(lambda acts: any(str(a).startswith("暂缓拨款") for a in acts))]
+    assert f"均严重滞后的 {len(suspend)} 个项目" in funds
+    paid_out = ps[ps["suggestion"] == "督促加快兑付"]
+    assert set(paid_out["project_id"]).isdisjoint(suspend["project_id"])  # subsidies and salaries are never held back
+    assert f"发放资金且支出进度偏低的 {len(paid_out)} 个项目" in funds and "不暂缓拨付" in funds
+    text = _sections_text(section)
+    assert "约谈" not in text and "建议按程序" in text
+
+
+def test_key_monitoring_list_is_ranked_and_its_cap_stated(processed):
+    report = brief.county_report(processed, settings=Settings())
+    ps = report.data.tables["project_status"]
+    key = ps[ps["key_monitoring"].astype(bool)].sort_values("key_rank")
+    candidates = int(ps["key_rank"].notna().sum())
+    text = report.key_monitoring().blocks[1].text
+    assert f"符合重点监控条件的项目 {candidates} 个" in text
+    assert f"至多 {report.data.profile.key_monitoring.max_projects} 个列入财政重点监控" in text
+    [table] = report.attachments()[1].blocks
+    assert [row[1] for row in table.rows] == list(key["project_name"])
+
+
+def test_plain_reason_keeps_the_key_monitoring_place_not_its_arithmetic():
+    reason = "风险资金 173.13 万元 × 严重程度 6 = 风险得分 1038.78，在 10 个候选项目中排第 1"
+    assert brief.plain_reason(reason) == "风险资金 173.13 万元，按风险资金和问题严重程度在 10 个候选项目中排第 1"
+    assert brief.to_department("绩效目标存在偏差，建议督促单位针对偏差指标及时纠正调整") == "绩效目标存在偏差，请针对偏差指标及时纠正调整"
+
+
+def test_no_empty_paragraph_where_a_note_does_not_apply(processed):
+    organisation = brief.department_brief("湟源县教育局", processed, settings=Settings()).organisation()
+    assert all(b.text for b in organisation.blocks if b.kind == "paragraph")
+    assert "填报，与通知规定的监控时点" not in _sections_text(organisation)  # 教育局 reported the notice's period

@@ -30,11 +30,15 @@ def top_items_text(counts: Mapping[str, int], order: Iterable[str] = (), unit: s
     return f"最多的是{'、'.join(names)}（并列，各 {best} {unit}）"
 
 
-def rigidity_sentence(compared: bool, own: pd.DataFrame | None, rigidity_codes: Iterable[str]) -> str:
-    """绩效目标调整情况: a claim only when the comparison with the approved targets ran (``compared``)."""
+def rigidity_sentence(compared: bool, own: pd.DataFrame | None, rigidity_codes: Iterable[str],
+                      see: str = "") -> str:
+    """绩效目标调整情况: a claim only when the comparison with the approved targets ran (``compared``).
+
+    ``see`` names where the differences are listed, e.g. "（见附件3）".
+    """
     own_codes = own[own["code"].isin(set(rigidity_codes))] if own is not None and len(own) else pd.DataFrame()
     if len(own_codes):
-        return (f"绩效目标调整情况：与年初批复比对，发现 {len(own_codes)} 处项目、指标、指标值或预算不一致（见表6），"
+        return (f"绩效目标调整情况：与年初批复比对，发现 {len(own_codes)} 处项目、指标、指标值或预算不一致{see}，"
                 "按通知要求不得随意更改年初批复的绩效目标，请说明原因或予以纠正。")
     if compared:
         return "绩效目标调整情况：已与年初批复的绩效目标比对，未发现单位自行调整绩效目标和指标。"
@@ -87,12 +91,13 @@ def stock_sentence(projects: pd.DataFrame, period_label: str) -> str:
     spent = with_stock["carryover_executed"].fillna(0).sum()
     idle = with_stock["stock_idle"].fillna(0).sum()
     flagged = with_stock[with_stock["stock_flag"].fillna(False).astype(bool)]
-    text = (f"存量资金：{len(with_stock)} 个项目有上年结转资金 {budget:,.2f} 万元，{period_label}支出 {spent:,.2f} 万元"
-            f"（{spent / budget * 100:.1f}%），尚未支出 {idle:,.2f} 万元。")
+    text = (f"上年结转（存量）资金 {budget:,.2f} 万元（{len(with_stock)} 个项目），{period_label}支出 {spent:,.2f} 万元，"
+            f"执行率 {spent / budget * 100:.1f}%，尚未支出 {idle:,.2f} 万元")
     if len(flagged):
         names = "、".join(f"{name}（未支出 {value:,.2f} 万元）" for name, value in
                          sorted(zip(flagged["project_name"], flagged["stock_idle"]), key=lambda item: -item[1]))
-        text += f"存量资金数额偏大且支出慢的项目 {len(flagged)} 个：{names}。"
+        return text + f"；存量资金数额偏大且支出较慢的项目 {len(flagged)} 个：{names}。"
+    return text + "。"
     return text
 
 
@@ -115,13 +120,14 @@ def light_counts_text(lights: Iterable[str], labels: Mapping[str, str], order: I
 def _advice() -> tuple[dict[str, str], tuple[str, ...]]:
     from jixiao.metrics import compute as C
 
+    # The bureau speaks to the department (反馈意见); measures only from the notice, decisions "按程序".
     advice = {
-        C.SUGGEST_REDUCE: "支出进度偏低、存量资金数额偏大且绩效监控结果差，建议按程序提出预算调减或收回存量资金的调整建议，避免资金闲置。",
-        C.SUGGEST_SUSPEND: "预算执行和绩效目标均严重滞后，建议按程序暂缓拨款，请单位查明原因、限期整改后再按进度拨付。",
-        C.SUGGEST_PAY_OUT: "补贴、工资和按期发放类资金事关群众切身利益，不宜暂缓拨付，建议督促单位按时足额兑付到位。",
-        C.SUGGEST_SPEED_UP: "支出进度低于序时进度，建议督促单位倒排工期、加快项目实施和资金支付，按月跟踪执行进度。",
-        C.SUGGEST_CORRECT: "绩效目标存在偏差，建议督促单位针对偏差指标及时纠正调整，确保年度目标实现。",
-        C.SUGGEST_UNKNOWN: "监控表信息不完整，无法判断，建议单位补充执行数、全年预计等资料后重新报送。",
+        C.SUGGEST_REDUCE: "支出进度偏低、存量资金数额偏大且绩效监控结果差，建议按程序提出预算调减或收回存量资金的调整建议，请据实做好调整准备，避免资金闲置。",
+        C.SUGGEST_SUSPEND: "预算执行和绩效目标均严重滞后，建议按程序暂缓拨款，请查明原因、限期整改，整改到位后再按进度拨付。",
+        C.SUGGEST_PAY_OUT: "补贴、工资和按期发放类资金事关群众切身利益，不宜暂缓拨付，请按时足额兑付到位。",
+        C.SUGGEST_SPEED_UP: "支出进度低于序时进度，请倒排工期、加快项目实施和资金支付，按月跟踪执行进度。",
+        C.SUGGEST_CORRECT: "绩效目标存在偏差，请针对偏差指标及时纠正调整，确保年度目标实现。",
+        C.SUGGEST_UNKNOWN: "监控表信息不完整，无法判断，请补充执行数、全年预计等资料后重新报送。",
         C.SUGGEST_PAY: "预算执行和绩效目标均正常，建议按项目实施进度拨付资金。",
     }
     return advice, C.SUGGESTION_PRIORITY

@@ -24,9 +24,11 @@ import pandas as pd
 
 from jixiao import __version__
 from jixiao.config.settings import Settings, load_settings
+from jixiao.metrics import wording
 from jixiao.metrics.compute import (BLUE, GREEN, LIGHT_LABELS, NO_DEPT, RED, UNKNOWN, YELLOW, SUGGEST_CORRECT,
-                      SUGGEST_PAY, SUGGEST_REDUCE, SUGGEST_SPEED_UP, SUGGEST_SUSPEND, SUGGEST_UNKNOWN,
-                      compute_metrics, ranking_method_text)
+                      SUGGEST_PAY, SUGGEST_PAY_OUT, SUGGEST_REDUCE, SUGGEST_SPEED_UP, SUGGEST_SUSPEND,
+                      SUGGEST_UNKNOWN, compute_metrics, ranking_method_text)
+from jixiao.metrics.wording import SUGGESTION_ADVICE, SUGGESTION_ORDER
 from jixiao.config.profile import RuleProfile, load_profile
 from jixiao.outputs.document import (Attachment, Bullets, Chart, Column as DocColumn, Document, Heading, Paragraph,
                                      Section, Table, render_html, run_date, write_docx)
@@ -34,6 +36,7 @@ from jixiao.store.schema import is_missing
 
 INPUT_TABLES = ("submissions", "projects", "funds", "indicators", "findings")
 METRICS_TABLES = ("project_status", "indicator_status", "department_summary")
+OPTIONAL_METRICS_TABLES = ("county_summary",)  # the county totals and their scope note, when stored
 OPTIONAL_TABLES = ("documents",)  # the written reports that arrived (formats issue), when ingested
 DEFAULT_PROCESSED_DIR = Path("data/processed")
 FONT_STACK = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", sans-serif'
@@ -55,28 +58,8 @@ SUBSECTION_FUNDS = "（一）预算资金执行情况"
 SUBSECTION_TARGETS = "（二）绩效目标完成情况"
 SUBSECTION_CORRECTION = "（一）纠偏措施"
 SUBSECTION_IMPROVEMENT = "（二）改进意见"
-
-# What each 处理建议 asks of the unit (四、(二)改进意见) and of the bureau (overview, 结果运用).
-SUGGESTION_ADVICE = {
-    SUGGEST_SUSPEND: "预算执行和绩效目标均严重滞后，财政部门将暂缓拨付资金，请单位查明原因、限期整改后再申请拨款。",
-    SUGGEST_REDUCE: "支出进度偏低且全年预计难以执行完毕，请单位据实提出预算调减或资金收回申请，避免资金闲置。",
-    SUGGEST_SPEED_UP: "支出进度低于序时进度，请单位倒排工期、加快项目实施和资金支付，按月跟踪执行进度。",
-    SUGGEST_CORRECT: "资金执行正常但绩效目标存在偏差，请单位针对偏差指标落实纠偏措施，确保年度目标实现。",
-    SUGGEST_UNKNOWN: "监控表信息不完整，无法判断，请单位补充执行数、全年预计等资料后重新报送。",
-    SUGGEST_PAY: "预算执行和绩效目标均正常，财政部门按项目实施进度拨付资金。",
-}
-# The same advice in the bureau's own voice (the department brief is the bureau's 反馈意见).
-BUREAU_ADVICE = {
-    SUGGEST_SUSPEND: "预算执行和绩效目标均严重滞后，我局将暂缓拨付资金，请查明原因、限期整改后再申请拨款。",
-    SUGGEST_REDUCE: "支出进度偏低且全年预计难以执行完毕，请据实提出预算调减或资金收回申请，避免资金闲置。",
-    SUGGEST_SPEED_UP: "支出进度低于序时进度，请倒排工期、加快项目实施和资金支付，按月跟踪执行进度。",
-    SUGGEST_CORRECT: "资金执行正常但绩效目标存在偏差，请针对偏差指标落实纠偏措施，确保年度目标实现。",
-    SUGGEST_UNKNOWN: "监控表信息不完整，无法判断，请补充执行数、全年预计等资料后重新报送。",
-    SUGGEST_PAY: "预算执行和绩效目标均正常，我局将按项目实施进度拨付资金。",
-}
-SUGGESTION_ORDER = (SUGGEST_SUSPEND, SUGGEST_REDUCE, SUGGEST_SPEED_UP, SUGGEST_CORRECT, SUGGEST_UNKNOWN,
-                    SUGGEST_PAY)
-
+SUBSECTION_FOLLOWUP = "（三）上轮问题整改情况"
+FOLLOWUP_ITEMS_SHOWN = 12  # open 整改 items listed by name, so the part stays readable; the rest are counted
 
 # ---------------------------------------------------------------- escaping and formatting
 
@@ -209,7 +192,7 @@ def load_brief_data(processed_dir: str | Path | None = None, rules: str | Path |
 
 def _file_state(folder: Path) -> tuple:
     return tuple(_file_state_of(folder / f"{name}.parquet")
-                 for name in INPUT_TABLES + METRICS_TABLES + OPTIONAL_TABLES) + (_file_state_of(folder / METRICS_META),)
+                 for name in INPUT_TABLES + METRICS_TABLES + OPTIONAL_METRICS_TABLES + OPTIONAL_TABLES) + (_file_state_of(folder / METRICS_META),)
 
 
 def _file_state_of(path: Path | None) -> tuple:
@@ -247,7 +230,11 @@ def stored_metrics(folder: Path, profile: RuleProfile) -> dict[str, pd.DataFrame
         return None
     if meta.get("profile_hash") != profile.content_hash:
         return None
-    return {name: pd.read_parquet(path) for name, path in zip(METRICS_TABLES, paths)}
+    tables = {name: pd.read_parquet(path) for name, path in zip(METRICS_TABLES, paths)}
+    for name in OPTIONAL_METRICS_TABLES:
+        if (folder / f"{name}.parquet").is_file():
+            tables[name] = pd.read_parquet(folder / f"{name}.parquet")
+    return tables
 
 
 def data_period(project_status: pd.DataFrame, settings: Settings) -> tuple[int, int]:
@@ -266,7 +253,12 @@ _JARGON = (
     (re.compile(r"执行进度比 ?([\d.]+%)"), r"执行率为序时进度的 \1"),
     (re.compile(r"累计型：?"), ""),
     (re.compile(r"序时应完成 ?([\d.]+)，进度比 ?([\d.]+%)"), r"按序时应完成 \1（完成 \2）"),
+    # the 重点监控 score formula: the reader needs the amount and the place, not the arithmetic
+    (re.compile(r"风险资金 ?([\d,.]+) ?万元 × 严重程度 ?\d+ ?= ?风险得分 ?[\d,.]+，(在 ?\d+ ?个候选项目中排第 ?\d+)"),
+     r"风险资金 \1 万元，按风险资金和问题严重程度\2"),
 )
+# The metrics speak about the unit (建议督促单位…); the feedback speaks to it.
+_TO_DEPARTMENT = (("建议督促单位", "请"), ("建议单位", "请"))
 
 
 def plain_reason(value) -> str:
@@ -275,6 +267,13 @@ def plain_reason(value) -> str:
     for pattern, replacement in _JARGON:
         result = pattern.sub(replacement, result)
     return result.strip("；，")
+
+
+def to_department(sentence: str) -> str:
+    """A metrics sentence about the unit, addressed to it (the department brief is the bureau's 反馈意见)."""
+    for about, to in _TO_DEPARTMENT:
+        sentence = sentence.replace(about, to)
+    return sentence
 
 
 def cell_text(value, kind: str) -> str:
@@ -462,6 +461,8 @@ class DepartmentBrief:
                       f"绩效运行监控，共报送监控表 {len(files)} 份{report}。纳入监控的项目年初预算合计 "
                       f"{money(p['budget_total'].sum())} 万元，设置三级绩效指标 {len(ind)} 个（{level_text or '无'}）。"
                       f"监控期末为{self.month}月末，按时间计算的序时进度为 {pct(progress)}。"),
+            Paragraph(note) if (note := wording.period_note(self.projects, f"{self.data.year}年{self.data.month}月末"))
+            else None,
             Paragraph("各实施单位对照年初批复的绩效目标，逐项填报了" + self.period_label + "执行情况和全年预计完成情况，"
                       "并对偏离目标的指标从经费保障、制度保障、人员保障、硬件条件保障等方面分析了原因。")))
 
@@ -491,16 +492,15 @@ class DepartmentBrief:
         """二、(二)绩效目标完成情况: lights by indicator type, expected achievement, over-achievement."""
         ind = self.indicators
         lights = Counter(ind["light"])
-        judged = sum(lights[l] for l in (RED, YELLOW, GREEN, BLUE))
-        on_track = lights[GREEN] + lights[BLUE]
+        on_track, judged = wording.forecast_on_track(ind)
         blue = ind[ind["light"] == BLUE]
         by_level = _light_counts(ind, "level1", LEVEL1_ORDER)
         return Section(blocks(
             Heading(SUBSECTION_TARGETS, 2),
             Paragraph(f"你单位共设置三级指标 {len(ind)} 个，按全年预计完成情况判断："
                       + "、".join(f"{LIGHT_LABELS[l]} {lights[l]} 个" for l in LIGHT_ORDER if lights[l]) + "。"
-                      + (f"可判断的 {judged} 个指标中，预计能够完成年度目标的 {on_track} 个，占 {pct(_share(on_track, judged))}。"
-                         if judged else "没有可以判断完成情况的指标。")),
+                      + (f"全年预计可与目标比较的 {judged} 个指标中，预计能够达到年度指标值的 {on_track} 个，"
+                         f"占 {pct(_share(on_track, judged))}。" if judged else "没有可以判断完成情况的指标。")),
             Paragraph("预计超额完成较多、年度目标可能偏低的指标有：" + names(blue["project_name"] + "—" + blue["name"])
                       + "，编制下年度预算时应合理调高目标。") if len(blue) else None,
             Paragraph("按项目看，绩效目标完成" + "、".join(
@@ -518,7 +518,7 @@ class DepartmentBrief:
         slow = p[p["budget_light"].isin(WARNING_LIGHTS)]
         warned = self.warned()
         reasons = reason_counts(warned)
-        reason_text = "、".join(f"{name}（{n} 次）" for name, n in reasons.items() if n)
+        reason_text = wording.sorted_counts(dict(reasons.items()), order=REASON_CATEGORIES)
         quoted = [f"{text(r.project_name)}—{text(r.name)}：“{text(r.reason_text)}”"
                   for r in warned.itertuples() if text(r.reason_text)]
         missing = warned[warned["reason_text"].map(text) == ""]
@@ -529,12 +529,12 @@ class DepartmentBrief:
                 + "。" if len(slow) else "，预算执行总体正常。"), lead="（一）预算执行较慢。"),
             Paragraph(f"红灯指标 {int((warned['light'] == RED).sum())} 个、黄灯指标 {int((warned['light'] == YELLOW).sum())} 个"
                       + (f"，单位勾选的偏差原因依次为{reason_text}" if reason_text else "")
-                      + "。偏差指标明细见附件2。", lead="（二）部分绩效指标偏离目标。"),
-            Paragraph("单位填报的原因说明如下：" if quoted else "偏差指标均未填写原因说明。",
-                      lead="（三）项目实施中存在的问题。"),
+                      + (f"。偏差指标明细见附件{self._attachment_number('warned')}。" if len(warned) else "。"),
+                      lead="（二）部分绩效指标偏离目标。"),
+            _lead_paragraph(wording.reasons_filled_sentence(len(warned), len(quoted))),
             Bullets(quoted),
             Paragraph(f"另有 {len(missing)} 个偏差指标未填写原因说明：" + names(missing["project_name"] + "—" + missing["name"])
-                      + "。") if len(missing) else None))
+                      + "。") if len(missing) and quoted else None))
 
     def measures(self) -> Section:
         """四、整改措施和建议: the units' own measures quoted, then the bureau's advice from the metrics."""
@@ -549,7 +549,8 @@ class DepartmentBrief:
             Heading(SECTION_HEADINGS[3]), Heading(SUBSECTION_CORRECTION, 2), correction, Bullets(measures),
             Paragraph(f"以下 {len(without)} 个偏差指标未填写拟采取的措施，请补充：" + names(without["project_name"] + "—"
                                                                         + without["name"]) + "。") if len(without) else None,
-            Heading(SUBSECTION_IMPROVEMENT, 2), *self._suggestions(), *suggestion_details(self.projects)))
+            Heading(SUBSECTION_IMPROVEMENT, 2), *self._suggestions(),
+            *followup_blocks(self.data.processed_dir, SUBSECTION_FOLLOWUP, self.department)))
 
     def other(self) -> Section:
         """五、其他需要说明的问题: 重点监控, indicators that could not be judged, data quality, the legend."""
@@ -563,7 +564,7 @@ class DepartmentBrief:
             Paragraph(f"无法判断完成情况的指标 {len(unknown)} 个" + ("，请补充资料：" if len(unknown) else "。"),
                       lead="（二）资料不全的指标。"),
             Bullets([f"{text(r.project_name)}—{text(r.name)}：{plain_reason(r.light_reason)}" for r in unknown.itertuples()]),
-            Paragraph(f"你单位监控表的校验提示 {len(findings)} 条" + ("，见附件3，请核实更正。" if len(findings) else "。"),
+            Paragraph(f"你单位监控表的校验提示 {len(findings)} 条" + (f"，见附件{self._attachment_number('findings')}，请核实更正。" if len(findings) else "。"),
                       lead="（三）报送质量。"),
             Paragraph(light_legend(self.data.profile), lead="（四）判断标准。"),
             Paragraph("请你单位对照本反馈意见，认真分析原因，落实整改措施，确保全年绩效目标如期实现。")))
@@ -624,13 +625,17 @@ class DepartmentBrief:
 
     def _adjustment_text(self) -> str:
         from jixiao.validate.approved import RIGIDITY_CODES
+        from jixiao.validate.checks import approved_compared
 
         findings = self._findings()
-        changed = findings[findings["code"].isin(RIGIDITY_CODES)] if len(findings) else findings
-        if len(changed):
-            return (f"绩效目标调整情况：有 {len(changed)} 处项目、指标、指标值或预算与年初批复不一致（见附件3）。"
-                    "按通知要求，年初批复的绩效目标不得随意更改，请说明原因或予以纠正。")
-        return "绩效目标调整情况：未发现自行调整年初批复的绩效目标和指标。"
+        see = f"（见附件{self._attachment_number('findings')}）" if len(findings) else ""
+        return wording.rigidity_sentence(approved_compared(self.data.processed_dir), findings, RIGIDITY_CODES, see)
+
+    def _attachment_number(self, kind: str) -> int:
+        """附件N of the 情况表 ("projects"), the deviation list ("warned") or the findings ("findings"):
+        attachments are numbered in order and the last two are left out when empty."""
+        present = ["projects"] + (["warned"] if len(self.warned()) else []) + (["findings"] if len(self._findings()) else [])
+        return present.index(kind) + 1
 
     def _findings(self) -> pd.DataFrame:
         findings = self.data.tables["findings"]
@@ -641,42 +646,53 @@ class DepartmentBrief:
         labels = {"error": "需改正", "warning": "请核实", "info": "已处理"}
         return own.assign(severity_label=own["severity"].map(labels).fillna(own["severity"]))
 
-    def _suggestions(self) -> list[Paragraph]:
+    def _suggestions(self) -> list:
         result = []
         for number, name in enumerate([n for n in SUGGESTION_ORDER if (self.projects["suggestion"] == n).any()], 1):
             group = self.projects[self.projects["suggestion"] == name]
-            result.append(Paragraph(f"对{names(group['project_name'])}（{len(group)} 个项目），{BUREAU_ADVICE[name]}",
+            result.append(Paragraph(f"对{names(group['project_name'])}（{len(group)} 个项目），{SUGGESTION_ADVICE[name]}",
                                     lead=f"{number}. {name}。"))
+        lines = [to_department(plain_reason(line)) for line in wording.suggestion_lines(self.projects)]
+        if lines:
+            result += [Paragraph("各项目的具体意见（含金额）如下："), Bullets(lines)]
         result.append(Paragraph(
-            "我局将根据绩效运行及纠偏情况、项目实施进度拨付资金；对支出进度偏低、存量资金较大且监控结果差的项目提出预算调整建议；"
-            f"本次监控结果将作为{self.data.year + 1}年度预算安排的重要依据，并纳入部门预算管理综合绩效考评。"))
+            "按照通知要求，我局将根据绩效运行及纠偏情况、项目实施进度拨付资金；对支出进度偏低、存量资金数额偏大且绩效监控结果差的，"
+            f"提出预算调整建议；本次监控结果将作为{self.data.year + 1}年度预算安排的重要依据，并纳入部门预算管理综合绩效考评。"))
         return result
 
 
 # ---------------------------------------------------------------- judgement columns, when the metrics carry them
 
 def stock_paragraph(projects: pd.DataFrame, period_label: str) -> Paragraph | None:
-    """存量资金 (上年结转): budget, spending and the projects flagged, from the metrics' stock columns."""
-    if "carryover_budget" not in projects or not _number(projects["carryover_budget"].sum(min_count=1)):
-        return None
-    budget = projects["carryover_budget"].sum(min_count=1)
-    executed = projects["carryover_executed"].sum(min_count=1) if "carryover_executed" in projects else None
-    rate = _number(executed) / _number(budget) * 100 if _number(executed) is not None else None
-    flagged = projects[projects["stock_flag"].fillna(False).astype(bool)] if "stock_flag" in projects \
-        else projects.iloc[0:0]
-    reasons = [f"{text(r.project_name)}（{plain_reason(getattr(r, 'stock_reason', ''))}）" for r in flagged.itertuples()]
-    return Paragraph(f"上年结转（存量）资金 {money(budget)} 万元，{period_label}支出 {money(executed)} 万元，执行率 {pct(rate)}"
-                     + (f"；存量资金数额偏大且支出较慢的项目 {len(flagged)} 个：{'；'.join(reasons)}。" if len(flagged)
-                        else "。"))
+    """存量资金 (上年结转) as one paragraph: the facts of ``wording.stock_sentence``."""
+    sentence = wording.stock_sentence(projects, period_label)
+    return Paragraph(sentence) if sentence else None
 
 
-def suggestion_details(projects: pd.DataFrame) -> list:
-    """Every applicable suggestion of each project with its amounts (the metrics' ``suggestions`` lists)."""
-    if "suggestions" not in projects:
+def followup_blocks(processed_dir: Path, heading: str, department: str | None = None) -> list:
+    """上轮问题整改情况 from the round's 整改 items (jixiao.store.rectification); nothing in a first round."""
+    from jixiao.store.rectification import load_followup_facts
+
+    facts = load_followup_facts(processed_dir, department)
+    if not facts or not facts["total"]:
         return []
-    items = [f"{text(r.project_name)}：{'；'.join(text(s) for s in r.suggestions)}" for r in projects.itertuples()
-             if _is_list(r.suggestions) and len(r.suggestions)]
-    return [Paragraph("各项目的具体意见（含金额）如下："), Bullets(items)] if items else []
+    items = facts["open_items"]
+    # the county report names the unit too: its readers do not know every project
+    shown = [f"{text(i['project_name']) or '（整个文件）'}" + ("" if department or not text(i.get("unit_name"))
+                                                          else f"（{text(i['unit_name'])}）")
+             + f"：{plain_reason(i['what'])}（{text(i['status'])}，{text(i['since_round'])}提出）"
+             for i in items[:FOLLOWUP_ITEMS_SHOWN]]
+    rest = len(items) - len(shown)
+    return blocks(Heading(heading, 2), Paragraph(facts["sentence"]),
+                  Paragraph(f"尚未整改到位的事项 {len(items)} 项：") if items else None,
+                  Bullets(shown),
+                  Paragraph(f"另有 {rest} 项未逐项列出。", style="note") if rest > 0 else None)
+
+
+def _lead_paragraph(sentence: str) -> Paragraph:
+    """'（三）标题。正文' as a paragraph with its lead set apart (the wording module writes both)."""
+    lead, _, rest = sentence.partition("。")
+    return Paragraph(rest, lead=lead + "。")
 
 
 def written_report_text(data: BriefData, department: str) -> str:
@@ -729,7 +745,8 @@ class CountyReport:
                 + f"；未报送的 {len(missing)} 个" + (f"：{names(missing)}。" if missing else "。"))
 
     def summary(self) -> Section:
-        ps, ind = self.data.tables["project_status"], self.data.tables["indicator_status"]
+        ps = wording.in_comparison(self.data.tables["project_status"])
+        ind = wording.in_comparison(self.data.tables["indicator_status"])
         budget, executed = ps["budget_total"].sum(min_count=1), ps["executed_total"].sum(min_count=1)
         rate = _number(executed) / _number(budget) * 100 if _number(budget) else None
         progress = _first(ps["time_progress"])
@@ -742,14 +759,22 @@ class CountyReport:
             Paragraph(f"三级绩效指标 {len(ind)} 个，按全年预计完成情况判断：" + "、".join(
                 f"{LIGHT_LABELS[l]} {lights[l]} 个" for l in LIGHT_ORDER if lights[l]) + "。预算执行和目标完成合并判断，"
                 + "、".join(f"{LIGHT_LABELS[l]} {duals[l]} 个项目" for l in LIGHT_ORDER if duals[l]) + "。"),
+            Paragraph(self._scope_note()) if self._scope_note() else None,
+            stock_paragraph(ps, self._period_label),
             Paragraph(light_legend(self.data.profile), style="note")))
 
+    def _scope_note(self) -> str:
+        """Which projects the county figures cover (a department that reported another period is kept apart)."""
+        county = self.data.tables.get("county_summary")
+        return text(county["scope_note"].iloc[0]) if county is not None and len(county) else ""
+
     def departments(self) -> Section:
-        summary = self.data.tables["department_summary"]
+        everyone = self.data.tables["department_summary"]
+        summary = wording.in_comparison(everyone)
         progress = _first(summary["time_progress"])
         behind = summary[summary["execution_rate"] < progress] if progress is not None else summary.iloc[0:0]
         ranked = summary.dropna(subset=["rank"]).sort_values("rank")
-        unranked = summary[summary["rank"].isna()]
+        unranked = everyone[everyone["rank"].isna()]
         return Section(blocks(
             Heading("三、各部门监控情况"),
             Paragraph(f"执行率低于序时进度（{pct(progress)}）的部门 {len(behind)} 个"
@@ -758,10 +783,13 @@ class CountyReport:
                 Column("rank", "名次", "int"), Column("dept_name", "主管部门"), Column("n_projects", "项目数", "int"),
                 Column("budget_total", "年初预算（万元）", "money"), Column("execution_rate", "执行率", "pct"),
                 Column("expected_rate", "全年预计执行率", "pct"), Column("n_red", "红灯指标", "int"),
-                Column("n_key_projects", "重点监控项目", "int"), Column("score", "综合得分", "score")],
-                "表1 各部门预算执行和绩效目标完成情况"),
-            Paragraph(f"未排名的部门 {len(unranked)} 个：{names(unranked['dept_name'])}（缺少执行率或没有可判断的指标）。")
-            if len(unranked) else None,
+                Column("n_key_projects", "重点监控项目", "int"), Column("quality_score", "监控工作质量得分", "score"),
+                Column("score", "综合得分", "score")],
+                "表1 各部门预算执行和绩效目标完成情况",
+                notes=[f"{text(r.dept_name)}：{text(r.rank_note)}" for r in ranked.itertuples() if text(r.rank_note)]),
+            Paragraph(f"未排名的部门 {len(unranked)} 个：" + "；".join(
+                f"{text(r.dept_name)}（{plain_reason(r.rank_note) or '缺少执行率或没有可判断的指标'}）"
+                for r in unranked.itertuples()) + "。") if len(unranked) else None,
             Paragraph(plain_reason(ranking_method_text(self.data.profile)).split("规则配置")[0], style="note"),
             chart("execution_by_department", "图1 各部门预算执行率与序时进度", summary, None, self.data.profile),
             chart("ranking_chart", "图2 部门综合得分排名", summary)))
@@ -769,63 +797,86 @@ class CountyReport:
     def key_monitoring(self) -> Section:
         ps = self.data.tables["project_status"]
         key = ps[ps["key_monitoring"].fillna(False).astype(bool)]
-        by_dept = key.groupby("dept_name").size().sort_values(ascending=False)
+        candidates = int(ps["key_rank"].notna().sum()) if "key_rank" in ps else len(key)
+        by_dept = key.groupby("dept_name").size().sort_values(ascending=False, kind="stable")
+        cap = self.data.profile.key_monitoring.max_projects
+        selection = (f"符合重点监控条件的项目 {candidates} 个，按风险资金（预计结转结余与未支出存量资金取大者）和问题严重程度"
+                     f"从高到低排序，至多 {cap} 个列入财政重点监控" + (f"，其余 {candidates - len(key)} 个列入一般监控，保留各自的灯色和原因"
+                                                          if candidates > len(key) else "") + "。")
         return Section(blocks(
             Heading("四、重点监控项目情况"),
-            Paragraph(f"列入财政重点监控的项目 {len(key)} 个，年初预算合计 {money(key['budget_total'].sum())} 万元，"
+            Paragraph(selection + f"列入财政重点监控的项目 {len(key)} 个，年初预算合计 {money(key['budget_total'].sum())} 万元，"
                       f"涉及 {len(by_dept)} 个部门" + (f"，较多的是{'、'.join(f'{text(d)}（{n} 个）' for d, n in by_dept.head(3).items())}"
                                                     if len(by_dept) else "") + "。清单见附件2。")))
 
     def problems(self) -> Section:
-        ind = self.data.tables["indicator_status"]
+        ind = wording.in_comparison(self.data.tables["indicator_status"])
         by_level2 = _light_counts(ind, "level2", None)
         worst = by_level2.assign(warn=by_level2[RED] + by_level2[YELLOW]).sort_values("warn", ascending=False)
         top = worst[worst["warn"] > 0].head(3)
         warned = ind[ind["light"].isin(WARNING_LIGHTS)]
         counts = reason_counts(warned)
         total = sum(counts.values)
-        ranked = counts[counts > 0].sort_values(ascending=False)
-        ps = self.data.tables["project_status"]
+        ranked = counts[counts > 0].sort_values(ascending=False, kind="stable")  # ties keep the form's order
+        top_text = wording.top_items_text(dict(ranked.items()), order=REASON_CATEGORIES)
+        best = ranked.max() if len(ranked) else 0
+        others = ranked[ranked < best]
+        ps = wording.in_comparison(self.data.tables["project_status"])
         slow = ps[ps["budget_light"] == RED]
         return Section(blocks(
             Heading("五、存在的主要问题及原因"),
             Paragraph(f"预算执行红灯的项目 {len(slow)} 个，年初预算合计 {money(slow['budget_total'].sum())} 万元，"
-                      "主要是项目前期准备不足、资金下达后未及时支付。", lead="（一）部分项目支出进度滞后。"),
+                      f"涉及 {slow['dept_name'].nunique()} 个部门。", lead="（一）部分项目支出进度滞后。"),
             Paragraph("红黄灯指标最多的指标类型为" + "、".join(
                 f"{text(r.group)}（红灯 {int(getattr(r, RED))} 个、黄灯 {int(getattr(r, YELLOW))} 个）" for r in top.itertuples())
                 + "。" if len(top) else "各类指标均无红黄灯。", lead="（二）部分绩效指标偏离目标。"),
-            Paragraph(f"红黄灯指标共勾选偏差原因 {total} 次" + (
-                "，依次为" + "、".join(f"{text(k)}（{int(v)} 次，占 {pct(_share(v, total))}）" for k, v in ranked.items()) + "。"
-                if len(ranked) else "。"), lead="（三）偏差原因。"),
+            Paragraph(f"红黄灯指标共勾选偏差原因 {total} 次" + (f"，{top_text}，占 {pct(_share(best, total))}" if top_text else "")
+                      + ("；其余依次为" + "、".join(f"{text(k)}（{int(v)} 次，占 {pct(_share(v, total))}）"
+                                               for k, v in others.items()) if len(others) else "") + "。",
+                      lead="（三）偏差原因。"),
             chart("reasons_by_category", "图3 红黄灯指标的偏差原因", ind)))
 
     def result_use(self) -> Section:
+        """六、the notice's 结果运用, advisory: 暂缓 only where compute allows it, 预算调整 exactly under the
+        notice's condition (支出进度偏低、存量资金数额偏大且绩效监控结果差), then 上轮问题整改情况."""
         ps = self.data.tables["project_status"]
-        summary = self.data.tables["department_summary"]
         groups = {name: ps[ps["suggestion"] == name] for name in SUGGESTION_ORDER}
-        reduce = ps[ps["suggestion"].isin([SUGGEST_REDUCE, SUGGEST_SUSPEND])]
-        low = summary[summary["execution_score"] < summary["execution_score"].median()]
-        low = low[low["n_key_projects"] > 0].sort_values("score")
+        suspend = ps[ps["suggestions"].map(lambda acts: any(str(a).startswith(SUGGEST_SUSPEND) for a in _as_list(acts)))] \
+            if "suggestions" in ps else groups[SUGGEST_SUSPEND]
+        reduce = groups[SUGGEST_REDUCE]
 
-        def group_text(name):
-            g = groups[name]
-            return f"{len(g)} 个项目（年初预算 {money(g['budget_total'].sum())} 万元）"
+        def group_text(group):
+            return f" {len(group)} 个项目（年初预算 {money(group['budget_total'].sum())} 万元）"
 
+        urging = [f"对{who}的{group_text(groups[name])}{what}" for name, who, what in (
+            (SUGGEST_SPEED_UP, "支出进度低于序时进度", "督促加快执行"),
+            (SUGGEST_CORRECT, "资金执行正常但绩效目标偏离", "督促纠偏整改"),
+            (SUGGEST_UNKNOWN, "资料不全", "要求补充资料")) if len(groups[name])]
+
+        paying = [f"{who}的{group_text(group)}，{what}" for group, who, what in (
+            (groups[SUGGEST_PAY], "双监控正常", "建议按项目实施进度拨付资金"),
+            (suspend, "预算执行和绩效目标均严重滞后", "建议按程序暂缓拨款、督促整改，整改到位后再按进度拨付"),
+            (groups[SUGGEST_PAY_OUT], "属于补贴到人、工资类和按期发放资金且支出进度偏低",
+             "不暂缓拨付，建议督促按时足额兑付")) if len(group)]
+        stock_idle = reduce["stock_idle"].where(reduce["stock_flag"].fillna(False).astype(bool)).sum() \
+            if "stock_idle" in reduce else None
+        adjustment = (f"支出进度偏低、存量资金数额偏大且绩效监控结果差的{group_text(reduce)}：{names(reduce['project_name'])}，"
+                      f"建议按程序提出预算调整建议，涉及预计结转结余 {money(reduce['expected_carryover'].sum())} 万元、"
+                      f"未支出存量资金 {money(stock_idle)} 万元。" if len(reduce)
+                      else "没有同时符合支出进度偏低、存量资金数额偏大且绩效监控结果差的项目，本期不提出预算调整建议。")
+        followup = followup_blocks(self.data.processed_dir, "（三）上轮问题整改情况")
+        later = ("（四）", "（五）") if followup else ("（三）", "（四）")
         return Section(blocks(
             Heading("六、监控结果运用"),
             Heading("（一）资金拨付", 2),
-            Paragraph(f"双监控正常的{group_text(SUGGEST_PAY)}按项目实施进度拨付资金；预算执行和绩效目标均严重滞后的"
-                      f"{group_text(SUGGEST_SUSPEND)}暂缓拨款，督促整改后再行拨付。"),
+            Paragraph("；".join(paying) + "。" if paying else "本期没有需要调整拨付安排的项目。"),
             Heading("（二）预算调整建议", 2),
-            Paragraph(f"支出进度偏低且全年预计难以执行完毕的{group_text(SUGGEST_REDUCE)}，建议调减预算或收回存量资金；"
-                      f"上述执行严重滞后的项目预计结转结余合计 {money(reduce['expected_carryover'].sum())} 万元。"
-                      + (f"对支出进度偏低且有重点监控项目的{names(low['dept_name'])}，建议约谈并提出预算调整意见。" if len(low) else "")),
-            stock_paragraph(ps, self._period_label),
-            Heading("（三）督促纠偏整改", 2),
-            Paragraph(f"对支出进度低于序时进度的{group_text(SUGGEST_SPEED_UP)}督促加快执行；对资金执行正常但绩效目标偏离的"
-                      f"{group_text(SUGGEST_CORRECT)}督促纠偏整改；对资料不全的{group_text(SUGGEST_UNKNOWN)}要求补充资料。"
-                      "已向各部门印发反馈意见，限期整改。"),
-            Heading(f"（四）{self.data.year + 1}年度预算安排", 2),
+            Paragraph(adjustment),
+            *followup,
+            Heading(f"{later[0]}督促纠偏整改", 2),
+            Paragraph("；".join(urging) + "；并通过反馈意见督促各部门限期整改。" if urging
+                      else "各项目预算执行和绩效目标均正常，无需督促纠偏整改。"),
+            Heading(f"{later[1]}{self.data.year + 1}年度预算安排", 2),
             Paragraph(f"本次监控结果作为{self.data.year + 1}年度预算安排和政策调整的重要依据，部门排名纳入县级部门预算管理综合绩效考评。")))
 
     def next_steps(self) -> Section:
@@ -838,7 +889,8 @@ class CountyReport:
     def attachments(self) -> list[Attachment]:
         summary = self.data.tables["department_summary"].sort_values("execution_rate", na_position="first")
         ps = self.data.tables["project_status"]
-        key = ps[ps["key_monitoring"].fillna(False).astype(bool)].sort_values(["dept_name", "execution_rate"])
+        key = ps[ps["key_monitoring"].fillna(False).astype(bool)]
+        key = key.sort_values("key_rank") if "key_rank" in key else key.sort_values(["dept_name", "execution_rate"])
         sums = {k: summary[k].sum(min_count=1) for k in ("n_projects", "budget_total", "executed_total", "n_red",
                                                           "n_yellow", "n_key_projects")}
         return [
@@ -929,6 +981,10 @@ def reason_counts(indicators: pd.DataFrame) -> pd.Series:
     counts = Counter(str(reason) for reasons in indicators["reasons"] if _is_list(reasons) for reason in reasons)
     order = list(REASON_CATEGORIES) + sorted(set(counts) - set(REASON_CATEGORIES))
     return pd.Series([counts[name] for name in order], index=order, dtype=int)
+
+
+def _as_list(value) -> list:
+    return list(value) if _is_list(value) else []
 
 
 def _is_list(value) -> bool:
