@@ -34,7 +34,7 @@ from jixiao.store.tables import read_findings, read_table, read_tables, write_ta
 from jixiao.store.warehouse import WORK_DIR, Round, Store, StoreError
 
 ROUND_DIR_RE = re.compile(r"^(\d{4})\s*年(?:度)?\s*1\s*[-－—~～至到]\s*(\d{1,2})\s*月$")
-CURRENT_FILES = ("*.parquet", "metrics_meta.json")  # what processed/ holds of the rendered round
+CURRENT_FILES = ("*.parquet", "metrics_meta.json", "checks_meta.json")  # what processed/ holds of the rendered round
 
 
 class CommandError(Exception):

@@ -10,6 +10,7 @@ import pytest
 
 from jixiao.config.settings import Settings
 from jixiao.outputs import brief
+from jixiao.outputs.document import stable_svg
 from jixiao.outputs.render import assign_file_names, external_references, inside, safe_name
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,7 +53,7 @@ def test_missing_numbers_show_a_dash():
 
 def test_stable_svg_replaces_the_random_uid():
     svg = '<svg><defs id="defs-a1b2c3"></defs><clipPath id="clipa1b2c3xy"/></svg>'
-    once, twice = brief.stable_svg(svg, "seed"), brief.stable_svg(svg.replace("a1b2c3", "ffffff"), "seed")
+    once, twice = stable_svg(svg, "seed"), stable_svg(svg.replace("a1b2c3", "ffffff"), "seed")
     assert once == twice and "a1b2c3" not in once
 
 

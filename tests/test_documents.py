@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from jixiao.config.settings import Settings, settings_from_mapping
-from jixiao.normalise.ingest import ingest
+from jixiao.config.settings import settings_from_mapping
 from jixiao.outputs import brief
 from jixiao.outputs.document import (
     DOCX_TEMPLATE,
@@ -112,10 +111,8 @@ def test_document_settings_are_read_from_jixiao_toml(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def data(tmp_path_factory):
-    out = tmp_path_factory.mktemp("forms-processed")
-    ingest(ROOT / "data" / "raw", out, Settings(), progress=False)
-    return brief.load_brief_data(out)
+def data(demo_county):
+    return brief.load_brief_data(demo_county)
 
 
 def test_situation_form_is_a_printable_sealed_form(data, tmp_path):

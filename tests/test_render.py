@@ -11,16 +11,28 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
-from jixiao.outputs import brief
 from jixiao.config.settings import Settings
+from jixiao.metrics.compute import run_metrics
 from jixiao.normalise.ingest import ingest
-from jixiao.outputs.render import (CHROMIUM_ARGS, CHROMIUM_PATH, LOCAL_SCHEMES, MAX_HTML_BYTES, briefs_dir,
-                           external_references, normalised_html, plan_jobs, render_fresh, run_briefs)
+from jixiao.outputs import brief
+from jixiao.outputs.render import (
+    CHROMIUM_ARGS,
+    CHROMIUM_PATH,
+    LOCAL_SCHEMES,
+    MAX_HTML_BYTES,
+    briefs_dir,
+    external_references,
+    normalised_html,
+    plan_jobs,
+    render_fresh,
+    run_briefs,
+)
+from jixiao.store.tables import read_table, write_table
 
-ROOT = Path(__file__).resolve().parents[1]
+from conftest import DEMO_RAW, ROOT
+
 INJECTION = '<script>window.__jixiaoInjected = 1;</script><img src="https://evil.example/x.png" onerror="window.__jixiaoInjected = 2">'
 INJECTED_DEPT = "湟源县司法局"
 PLAIN_DEPT = "湟源县教育局"
@@ -36,16 +48,18 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.skipif(not Path
 
 def _prepare(processed: Path) -> None:
     """Demo county with one unsafe department name and a script in one unit's reason and measure."""
-    ingest(ROOT / "data" / "raw" / "2023年1-7月", processed, Settings(), progress=False)
-    projects = pd.read_parquet(processed / "projects.parquet")
+    ingest(DEMO_RAW, processed, Settings(), progress=False)
+    projects = read_table(processed, "projects")
     projects.loc[projects["dept_name"] == ORIGINAL_UNSAFE, "dept_name"] = UNSAFE_DEPT
-    projects.to_parquet(processed / "projects.parquet", index=False)
-    status = brief.load_brief_data(processed).tables["indicator_status"]
+    write_table(processed, "projects", projects)
+    run_metrics(processed, None, Settings())
+    status = read_table(processed, "indicator_status")
     warned = status[(status["dept_name"] == INJECTED_DEPT) & status["light"].isin(["red", "yellow"])]
-    indicators = pd.read_parquet(processed / "indicators.parquet")
-    chosen = indicators["indicator_id"] == warned["indicator_id"].iloc[0]
-    indicators.loc[chosen, ["reason_text", "remarks"]] = [INJECTION, INJECTION]
-    indicators.to_parquet(processed / "indicators.parquet", index=False)
+    chosen = warned["indicator_id"].iloc[0]
+    for name in ("indicators", "indicator_status"):  # the stored status carries the unit's texts too
+        table = read_table(processed, name)
+        table.loc[table["indicator_id"] == chosen, ["reason_text", "remarks"]] = [INJECTION, INJECTION]
+        write_table(processed, name, table)
 
 
 @pytest.fixture(scope="module")

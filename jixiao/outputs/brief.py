@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -23,21 +22,48 @@ from pathlib import Path
 import pandas as pd
 
 from jixiao import __version__
-from jixiao.config.settings import Settings, load_settings
-from jixiao.metrics import wording
-from jixiao.metrics.compute import (BLUE, GREEN, LIGHT_LABELS, NO_DEPT, RED, UNKNOWN, YELLOW, SUGGEST_CORRECT,
-                      SUGGEST_PAY, SUGGEST_PAY_OUT, SUGGEST_REDUCE, SUGGEST_SPEED_UP, SUGGEST_SUSPEND,
-                      SUGGEST_UNKNOWN, compute_metrics, ranking_method_text)
-from jixiao.metrics.wording import SUGGESTION_ADVICE, SUGGESTION_ORDER
 from jixiao.config.profile import RuleProfile, load_profile
-from jixiao.outputs.document import (Attachment, Bullets, Chart, Column as DocColumn, Document, Heading, Paragraph,
-                                     Section, Table, render_html, run_date, write_docx)
-from jixiao.store.schema import is_missing
+from jixiao.config.settings import Settings, load_settings
+from jixiao.domain.formatting import data_period
+from jixiao.metrics import wording
+from jixiao.metrics.compute import (
+    BLUE,
+    GREEN,
+    LIGHT_LABELS,
+    NO_DEPT,
+    RED,
+    SUGGEST_CORRECT,
+    SUGGEST_PAY,
+    SUGGEST_PAY_OUT,
+    SUGGEST_REDUCE,
+    SUGGEST_SPEED_UP,
+    SUGGEST_SUSPEND,
+    SUGGEST_UNKNOWN,
+    UNKNOWN,
+    YELLOW,
+    ranking_method_text,
+)
+from jixiao.metrics.wording import SUGGESTION_ADVICE, SUGGESTION_ORDER
+from jixiao.outputs.document import (
+    Attachment,
+    Bullets,
+    Chart,
+    Document,
+    Heading,
+    Paragraph,
+    Section,
+    Table,
+    render_html,
+    run_date,
+    write_docx,
+)
+from jixiao.outputs.document import Column as DocColumn
+from jixiao.store.schema import INGEST_TABLES, METRICS_TABLES, is_missing
+from jixiao.store.tables import FINDINGS_OF_LATER_STAGES, TableError, read_ingest_tables, read_tables, table_path
 
-INPUT_TABLES = ("submissions", "projects", "funds", "indicators", "findings")
-METRICS_TABLES = ("project_status", "indicator_status", "department_summary")
-OPTIONAL_METRICS_TABLES = ("county_summary",)  # the county totals and their scope note, when stored
-OPTIONAL_TABLES = ("documents",)  # the written reports that arrived (formats issue), when ingested
+# Tables whose change makes a cached brief stale: every table a brief reads.
+STORED_METRICS = tuple(METRICS_TABLES)
+WATCHED_TABLES = (*INGEST_TABLES, *FINDINGS_OF_LATER_STAGES, *STORED_METRICS)
 DEFAULT_PROCESSED_DIR = Path("data/processed")
 FONT_STACK = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", sans-serif'
 REASON_CATEGORIES = ("经费保障", "制度保障", "人员保障", "硬件条件保障", "其他")
@@ -106,33 +132,6 @@ class Column:
 
 # ---------------------------------------------------------------- charts
 
-def figure_svg(fig) -> str:
-    """SVG text of ``fig`` from the kaleido server, started once per process and then kept.
-
-    A batch kernel renders many briefs: the first chart pays the browser start (2-3 s), the rest
-    about 0.15 s each.
-    """
-    from jixiao.outputs import charts
-
-    if not charts.server_running():
-        import kaleido
-
-        kaleido.start_sync_server(**charts.KALEIDO_OPTIONS, silence_warnings=True)
-    return charts.figure_to_svg(fig)
-
-
-_PLOTLY_UID = re.compile(r'id="defs-([0-9a-f]+)"')
-
-
-def stable_svg(svg: str, seed: str) -> str:
-    """Replace plotly's random per-figure uid by one derived from the figure, so reruns are identical."""
-    match = _PLOTLY_UID.search(svg)
-    if not match:
-        return svg
-    stable = hashlib.sha256(seed.encode("utf-8")).hexdigest()[:len(match.group(1))]
-    return svg.replace(match.group(1), stable)
-
-
 # ---------------------------------------------------------------- the data
 
 @dataclass
@@ -175,9 +174,8 @@ def load_brief_data(processed_dir: str | Path | None = None, rules: str | Path |
                     settings: Settings | None = None) -> BriefData:
     """Read the ingest tables and the stored metrics tables (cached per file state).
 
-    The metrics written by ``jixiao metrics`` are used as stored when they were computed with this
-    rule profile (metrics_meta.json names its hash); only without them, or with another profile, are
-    they computed in memory, so a document always states the profile its numbers came from.
+    The metrics are used exactly as ``jixiao metrics`` stored them (never recomputed here); when they
+    were computed with another rule profile than ``rules``, a TableError names the command to re-run.
     """
     folder = find_processed_dir(processed_dir)
     if not (folder / "projects.parquet").is_file():
@@ -191,8 +189,7 @@ def load_brief_data(processed_dir: str | Path | None = None, rules: str | Path |
 
 
 def _file_state(folder: Path) -> tuple:
-    return tuple(_file_state_of(folder / f"{name}.parquet")
-                 for name in INPUT_TABLES + METRICS_TABLES + OPTIONAL_METRICS_TABLES + OPTIONAL_TABLES) + (_file_state_of(folder / METRICS_META),)
+    return tuple(_file_state_of(table_path(folder, name)) for name in WATCHED_TABLES)
 
 
 def _file_state_of(path: Path | None) -> tuple:
@@ -203,46 +200,29 @@ def _file_state_of(path: Path | None) -> tuple:
 
 
 def _load(folder: Path, rules_path: Path | None, year, month, settings: Settings) -> BriefData:
-    tables = {}
-    for name in INPUT_TABLES + OPTIONAL_TABLES:
-        path = folder / f"{name}.parquet"
-        tables[name] = pd.read_parquet(path) if path.is_file() else pd.DataFrame()
+    """The stored tables of ``folder`` (every stage's findings included); metrics are never recomputed here."""
+    tables = read_ingest_tables(folder)
     profile = load_profile(rules_path)
-    tables.update(stored_metrics(folder, profile) or compute_metrics(tables, profile, settings))
+    tables.update(stored_metrics(folder, profile))
     for name in ("project_status", "indicator_status"):
         tables[name] = tables[name].assign(dept_name=tables[name]["dept_name"].fillna(NO_DEPT))
-    data_year, data_month = data_period(tables["project_status"], settings)
+    data_year, data_month = data_period(tables["project_status"], settings.year, settings.period_end_month)
     return BriefData(folder, tables, profile, int(year or data_year), int(month or data_month))
 
 
-METRICS_META = "metrics_meta.json"
+def stored_metrics(folder: Path, profile: RuleProfile) -> dict[str, pd.DataFrame]:
+    """The metrics tables as ``jixiao metrics`` stored them; a TableError when they were computed with another profile.
 
-
-def stored_metrics(folder: Path, profile: RuleProfile) -> dict[str, pd.DataFrame] | None:
-    """The metrics tables as ``jixiao metrics`` stored them, if computed with ``profile``; else None."""
-    meta_path = folder / METRICS_META
-    paths = [folder / f"{name}.parquet" for name in METRICS_TABLES]
-    if not meta_path.is_file() or not all(path.is_file() for path in paths):
-        return None
-    try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if meta.get("profile_hash") != profile.content_hash:
-        return None
-    tables = {name: pd.read_parquet(path) for name, path in zip(METRICS_TABLES, paths)}
-    for name in OPTIONAL_METRICS_TABLES:
-        if (folder / f"{name}.parquet").is_file():
-            tables[name] = pd.read_parquet(folder / f"{name}.parquet")
+    A document states the profile its numbers came from, so a brief asked for other rules than the stored
+    tables used stops with the command that recomputes them, instead of computing its own numbers.
+    """
+    tables = read_tables(folder, STORED_METRICS)
+    used = set(tables["project_status"]["profile_hash"].dropna())
+    if used and used != {profile.content_hash}:
+        raise TableError(f"{folder} 中的指标是按另一份规则配置计算的（哈希 {'、'.join(sorted(used))}），"
+                         f"与本次指定的“{profile.name}”（哈希 {profile.content_hash}）不同："
+                         "请先用同一份规则配置运行 jixiao metrics（--rules）。")
     return tables
-
-
-def data_period(project_status: pd.DataFrame, settings: Settings) -> tuple[int, int]:
-    """The most common year and end month of the projects (the configured ones when none)."""
-    years = project_status["year"].dropna().mode() if len(project_status) else pd.Series(dtype=int)
-    months = project_status["period_end_month"].dropna().mode() if len(project_status) else pd.Series(dtype=int)
-    return (int(years.iloc[0]) if len(years) else settings.year,
-            int(months.iloc[0]) if len(months) else settings.period_end_month)
 
 
 # ---------------------------------------------------------------- document pieces
@@ -373,7 +353,8 @@ def print_ready(fig):
         for trace in fig.data:
             if trace.type == "bar":
                 trace.update(x=trace.y, y=trace.x, orientation="h")
-                if y_axis.get("ticksuffix") == "%" and trace.texttemplate is None and trace.text is None:
+                labelled = trace.text is not None and any(str(text) for text in trace.text)
+                if y_axis.get("ticksuffix") == "%" and trace.texttemplate is None and not labelled:
                     trace.update(texttemplate="%{x:.1f}%", textposition="outside", cliponaxis=False)
             elif trace.type == "scatter":
                 values = {round(float(v), 4) for v in trace.y if _number(v) is not None}

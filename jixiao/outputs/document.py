@@ -14,6 +14,7 @@ edited in Word/WPS: its ``{{ … }}`` fields are filled by docxtpl.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import re
 from dataclasses import dataclass, field
@@ -140,7 +141,6 @@ class Chart:
 
     @cached_property
     def svg(self) -> str:
-        from jixiao.outputs.brief import figure_svg, stable_svg
 
         raw = stable_svg(figure_svg(self.figure), self.caption + repr(self.figure.to_plotly_json().get("data", ""))[:4000])
         return inline_svg(raw)
@@ -607,3 +607,32 @@ def _field(run, instruction: str) -> None:
     end.set(qn("w:fldCharType"), "end")
     for element in (begin, code, separate, value, end):
         run._r.append(element)
+
+
+# ---------------------------------------------------------------- charts as SVG
+
+def figure_svg(fig) -> str:
+    """SVG text of ``fig`` from the kaleido server, started once per process and then kept.
+
+    A batch kernel renders many briefs: the first chart pays the browser start (2-3 s), the rest
+    about 0.15 s each.
+    """
+    from jixiao.outputs import charts
+
+    if not charts.server_running():
+        import kaleido
+
+        kaleido.start_sync_server(**charts.KALEIDO_OPTIONS, silence_warnings=True)
+    return charts.figure_to_svg(fig)
+
+
+_PLOTLY_UID = re.compile(r'id="defs-([0-9a-f]+)"')
+
+
+def stable_svg(svg: str, seed: str) -> str:
+    """Replace plotly's random per-figure uid by one derived from the figure, so reruns are identical."""
+    match = _PLOTLY_UID.search(svg)
+    if not match:
+        return svg
+    stable = hashlib.sha256(seed.encode("utf-8")).hexdigest()[:len(match.group(1))]
+    return svg.replace(match.group(1), stable)
