@@ -6,4 +6,5 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh chromium fonts-noto-cjk poppler-utils libreoffice-calc libreoffice-writer
 echo "== ruff（代码检查）"
 .venv/bin/ruff check jixiao tests benchmarks scripts
-exec .venv/bin/python -m pytest -q "$@"
+# One worker per core (pytest-xdist): the suite is half browsers, notebooks and subprocesses. -n 0 runs it serially.
+exec .venv/bin/python -m pytest -q -n auto "$@"
