@@ -29,9 +29,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from jixiao.config.settings import Settings  # noqa: E402
-from jixiao.normalise.ingest import ingest  # noqa: E402
 from jixiao.outputs.brief import load_brief_data  # noqa: E402
 from jixiao.outputs.render import CHROMIUM_PATH, run_briefs, safe_name  # noqa: E402
+from jixiao.pipeline import process_folder  # noqa: E402
 
 BIN = Path(sys.executable).parent
 NOTEBOOK = ROOT / "notebooks" / "department_brief.ipynb"
@@ -42,8 +42,7 @@ def prepare(processed: Path | None, work: Path) -> Path:
     if processed:
         return processed
     out = work / "processed"
-    ingest(ROOT / "data" / "raw" / "2023年1-7月", out, Settings(), progress=False)
-    return out
+    return process_folder(ROOT / "data" / "raw" / "2023年1-7月", out, Settings())
 
 
 def baseline_one(department: str, processed: Path, out: Path) -> None:

@@ -33,8 +33,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from jixiao.config.settings import Settings
-from jixiao.metrics.compute import LIGHT_LABELS, run_metrics
-from jixiao.normalise.ingest import ingest
+from jixiao.metrics.compute import LIGHT_LABELS
 from jixiao.outputs import plots
 from jixiao.outputs.explorer import (
     LIGHT_SEVERITY,
@@ -45,6 +44,8 @@ from jixiao.outputs.explorer import (
     indicator_frame,
     table_columns,
 )
+from jixiao.pipeline import process_folder
+from jixiao.store.tables import read_tables
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_COUNTY = "湟源县"
@@ -59,10 +60,8 @@ def demo_tables(processed_dir: Path | None) -> dict[str, pd.DataFrame]:
     """The demo county's metrics tables (built from data/raw when no processed folder is given)."""
     if processed_dir is None or not (processed_dir / "indicator_status.parquet").is_file():
         processed_dir = Path(tempfile.mkdtemp(prefix="jixiao-bench-"))
-        ingest(ROOT / "data" / "raw" / "2023年1-7月", processed_dir, Settings())
-        run_metrics(processed_dir, None, Settings())
-    return {name: pd.read_parquet(processed_dir / f"{name}.parquet")
-            for name in ("indicator_status", "project_status")}
+        process_folder(ROOT / "data" / "raw" / "2023年1-7月", processed_dir, Settings())
+    return read_tables(processed_dir, ("indicator_status", "project_status"))
 
 
 def county_copy(tables: dict[str, pd.DataFrame], number: int, rng: np.random.Generator) -> dict[str, pd.DataFrame]:

@@ -80,6 +80,19 @@ def profile_of(rules_path: Path | None):
         raise CommandError(str(exc)) from exc
 
 
+def process_folder(raw_dir: Path, out_dir: Path, settings: Settings, rules_path: Path | None = None,
+                   approved: str | None = None, jobs: int | None = None, quiet: bool = True) -> Path:
+    """The stages of one round without store or outputs (ingest → checks → metrics) into ``out_dir``.
+
+    For notebooks, benchmarks and tests that need a processed folder; ``jixiao run`` adds the history,
+    the store and the outputs around the same stages.
+    """
+    ingest_stage(Path(raw_dir), Path(out_dir), settings, jobs, quiet)
+    check_stage(Path(out_dir), approved, settings, rules_path)
+    metrics_stage(Path(out_dir), None, settings, rules_path)
+    return Path(out_dir)
+
+
 def ingest_stage(raw_dir: Path, out_dir: Path, settings: Settings, jobs: int | None, quiet: bool) -> dict:
     from jixiao.normalise.ingest import ingest
 

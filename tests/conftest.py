@@ -36,15 +36,9 @@ def demo_county(tmp_path_factory) -> Path:
     Read-only for the tests that use it: a test that changes tables works on ``demo_county_copy``.
     """
     from jixiao.config.settings import Settings
-    from jixiao.metrics.compute import run_metrics
-    from jixiao.normalise.ingest import ingest
-    from jixiao.validate.checks import run_checks
+    from jixiao.pipeline import process_folder
 
-    out = tmp_path_factory.mktemp("demo-county")
-    ingest(DEMO_RAW, out, Settings(), progress=False)
-    run_checks(out)
-    run_metrics(out, None, Settings())
-    return out
+    return process_folder(DEMO_RAW, tmp_path_factory.mktemp("demo-county"), Settings())
 
 
 @pytest.fixture
