@@ -23,6 +23,8 @@ LIGHT_ORDER = {"red": 3, "yellow": 2, "green": 1, "blue": 1}  # unknown is not r
 LIGHT_LABELS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "blue": "蓝灯", "unknown": "无法判断"}
 PROJECT_KEYS = ["dept_name", "unit_name", "project_name"]
 
+NAMES_SHOWN = 5  # projects named in the printed summary; the workbook lists them all
+
 
 def _light(value) -> str:
     return LIGHT_LABELS.get(value, "—") if isinstance(value, str) else "—"
@@ -147,7 +149,8 @@ def summary_text(sheets: dict[str, pd.DataFrame], a: str, b: str) -> str:
         f"指标：好转 {int((indicators['变化'] == '好转').sum())} 个，变差 {int((indicators['变化'] == '变差').sum())} 个。",
         (f"新增项目 {len(sheets['新增项目'])} 个，消失项目 {len(sheets['消失项目'])} 个；"
          f"连续预警（两轮都是红灯）{len(sheets['连续预警'])} 个"
-         + (f"：{'、'.join(sheets['连续预警']['项目名称'].astype(str).head(5))}" if len(sheets["连续预警"]) else "")
+         + (f"：{'、'.join(sheets['连续预警']['项目名称'].astype(str).head(NAMES_SHOWN))}"
+            + ("等（全部见对比工作簿）" if len(sheets["连续预警"]) > NAMES_SHOWN else "") if len(sheets["连续预警"]) else "")
          + "。"),
         (f"部门排名上升 {len(ups)} 个、下降 {len(downs)} 个"
          + (f"；上升最多：{ups.iloc[0]['主管部门']}（{ups.iloc[0]['名次变化']}）" if len(ups) else "") + "。"),
