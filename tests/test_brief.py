@@ -48,7 +48,7 @@ def test_notebook_only_sets_parameters_and_displays(name, parameters):
 # ---------------------------------------------------------------- escaping and tables
 
 def test_missing_numbers_show_a_dash():
-    assert brief.money(None) == "—" and brief.pct(float("nan")) == "—" and brief.text(None) == ""
+    assert brief.money(None) == "—" and brief.percent(float("nan")) == "—" and brief.text(None) == ""
 
 
 def test_stable_svg_replaces_the_random_uid():
@@ -109,7 +109,7 @@ def test_department_brief_follows_the_outline_and_escapes(demo_county_copy):
     assert document.recipient == "湟源县司法局" and document.issuer == Settings().issuer
     assert document.title == "湟源县财政局关于湟源县司法局2023年1-7月项目支出绩效运行监控情况的反馈意见"
     row = report.data.tables["department_summary"].set_index("dept_name").loc["湟源县司法局"]
-    assert brief.money(row["budget_total"]) in text and brief.pct(row["execution_rate"]) in text
+    assert brief.money(row["budget_total"]) in text and brief.percent(row["execution_rate"]) in text
     body = "".join(_model_text(brief.Document("brief", "", "", "", "", "", document.sections)))
     for jargon in ("进度比", "累计型", "红 <60%", "哈希", "SHA-256", "jixiao 版本"):
         assert jargon not in body, jargon

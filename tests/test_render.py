@@ -121,7 +121,7 @@ def test_pdf_has_name_headings_figures_and_page_numbers(batch):
         assert heading in flat, heading
     row = data.tables["department_summary"].set_index("dept_name").loc[PLAIN_DEPT]
     for figure in (brief.money(row["budget_total"]), brief.money(row["executed_total"]),
-                   brief.pct(row["execution_rate"]), brief.pct(row["expected_rate"])):
+                   brief.percent(row["execution_rate"]), brief.percent(row["expected_rate"])):
         assert figure in flat, figure
     assert "—1—" in flat and "—2—" in flat  # 公文 page numbers
     assert data.period in flat
@@ -297,9 +297,9 @@ def test_html_pdf_and_docx_carry_the_same_figures(batch):
     pdf = _pdf_text(_file(batch, PLAIN_DEPT, "pdf"))
     projects = data.tables["project_status"]
     own = projects[projects["dept_name"] == PLAIN_DEPT]
-    figures = [brief.money(v) for v in own["budget_total"]] + [brief.pct(v) for v in own["execution_rate"]]
+    figures = [brief.money(v) for v in own["budget_total"]] + [brief.percent(v) for v in own["execution_rate"]]
     row = data.tables["department_summary"].set_index("dept_name").loc[PLAIN_DEPT]
-    figures += [brief.money(row["budget_total"]), brief.pct(row["execution_rate"])]
+    figures += [brief.money(row["budget_total"]), brief.percent(row["execution_rate"])]
     for figure in figures:
         assert figure in cells or figure in docx_text, figure
         assert figure in page, figure

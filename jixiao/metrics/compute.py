@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from jixiao.config.profile import PROJECT_KINDS, RuleProfile, load_profile, time_progress
-from jixiao.domain.formatting import sorted_counts
+from jixiao.domain.formatting import number_or_none, percent, plain_number, sorted_counts
 from jixiao.domain.vocabulary import LIGHT_LABELS
 from jixiao.metrics import deadline as D
 from jixiao.store import schema
@@ -63,29 +63,6 @@ def _text(value) -> str:
     return "" if schema.is_missing(value) else str(value).strip()
 
 
-def _number(value) -> float | None:
-    if schema.is_missing(value):
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _fmt(value: float | None, digits: int = 2) -> str:
-    """A number for Chinese reason texts: no trailing zeros."""
-    if value is None:
-        return "—"
-    text = f"{value:.{digits}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("", "-0") else text
-
-
-def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f}%"
-
-
 def worst_light(lights) -> str:
     """The worst judged light (red > yellow > green > blue); unknown when none was judged."""
     judged = [light for light in lights if light in SEVERITY]
@@ -102,8 +79,8 @@ def at_least(light: str, floor: str) -> str:
 # ---------------------------------------------------------------- time progress and period
 
 def _period(row: dict, settings) -> tuple[int, int]:
-    year = _number(row.get("year"))
-    month = _number(row.get("period_end_month"))
+    year = number_or_none(row.get("year"))
+    month = number_or_none(row.get("period_end_month"))
     return (int(year) if year else settings.year, int(month) if month else settings.period_end_month)
 
 
@@ -198,16 +175,16 @@ def judge_positive(value: float, target: float, profile: RuleProfile,
                    bottom_line: bool = False) -> tuple[float, float, str, str]:
     """Completion, deviation, light, reason for a higher-is-better value against T."""
     if target <= 0:  # ≥0: anything reported meets it
-        return PERCENT, 0.0, GREEN, f"目标 ≥{_fmt(target)}，已满足"
+        return PERCENT, 0.0, GREEN, f"目标 ≥{plain_number(target)}，已满足"
     completion = value / target * PERCENT
     deviation = max(0.0, (target - value) / target * PERCENT)
     light = deviation_light(deviation, profile)
-    reason = f"完成率 {_pct(completion)}，偏离度 {_pct(deviation)}"
+    reason = f"完成率 {percent(completion)}，偏离度 {percent(deviation)}"
     if bottom_line and deviation > 0:
         return completion, deviation, RED, reason + "；底线指标，未达到目标即判红灯"
     if light == GREEN and completion > profile.indicator.blue_forecast_ratio_above:
         light = BLUE
-        reason += f"，超过目标的 {_fmt(profile.indicator.blue_forecast_ratio_above)}%（目标可能偏低）"
+        reason += f"，超过目标的 {plain_number(profile.indicator.blue_forecast_ratio_above)}%（目标可能偏低）"
     return completion, deviation, light, reason
 
 
@@ -217,28 +194,28 @@ def judge_negative(value: float, target: float, profile: RuleProfile, unit: str 
     if target == 0:  # T = 0 (安全事故0起): any occurrence is a miss; a ratio is meaningless
         if value <= 0:
             return PERCENT, 0.0, GREEN, "目标为 0，未发生"
-        return 0.0, None, RED, f"目标为 0，实际/预计 {_fmt(value)}{unit}"
+        return 0.0, None, RED, f"目标为 0，实际/预计 {plain_number(value)}{unit}"
     if value <= target:
-        return PERCENT, 0.0, GREEN, f"不超过目标上限 {_fmt(target)}{unit}"
+        return PERCENT, 0.0, GREEN, f"不超过目标上限 {plain_number(target)}{unit}"
     deviation = (value - target) / target * PERCENT
     completion = target / value * PERCENT
     band = profile.indicator.negative_yellow_band
-    over = _fmt(value - target) + (" 个百分点" if unit == "%" else unit)
-    reason = f"高于目标上限 {_fmt(target)}{unit} {over}（超出目标值的 {_pct(deviation)}）"
+    over = plain_number(value - target) + (" 个百分点" if unit == "%" else unit)
+    reason = f"高于目标上限 {plain_number(target)}{unit} {over}（超出目标值的 {percent(deviation)}）"
     if bottom_line:
         return completion, deviation, RED, reason + "；底线指标，超出即判红灯"
     light = YELLOW if deviation <= band else RED
-    return completion, deviation, light, reason + f"，{'在' if light == YELLOW else '超过'} {_fmt(band)}% 的预警区间{'内' if light == YELLOW else ''}"
+    return completion, deviation, light, reason + f"，{'在' if light == YELLOW else '超过'} {plain_number(band)}% 的预警区间{'内' if light == YELLOW else ''}"
 
 
 def implausible(value: float, target: float, actual: float | None, profile: RuleProfile) -> str | None:
     """Why a would-be blue value looks like an entry error (checked before calling a target too low)."""
     rules = profile.indicator.plausibility
     if target > 0 and value / target * PERCENT > rules.forecast_ratio_max:
-        return (f"全年预计为目标的 {_pct(value / target * PERCENT)}，超过合理上限 {_fmt(rules.forecast_ratio_max)}%，"
+        return (f"全年预计为目标的 {percent(value / target * PERCENT)}，超过合理上限 {plain_number(rules.forecast_ratio_max)}%，"
                 "疑似单位、口径或小数点填报错误，请核实后再判断（不判为蓝灯）")
     if actual is not None and value > 0 and actual / value * PERCENT > rules.actual_over_forecast_max:
-        return (f"1-N月执行值 {_fmt(actual)} 高于全年预计 {_fmt(value)}，前后矛盾，疑似填报错误，"
+        return (f"1-N月执行值 {plain_number(actual)} 高于全年预计 {plain_number(value)}，前后矛盾，疑似填报错误，"
                 "请核实后再判断（不判为蓝灯）")
     return None
 
@@ -252,7 +229,7 @@ def judge_equal(value: float, low: float, high: float | None, profile: RuleProfi
     deviation = abs(value - bound) / abs(bound) * PERCENT if bound else PERCENT
     completion = min(value, bound) / max(value, bound) * PERCENT if value > 0 and bound > 0 else 0.0
     light = deviation_light(deviation, profile)
-    return completion, deviation, light, f"偏离目标值 {_fmt(bound)}，偏离度 {_pct(deviation)}"
+    return completion, deviation, light, f"偏离目标值 {plain_number(bound)}，偏离度 {percent(deviation)}"
 
 
 def qualitative_level(text: str, target_text: str, profile: RuleProfile) -> str | None:
@@ -296,9 +273,9 @@ def judge_qualitative(row: dict, profile: RuleProfile, period_label: str) -> Jud
 def judge_numeric(row: dict, direction: str, judgement: Judgement, p: float, profile: RuleProfile,
                   period_label: str) -> Judgement:
     """Numeric indicator: the forecast F is the main basis; cumulative counts also get the pace check on A."""
-    target = _number(row.get("target_value"))
-    forecast = _number(row.get("expected_value"))
-    actual = _number(row.get("actual_value"))
+    target = number_or_none(row.get("target_value"))
+    forecast = number_or_none(row.get("expected_value"))
+    actual = number_or_none(row.get("actual_value"))
     lights = []
     value, basis = forecast, "全年预计"
     if value is None and not judgement.is_cumulative and profile.indicator.actual_when_forecast_missing:
@@ -312,12 +289,12 @@ def judge_numeric(row: dict, direction: str, judgement: Judgement, p: float, pro
                                                                  judgement.is_bottom_line)
         else:
             completion, deviation, light, reason = judge_equal(
-                value, target, _number(row.get("target_value_max")), profile)
+                value, target, number_or_none(row.get("target_value_max")), profile)
             if judgement.is_bottom_line and deviation > 0:
                 light, reason = RED, reason + "；底线指标，偏离即判红灯"
         judgement.completion, judgement.deviation = completion, deviation
         judgement.meets_target = completion >= PERCENT - 1e-9
-        judgement.add(f"{basis} {_fmt(value)}{unit}（目标 {_text(row.get('target_text')) or _fmt(target)}）：{reason}")
+        judgement.add(f"{basis} {plain_number(value)}{unit}（目标 {_text(row.get('target_text')) or plain_number(target)}）：{reason}")
         doubt = implausible(value, target, actual, profile) if light == BLUE else None
         if doubt:
             judgement.add(doubt.replace("1-N月", period_label))
@@ -328,8 +305,8 @@ def judge_numeric(row: dict, direction: str, judgement: Judgement, p: float, pro
         pace = actual / (target * p / PERCENT) * PERCENT
         judgement.pace_ratio = pace
         light = pace_light(pace, profile)
-        judgement.add(f"累计型：{period_label}完成 {_fmt(actual)}，序时应完成 {_fmt(target * p / PERCENT)}，"
-                      f"进度比 {_pct(pace)}")
+        judgement.add(f"累计型：{period_label}完成 {plain_number(actual)}，序时应完成 {plain_number(target * p / PERCENT)}，"
+                      f"进度比 {percent(pace)}")
         if light == GREEN and direction == "positive" and _pace_is_blue(pace, forecast, target, profile):
             doubt = implausible(forecast, target, actual, profile)
             if doubt:
@@ -337,8 +314,8 @@ def judge_numeric(row: dict, direction: str, judgement: Judgement, p: float, pro
                 judgement.light = UNKNOWN
                 return judgement
             light = BLUE
-            judgement.add(f"进度比 ≥{_fmt(profile.indicator.blue_pace_from)}% 且全年预计达到目标的 "
-                          f"{_fmt(profile.indicator.blue_pace_forecast_from)}% 以上（目标可能偏低）")
+            judgement.add(f"进度比 ≥{plain_number(profile.indicator.blue_pace_from)}% 且全年预计达到目标的 "
+                          f"{plain_number(profile.indicator.blue_pace_forecast_from)}% 以上（目标可能偏低）")
         lights.append(light)
     if not lights:
         judgement.add(_not_numeric_reason(row, period_label))
@@ -428,7 +405,7 @@ def judge_indicator(row: dict, p: float, profile: RuleProfile, period_label: str
     ``monitoring_date`` (the last day of the project's own period) enables the deadline rule.
     """
     name, unit = _text(row.get("name")), _text(row.get("target_unit"))
-    op, target = _text(row.get("target_op")), _number(row.get("target_value"))
+    op, target = _text(row.get("target_op")), number_or_none(row.get("target_value"))
     is_rate = is_rate_indicator(name, unit, profile)
     direction = indicator_direction(op, target, is_rate, profile)
     bottom_line = is_bottom_line(_text(row.get("level2")), name, profile)
@@ -501,10 +478,10 @@ def budget_light(ratio: float | None, expected_rate: float | None, profile: Rule
         light = YELLOW
     else:
         light = GREEN
-    reason = f"执行进度比 {_pct(ratio)}（红 <{_fmt(rules.red_below)}%，绿 ≥{_fmt(rules.green_from)}%）"
+    reason = f"执行进度比 {percent(ratio)}（红 <{plain_number(rules.red_below)}%，绿 ≥{plain_number(rules.green_from)}%）"
     if expected_rate is not None and expected_rate < rules.expected_rate_yellow_below and light == GREEN:
         light = YELLOW
-        reason += f"；全年预计执行率 {_pct(expected_rate)} 低于 {_fmt(rules.expected_rate_yellow_below)}%，至少黄灯"
+        reason += f"；全年预计执行率 {percent(expected_rate)} 低于 {plain_number(rules.expected_rate_yellow_below)}%，至少黄灯"
     return light, reason
 
 
@@ -527,10 +504,10 @@ def key_candidate_reasons(budget: str, budget_total: float | None, lights: list[
     n_red = lights.count(RED)
     n_warn = n_red + lights.count(YELLOW)
     if budget == RED and n_warn:
-        reasons.append(f"预算执行红灯（执行进度比 {_pct(ratio)}）且有 {n_warn} 个指标黄灯或红灯")
+        reasons.append(f"预算执行红灯（执行进度比 {percent(ratio)}）且有 {n_warn} 个指标黄灯或红灯")
     threshold = profile.key_monitoring.money_threshold
     if n_red and budget_total is not None and budget_total >= threshold:
-        reasons.append(f"有 {n_red} 个指标红灯且年初预算数 {_fmt(budget_total)} 万元 ≥ {_fmt(threshold)} 万元")
+        reasons.append(f"有 {n_red} 个指标红灯且年初预算数 {plain_number(budget_total)} 万元 ≥ {plain_number(threshold)} 万元")
     return reasons
 
 
@@ -565,8 +542,8 @@ def select_key_projects(frame: pd.DataFrame, profile: RuleProfile) -> pd.DataFra
     frame["monitoring_level"] = GENERAL_LEVEL
     for position, index in enumerate(candidates.index, start=1):
         frame.at[index, "key_rank"] = position
-        facts = (f"风险资金 {_fmt(frame.at[index, 'money_at_risk'])} 万元 × 严重程度 {int(frame.at[index, 'severity'])}"
-                 f" = 风险得分 {_fmt(frame.at[index, 'key_score'])}，在 {len(candidates)} 个候选项目中排第 {position}")
+        facts = (f"风险资金 {plain_number(frame.at[index, 'money_at_risk'])} 万元 × 严重程度 {int(frame.at[index, 'severity'])}"
+                 f" = 风险得分 {plain_number(frame.at[index, 'key_score'])}，在 {len(candidates)} 个候选项目中排第 {position}")
         conditions = frame.at[index, "_candidate_reason"]
         if position <= cap:
             frame.at[index, "key_monitoring"] = True
@@ -599,11 +576,11 @@ def stock_facts(carry_budget: float | None, carry_executed: float | None, p: flo
     ratio = rate / p * PERCENT if p > 0 else None
     rules = profile.stock
     flag = idle >= rules.large_amount and ratio is not None and ratio < rules.slow_ratio_below
-    reason = (f"上年结转资金 {_fmt(carry_budget)} 万元，{period_label}支出 {_fmt(spent)} 万元（{_pct(rate)}），"
-              f"未支出 {_fmt(idle)} 万元")
+    reason = (f"上年结转资金 {plain_number(carry_budget)} 万元，{period_label}支出 {plain_number(spent)} 万元（{percent(rate)}），"
+              f"未支出 {plain_number(idle)} 万元")
     if flag:
-        reason += (f"；未支出 ≥ {_fmt(rules.large_amount)} 万元且存量执行率 ÷ 序时进度 {_pct(ratio)} "
-                   f"< {_fmt(rules.slow_ratio_below)}%，存量资金数额偏大、支出慢")
+        reason += (f"；未支出 ≥ {plain_number(rules.large_amount)} 万元且存量执行率 ÷ 序时进度 {percent(ratio)} "
+                   f"< {plain_number(rules.slow_ratio_below)}%，存量资金数额偏大、支出慢")
     return {"carryover_budget": carry_budget, "carryover_executed": spent, "carryover_rate": rate,
             "stock_idle": idle, "stock_flag": flag, "stock_reason": reason}
 
@@ -635,12 +612,12 @@ def suggestions(budget: str, target: str, ratio: float | None, expected_rate: fl
     if budget == RED and target == RED and not protected:
         acts.append((SUGGEST_SUSPEND, "预算执行和绩效目标均严重滞后，建议按程序暂缓拨款，督促整改到位后再按进度拨付"))
     elif budget not in ok.execution_ok and protected:
-        acts.append((SUGGEST_PAY_OUT, (f"属于{label}资金，不宜暂缓拨付；支出进度低于序时进度（执行进度比 {_pct(ratio)}），"
+        acts.append((SUGGEST_PAY_OUT, (f"属于{label}资金，不宜暂缓拨付；支出进度低于序时进度（执行进度比 {percent(ratio)}），"
                                        "建议督促按时足额兑付到位")))
     elif budget not in ok.execution_ok:
         extra = f"，全年预计结转结余 {carry:,.2f} 万元" if carry > 0 else ""
         how = SPEED_UP_BY_KIND.get(kind, "加快执行")
-        acts.append((SUGGEST_SPEED_UP, f"支出进度低于序时进度（执行进度比 {_pct(ratio)}{extra}），建议督促单位{how}"))
+        acts.append((SUGGEST_SPEED_UP, f"支出进度低于序时进度（执行进度比 {percent(ratio)}{extra}），建议督促单位{how}"))
     if target == UNKNOWN:
         acts.append((SUGGEST_UNKNOWN, "绩效指标无法判断，建议单位补充执行情况和全年预计后重新判断"))
     elif target not in ok.targets_ok:
@@ -657,7 +634,7 @@ def suggestion(budget: str, target: str, expected_rate: float | None, profile: R
 
 
 def _denominator(row: dict, profile: RuleProfile) -> float | None:
-    value = _number(row.get(profile.budget.denominator))
+    value = number_or_none(row.get(profile.budget.denominator))
     return value if value and value > 0 else None
 
 
@@ -692,7 +669,7 @@ def _carryover_funds(funds: pd.DataFrame | None) -> dict:
     if funds is None or funds.empty or "source" not in funds:
         return {}
     rows = funds[funds["source"] == "carryover"]
-    return {pid: (_number(b), _number(e)) for pid, b, e in zip(rows["project_id"], rows["budget"], rows["executed"])}
+    return {pid: (number_or_none(b), number_or_none(e)) for pid, b, e in zip(rows["project_id"], rows["budget"], rows["executed"])}
 
 
 def project_status(projects: pd.DataFrame, indicator_table: pd.DataFrame, profile: RuleProfile,
@@ -714,16 +691,16 @@ def _project_record(row: dict, indicators: pd.DataFrame | None, profile: RulePro
     year, month = _period(row, settings)
     p = time_progress(year, month, profile.time_progress.basis)
     denominator = _denominator(row, profile)
-    rate = _ratio(_number(row.get("executed_total")), denominator)
-    expected_rate = _ratio(_number(row.get("expected_total")), denominator)
+    rate = _ratio(number_or_none(row.get("executed_total")), denominator)
+    expected_rate = _ratio(number_or_none(row.get("expected_total")), denominator)
     ratio = rate / p * PERCENT if rate is not None and p > 0 else None
     budget, budget_why = budget_light(ratio, expected_rate, profile)
     lights = [] if indicators is None else list(indicators["light"])
     names = [] if indicators is None else [_text(n) for n in indicators["name"]]
     target = worst_light(lights)
     dual = dual_light(budget, target, profile)
-    budget_total = _number(row.get("budget_total"))
-    expected_total = _number(row.get("expected_total"))
+    budget_total = number_or_none(row.get("budget_total"))
+    expected_total = number_or_none(row.get("expected_total"))
     expected_carryover = (budget_total - expected_total
                           if budget_total is not None and expected_total is not None else None)
     stock = stock_facts(carryover[0], carryover[1], p, f"1-{month}月", profile)
@@ -800,8 +777,8 @@ def _department_record(dept: str, group: pd.DataFrame, raw: pd.DataFrame, indica
     denominator = pd.to_numeric(raw[profile.budget.denominator], errors="coerce").sum(min_count=1)
     executed = pd.to_numeric(raw["executed_total"], errors="coerce").sum(min_count=1)
     expected = pd.to_numeric(raw["expected_total"], errors="coerce").sum(min_count=1)
-    rate = _ratio(_number(executed), _number(denominator))
-    expected_rate = _ratio(_number(expected), _number(denominator))
+    rate = _ratio(number_or_none(executed), number_or_none(denominator))
+    expected_rate = _ratio(number_or_none(expected), number_or_none(denominator))
     p = float(group["time_progress"].mode().iloc[0]) if group["time_progress"].notna().any() else None
     ratio = rate / p * PERCENT if rate is not None and p else None
     budget, budget_why = budget_light(ratio, expected_rate, profile)
@@ -821,7 +798,7 @@ def _department_record(dept: str, group: pd.DataFrame, raw: pd.DataFrame, indica
         "expected_carryover": group["expected_carryover"].sum(min_count=1),
         "carryover_budget": carry_budget,
         "carryover_executed": carry_spent,
-        "carryover_rate": _ratio(_number(carry_spent), _number(carry_budget)),
+        "carryover_rate": _ratio(number_or_none(carry_spent), number_or_none(carry_budget)),
         "stock_idle": group["stock_idle"].sum(min_count=1),
         "n_stock_flagged": int(group["stock_flag"].fillna(False).sum()),
         "n_red": lights.count(RED),
@@ -876,7 +853,7 @@ def department_target_score(projects: pd.DataFrame, indicators: pd.DataFrame, pr
     scores, weights = [], []
     for pid, budget in zip(projects["project_id"], projects["budget_total"]):
         score = target_score(indicators[indicators["project_id"] == pid], profile)
-        weight = _number(budget)
+        weight = number_or_none(budget)
         if score is not None and weight and weight > 0:
             scores.append(score * weight)
             weights.append(weight)
@@ -923,7 +900,7 @@ def ranking_method_text(profile: RuleProfile) -> str:
                ("监控工作质量得分", rules.quality_weight)]
     weights = [(name, weight) for name, weight in weights if weight > 0]
     total = sum(weight for _, weight in weights)
-    formula = " + ".join(f"{_fmt(weight / total)} × {name}" for name, weight in weights)
+    formula = " + ".join(f"{plain_number(weight / total)} × {name}" for name, weight in weights)
     return (
         f"排名方法：综合得分 = {formula}（满分 100，保留 {rules.score_decimals} 位小数）。"
         f"{_execution_score_text(profile)}部门预算执行率 = 各项目执行数合计 ÷ "
@@ -944,9 +921,9 @@ def _execution_score_text(profile: RuleProfile) -> str:
         return "执行得分 = min(执行进度比, 100%) × 100（执行进度比 = 部门预算执行率 ÷ 序时进度）；"
     if rules.execution_basis == "uncapped":
         return "执行得分 = 执行进度比 × 100，不封顶（执行进度比 = 部门预算执行率 ÷ 序时进度）；"
-    return (f"执行得分按执行进度比 r（部门预算执行率 ÷ 序时进度）分段计算：r 从 0 到 {_fmt(rules.execution_par_ratio)}% "
-            f"得 0 到 {_fmt(rules.execution_par_points)} 分，{_fmt(rules.execution_par_ratio)}% 到 "
-            f"{_fmt(rules.execution_full_ratio)}% 再得到满分 100，超过不再加分；")
+    return (f"执行得分按执行进度比 r（部门预算执行率 ÷ 序时进度）分段计算：r 从 0 到 {plain_number(rules.execution_par_ratio)}% "
+            f"得 0 到 {plain_number(rules.execution_par_points)} 分，{plain_number(rules.execution_par_ratio)}% 到 "
+            f"{plain_number(rules.execution_full_ratio)}% 再得到满分 100，超过不再加分；")
 
 
 def _target_score_text(profile: RuleProfile) -> str:
@@ -954,22 +931,22 @@ def _target_score_text(profile: RuleProfile) -> str:
     weighting = ("先算每个项目可判断指标的平均分，再按项目年初预算数加权平均" if rules.target_weighting == "budget"
                  else "部门全部可判断指标的平均分")
     if rules.target_basis == "lights":
-        return (f"目标得分 = {weighting}，指标按灯色计分（绿灯 {_fmt(rules.green_points)}、"
-                f"蓝灯 {_fmt(rules.blue_points)}、黄灯 {_fmt(rules.yellow_points)}、红灯 {_fmt(rules.red_points)} 分；"
+        return (f"目标得分 = {weighting}，指标按灯色计分（绿灯 {plain_number(rules.green_points)}、"
+                f"蓝灯 {plain_number(rules.blue_points)}、黄灯 {plain_number(rules.yellow_points)}、红灯 {plain_number(rules.red_points)} 分；"
                 "无法判断的指标不计入）。")
     qual = profile.indicator.qualitative
     return (f"目标得分 = {weighting}，指标按完成率（单项封顶 100%）计分，定性指标按 "
-            f"达成 {_fmt(qual.achieved_completion)}、部分达成 {_fmt(qual.partly_completion)}、"
-            f"未达成 {_fmt(qual.not_achieved_completion)} 折算。")
+            f"达成 {plain_number(qual.achieved_completion)}、部分达成 {plain_number(qual.partly_completion)}、"
+            f"未达成 {plain_number(qual.not_achieved_completion)} 折算。")
 
 
 def _quality_score_text(profile: RuleProfile) -> str:
     rules = profile.ranking
-    return (f"监控工作质量得分 = 100 − 扣分（不低于 0）：逾期报送每份文件扣 {_fmt(rules.quality_late_file_points)} 分，"
-            f"无法读取每份扣 {_fmt(rules.quality_unreadable_file_points)} 分，未按规定期间填报每份扣 "
-            f"{_fmt(rules.quality_period_points)} 分，照抄原因说明每条扣 {_fmt(rules.quality_copied_text_points)} 分，"
-            f"必须改正的填报问题每条扣 {_fmt(rules.quality_error_points)} 分（合计不超过 {_fmt(rules.quality_error_cap)} 分），"
-            f"红黄灯指标未填原因说明的比例 × {_fmt(rules.quality_reasons_missing_points)} 分。")
+    return (f"监控工作质量得分 = 100 − 扣分（不低于 0）：逾期报送每份文件扣 {plain_number(rules.quality_late_file_points)} 分，"
+            f"无法读取每份扣 {plain_number(rules.quality_unreadable_file_points)} 分，未按规定期间填报每份扣 "
+            f"{plain_number(rules.quality_period_points)} 分，照抄原因说明每条扣 {plain_number(rules.quality_copied_text_points)} 分，"
+            f"必须改正的填报问题每条扣 {plain_number(rules.quality_error_points)} 分（合计不超过 {plain_number(rules.quality_error_cap)} 分），"
+            f"红黄灯指标未填原因说明的比例 × {plain_number(rules.quality_reasons_missing_points)} 分。")
 
 
 # ---------------------------------------------------------------- county totals
@@ -981,9 +958,9 @@ def county_summary(project_table: pd.DataFrame, departments: pd.DataFrame, indic
     outside = project_table[~project_table["in_comparison"].fillna(False).astype(bool)]
     raw = projects[projects["project_id"].isin(inside["project_id"])]
     lights = list(indicator_table[indicator_table["project_id"].isin(inside["project_id"])]["light"])
-    denominator = _number(pd.to_numeric(raw[profile.budget.denominator], errors="coerce").sum(min_count=1))
-    executed = _number(pd.to_numeric(raw["executed_total"], errors="coerce").sum(min_count=1))
-    expected = _number(pd.to_numeric(raw["expected_total"], errors="coerce").sum(min_count=1))
+    denominator = number_or_none(pd.to_numeric(raw[profile.budget.denominator], errors="coerce").sum(min_count=1))
+    executed = number_or_none(pd.to_numeric(raw["executed_total"], errors="coerce").sum(min_count=1))
+    expected = number_or_none(pd.to_numeric(raw["expected_total"], errors="coerce").sum(min_count=1))
     p = time_progress(settings.year, settings.period_end_month, profile.time_progress.basis)
     rate = _ratio(executed, denominator)
     expected_rate = _ratio(expected, denominator)
@@ -996,17 +973,17 @@ def county_summary(project_table: pd.DataFrame, departments: pd.DataFrame, indic
         "monitoring_date": settings.monitoring_date.isoformat(),
         "n_departments": int(inside["dept_name"].fillna(NO_DEPT).nunique()),
         "n_projects": len(inside),
-        "budget_total": _number(pd.to_numeric(raw["budget_total"], errors="coerce").sum(min_count=1)),
+        "budget_total": number_or_none(pd.to_numeric(raw["budget_total"], errors="coerce").sum(min_count=1)),
         "executed_total": executed,
         "execution_rate": rate,
         "time_progress": p,
         "execution_ratio": ratio,
         "expected_rate": expected_rate,
         "budget_light": budget,
-        "expected_carryover": _number(inside["expected_carryover"].sum(min_count=1)),
-        "carryover_budget": _number(inside["carryover_budget"].sum(min_count=1)),
-        "carryover_executed": _number(inside["carryover_executed"].sum(min_count=1)),
-        "stock_idle": _number(inside["stock_idle"].sum(min_count=1)),
+        "expected_carryover": number_or_none(inside["expected_carryover"].sum(min_count=1)),
+        "carryover_budget": number_or_none(inside["carryover_budget"].sum(min_count=1)),
+        "carryover_executed": number_or_none(inside["carryover_executed"].sum(min_count=1)),
+        "stock_idle": number_or_none(inside["stock_idle"].sum(min_count=1)),
         "n_stock_flagged": int(inside["stock_flag"].fillna(False).sum()),
         "n_key_projects": int(project_table["key_monitoring"].fillna(False).sum()),
         "n_key_candidates": int(project_table["key_rank"].notna().sum()),
@@ -1074,7 +1051,7 @@ def summary_text(tables: dict[str, pd.DataFrame], profile: RuleProfile) -> str:
 
     p = projects["time_progress"].dropna()
     lines = [
-        f"规则配置：{profile.label}；序时进度 {_pct(float(p.mode().iloc[0])) if len(p) else '—'}",
+        f"规则配置：{profile.label}；序时进度 {percent(float(p.mode().iloc[0])) if len(p) else '—'}",
         (f"{len(projects)} 个项目 — 预算执行：{counts(projects['budget_light'])}；双监控：{counts(projects['dual_light'])}；"
          f"重点监控 {int(projects['key_monitoring'].fillna(False).sum())} 个"
          f"（候选 {int(projects['key_rank'].notna().sum())} 个，上限 {profile.key_monitoring.max_projects} 个）"),

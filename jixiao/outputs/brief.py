@@ -24,7 +24,7 @@ import pandas as pd
 from jixiao import __version__
 from jixiao.config.profile import RuleProfile, load_profile
 from jixiao.config.settings import Settings, load_settings
-from jixiao.domain.formatting import data_period
+from jixiao.domain.formatting import data_period, money, number_or_none, percent
 from jixiao.metrics import wording
 from jixiao.metrics.compute import (
     BLUE,
@@ -93,27 +93,6 @@ def text(value) -> str:
     if is_missing(value):
         return ""
     return str(value).strip()
-
-
-def money(value) -> str:
-    """万元 with two decimals and thousands separators; a dash when missing."""
-    number = _number(value)
-    return "—" if number is None else f"{number:,.2f}"
-
-
-def pct(value) -> str:
-    number = _number(value)
-    return "—" if number is None else f"{number:.1f}%"
-
-
-def _number(value) -> float | None:
-    if value is None or value is pd.NA:
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if number != number else number
 
 
 # ---------------------------------------------------------------- tables
@@ -261,12 +240,12 @@ def cell_text(value, kind: str) -> str:
     if kind == "money":
         return money(value)
     if kind == "pct":
-        return pct(value)
+        return percent(value)
     if kind == "score":
-        number = _number(value)
+        number = number_or_none(value)
         return "—" if number is None else f"{number:.2f}"
     if kind == "int":
-        number = _number(value)
+        number = number_or_none(value)
         return "—" if number is None else str(int(number))
     if kind == "light":
         return LIGHT_LABELS.get(value, LIGHT_LABELS[UNKNOWN])
@@ -357,7 +336,7 @@ def print_ready(fig):
                 if y_axis.get("ticksuffix") == "%" and trace.texttemplate is None and not labelled:
                     trace.update(texttemplate="%{x:.1f}%", textposition="outside", cliponaxis=False)
             elif trace.type == "scatter":
-                values = {round(float(v), 4) for v in trace.y if _number(v) is not None}
+                values = {round(float(v), 4) for v in trace.y if number_or_none(v) is not None}
                 if len(values) == 1:
                     lines.append((values.pop(), trace.name, trace.line.color))
                 else:  # one mark per bar where the periods differ (a unit reporting 1-8月)
@@ -441,7 +420,7 @@ class DepartmentBrief:
             Paragraph(f"你单位组织 {len(units)} 个实施单位对 {len(p)} 个项目开展了{self.data.year}年{self.period_label}"
                       f"绩效运行监控，共报送监控表 {len(files)} 份{report}。纳入监控的项目年初预算合计 "
                       f"{money(p['budget_total'].sum())} 万元，设置三级绩效指标 {len(ind)} 个（{level_text or '无'}）。"
-                      f"监控期末为{self.month}月末，按时间计算的序时进度为 {pct(progress)}。"),
+                      f"监控期末为{self.month}月末，按时间计算的序时进度为 {percent(progress)}。"),
             Paragraph(note) if (note := wording.period_note(self.projects, f"{self.data.year}年{self.data.month}月末"))
             else None,
             Paragraph("各实施单位对照年初批复的绩效目标，逐项填报了" + self.period_label + "执行情况和全年预计完成情况，"
@@ -461,9 +440,9 @@ class DepartmentBrief:
         return Section(blocks(
             Heading(SECTION_HEADINGS[1]), Heading(SUBSECTION_FUNDS, 2),
             Paragraph(f"纳入监控项目年初预算合计 {money(budget)} 万元{self._funds_by_source()}。{self.period_label}实际支出 "
-                      f"{money(executed)} 万元，预算执行率 {pct(rate)}，{_against_progress(rate, progress)}"
+                      f"{money(executed)} 万元，预算执行率 {percent(rate)}，{_against_progress(rate, progress)}"
                       f"预计全年执行 {money(self._raw_projects()['expected_total'].sum(min_count=1))} 万元，"
-                      f"全年预计执行率 {pct(expected_rate)}，预计结转结余 {money(carryover)} 万元。"),
+                      f"全年预计执行率 {percent(expected_rate)}，预计结转结余 {money(carryover)} 万元。"),
             Paragraph(f"按项目看，预算执行{light_text}；执行率低于序时进度的项目 {len(behind)} 个"
                       + (f"：{names(behind['project_name'])}。" if len(behind) else "。") + "各项目执行情况见附件1。"),
             stock_paragraph(p, self.period_label),
@@ -481,7 +460,7 @@ class DepartmentBrief:
             Paragraph(f"你单位共设置三级指标 {len(ind)} 个，按全年预计完成情况判断："
                       + "、".join(f"{LIGHT_LABELS[l]} {lights[l]} 个" for l in LIGHT_ORDER if lights[l]) + "。"
                       + (f"全年预计可与目标比较的 {judged} 个指标中，预计能够达到年度指标值的 {on_track} 个，"
-                         f"占 {pct(_share(on_track, judged))}。" if judged else "没有可以判断完成情况的指标。")),
+                         f"占 {percent(_share(on_track, judged))}。" if judged else "没有可以判断完成情况的指标。")),
             Paragraph("预计超额完成较多、年度目标可能偏低的指标有：" + names(blue["project_name"] + "—" + blue["name"])
                       + "，编制下年度预算时应合理调高目标。") if len(blue) else None,
             Paragraph("按项目看，绩效目标完成" + "、".join(
@@ -601,7 +580,7 @@ class DepartmentBrief:
         own = funds[funds["project_id"].isin(self.projects["project_id"])]
         sums = own.groupby("source")["budget"].sum(min_count=1)
         labels = (("fiscal", "当年财政拨款"), ("carryover", "上年结转资金"), ("other", "其他资金"))
-        parts = [f"{label} {money(sums.get(key))} 万元" for key, label in labels if _number(sums.get(key))]
+        parts = [f"{label} {money(sums.get(key))} 万元" for key, label in labels if number_or_none(sums.get(key))]
         return f"（其中{'、'.join(parts)}）" if parts else ""
 
     def _adjustment_text(self) -> str:
@@ -729,14 +708,14 @@ class CountyReport:
         ps = wording.in_comparison(self.data.tables["project_status"])
         ind = wording.in_comparison(self.data.tables["indicator_status"])
         budget, executed = ps["budget_total"].sum(min_count=1), ps["executed_total"].sum(min_count=1)
-        rate = _number(executed) / _number(budget) * 100 if _number(budget) else None
+        rate = number_or_none(executed) / number_or_none(budget) * 100 if number_or_none(budget) else None
         progress = _first(ps["time_progress"])
         lights = Counter(ind["light"])
         duals = Counter(ps["dual_light"])
         return Section(blocks(
             Heading("二、预算执行和绩效目标完成总体情况"),
             Paragraph(f"纳入监控的项目年初预算合计 {money(budget)} 万元，{self._period_label}实际支出 {money(executed)} 万元，"
-                      f"预算执行率 {pct(rate)}，{_against_progress(rate, progress)}按时间计算的序时进度为 {pct(progress)}。"),
+                      f"预算执行率 {percent(rate)}，{_against_progress(rate, progress)}按时间计算的序时进度为 {percent(progress)}。"),
             Paragraph(f"三级绩效指标 {len(ind)} 个，按全年预计完成情况判断：" + "、".join(
                 f"{LIGHT_LABELS[l]} {lights[l]} 个" for l in LIGHT_ORDER if lights[l]) + "。预算执行和目标完成合并判断，"
                 + "、".join(f"{LIGHT_LABELS[l]} {duals[l]} 个项目" for l in LIGHT_ORDER if duals[l]) + "。"),
@@ -758,7 +737,7 @@ class CountyReport:
         unranked = everyone[everyone["rank"].isna()]
         return Section(blocks(
             Heading("三、各部门监控情况"),
-            Paragraph(f"执行率低于序时进度（{pct(progress)}）的部门 {len(behind)} 个"
+            Paragraph(f"执行率低于序时进度（{percent(progress)}）的部门 {len(behind)} 个"
                       + (f"：{names(behind.sort_values('execution_rate')['dept_name'])}。" if len(behind) else "。")),
             model_table(ranked, [
                 Column("rank", "名次", "int"), Column("dept_name", "主管部门"), Column("n_projects", "项目数", "int"),
@@ -811,8 +790,8 @@ class CountyReport:
             Paragraph("红黄灯指标最多的指标类型为" + "、".join(
                 f"{text(r.group)}（红灯 {int(getattr(r, RED))} 个、黄灯 {int(getattr(r, YELLOW))} 个）" for r in top.itertuples())
                 + "。" if len(top) else "各类指标均无红黄灯。", lead="（二）部分绩效指标偏离目标。"),
-            Paragraph(f"红黄灯指标共勾选偏差原因 {total} 次" + (f"，{top_text}，占 {pct(_share(best, total))}" if top_text else "")
-                      + ("；其余依次为" + "、".join(f"{text(k)}（{int(v)} 次，占 {pct(_share(v, total))}）"
+            Paragraph(f"红黄灯指标共勾选偏差原因 {total} 次" + (f"，{top_text}，占 {percent(_share(best, total))}" if top_text else "")
+                      + ("；其余依次为" + "、".join(f"{text(k)}（{int(v)} 次，占 {percent(_share(v, total))}）"
                                                for k, v in others.items()) if len(others) else "") + "。",
                       lead="（三）偏差原因。"),
             chart("reasons_by_category", "图3 红黄灯指标的偏差原因", ind)))
@@ -1011,7 +990,7 @@ def _share(part, whole) -> float | None:
 
 
 def _against_progress(rate, progress) -> str:
-    rate, progress = _number(rate), _number(progress)
+    rate, progress = number_or_none(rate), number_or_none(progress)
     if rate is None or progress is None:
         return ""
     gap = rate - progress

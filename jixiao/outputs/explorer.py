@@ -39,6 +39,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from jixiao.domain.formatting import period_label
 from jixiao.metrics.compute import BLUE, DIRECTION_LABELS, GREEN, LIGHT_LABELS, NO_DEPT, RED, UNKNOWN, YELLOW
 from jixiao.normalise.layout import LEVEL1_NAMES
 from jixiao.outputs import plots
@@ -212,9 +213,9 @@ def normalise_text(text: str) -> str:
 def _period_label(projects: pd.DataFrame | None) -> str:
     """“1-7月” from the projects' period end month (the most common one), “1-N月” if unknown."""
     if projects is None or "period_end_month" not in projects:
-        return "1-N月"
+        return period_label(None)
     months = projects["period_end_month"].dropna()
-    return f"1-{int(months.mode().iloc[0])}月" if len(months) else "1-N月"
+    return period_label(months.mode().iloc[0] if len(months) else None)
 
 
 def find_base(relative: Path) -> Path:

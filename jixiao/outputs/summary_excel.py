@@ -18,7 +18,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from jixiao.config.settings import period_dir
+from jixiao.config.settings import Settings, period_dir
+from jixiao.domain.formatting import data_period
 from jixiao.metrics.compute import BLUE, DIRECTION_LABELS, GREEN, LIGHT_LABELS, RED, UNKNOWN, YELLOW
 from jixiao.normalise.ingest import STATUS_LABELS
 from jixiao.outputs.safe import FORMULA_TRIGGERS, write_text  # noqa: F401 - re-exported for explorer
@@ -59,7 +60,8 @@ def report_dir(reports_root: Path, year: int, month: int) -> Path:
 
 def write_summary_workbook(tables: dict[str, pd.DataFrame], out_dir: Path) -> Path:
     """Write the 汇总 workbook under ``out_dir`` (the reports root) and return its path."""
-    year, month = _period(tables["project_status"])
+    defaults = Settings()
+    year, month = data_period(tables["project_status"], defaults.year, defaults.period_end_month)
     folder = report_dir(out_dir, year, month)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{year}年1-{month}月项目支出绩效运行监控汇总.xlsx"
@@ -331,16 +333,6 @@ def _notes_sheet(workbook: Workbook, year: int, period: str, profile_name: str, 
     print_setup(sheet)
     for (cell,) in sheet.iter_rows(min_row=2, min_col=2, max_col=2):
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-
-
-def _period(projects: pd.DataFrame) -> tuple[int, int]:
-    from jixiao.config.settings import Settings
-
-    default = Settings()
-    year = projects["year"].dropna().mode() if "year" in projects else pd.Series(dtype="Int64")
-    month = projects["period_end_month"].dropna().mode() if "period_end_month" in projects else pd.Series(dtype="Int64")
-    return (int(year.iloc[0]) if len(year) else default.year,
-            int(month.iloc[0]) if len(month) else default.period_end_month)
 
 
 def _profile_info(tables: dict[str, pd.DataFrame]) -> tuple[str, str, str]:
