@@ -27,8 +27,8 @@ import pandas as pd
 
 from jixiao import __version__
 from jixiao.config.settings import Settings, period_dir
-from jixiao.domain.vocabulary import DEMO_MARKER
-from jixiao.normalise.ingest import STATUS_LABELS
+from jixiao.domain.formatting import data_period
+from jixiao.domain.vocabulary import DEMO_MARKER, STATUS_LABELS
 from jixiao.store.schema import METRICS_TABLES
 from jixiao.store.tables import read_findings, read_table, read_tables, write_table
 from jixiao.store.warehouse import WORK_DIR, Round, Store, StoreError
@@ -206,11 +206,7 @@ def period_folder(settings: Settings, reports_dir: Path, processed_dir: Path) ->
 
 def header_round(processed_dir: Path, settings: Settings) -> tuple[int, int]:
     """(year, month) most headers in ``processed_dir`` say; the settings when none does."""
-    projects = read_table(Path(processed_dir), "projects")
-    year = int(projects["year"].mode().iloc[0]) if projects["year"].notna().any() else settings.year
-    month = (int(projects["period_end_month"].mode().iloc[0]) if projects["period_end_month"].notna().any()
-             else settings.period_end_month)
-    return year, month
+    return data_period(read_table(Path(processed_dir), "projects"), settings.year, settings.period_end_month)
 
 
 # -- rounds in the inputs ---------------------------------------------------------------------------

@@ -124,3 +124,16 @@ def test_mapping_file_overrides_matching(tmp_path):
     identity, findings = assign_identities(_projects(("n1", "公路段", "乡村振兴路网提升", None)), known, 0.75,
                                            read_mapping(mapping_file))
     assert identity.iloc[0]["identity_id"] == "p1" and identity.iloc[0]["match"] == "mapping" and findings == []
+
+
+def test_the_comparison_workbook_keeps_submitted_text_as_text(tmp_path):
+    import openpyxl
+    import pandas as pd
+
+    from jixiao.store.compare import write_comparison
+
+    payload = '=HYPERLINK("http://x","y")'
+    path = write_comparison({"项目对比": pd.DataFrame({"项目名称": [payload], "执行率(%)": [55.5]})}, "摘要", tmp_path / "对比.xlsx")
+    cell = openpyxl.load_workbook(path)["项目对比"]["A2"]
+    assert (cell.value, cell.data_type) == (payload, "s")
+    assert openpyxl.load_workbook(path)["项目对比"]["B2"].value == 55.5

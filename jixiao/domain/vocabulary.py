@@ -3,7 +3,7 @@ from __future__ import annotations
 
 # Status of one submitted file (submissions.status).
 STATUSES = ("ok", "partial", "failed", "skipped")
-STATUS_LABELS = {"ok": "完整读取", "partial": "部分读取", "failed": "无法读取", "skipped": "未作为报送读取"}
+STATUS_LABELS = {"ok": "完整读取", "partial": "部分读取", "failed": "无法读取", "skipped": "未读取"}
 
 # Severity of a finding (findings.severity), most serious first.
 SEVERITIES = ("error", "warning", "info")

@@ -39,7 +39,6 @@ from jixiao.store.tables import PRODUCERS, remove_downstream, write_tables
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".et", ".ett", ".csv", ".tsv", ".htm", ".html",
                      ".mht", ".mhtml", ".xml", ".docx", ".doc", ".wps", ".pdf", ".rtf", ".odt")
 EXTENSIONS = set(WORKBOOK_SUFFIXES)
-STATUS_LABELS = {"ok": "完整读取", "partial": "部分读取", "failed": "无法读取", "skipped": "未读取"}
 # A worker that died or ran out of time: the file's structure is abnormal (never the clerk's wording fault).
 WORKER_FAILED = "文件结构异常，读取超时或占用内存过大（已超过每个文件 {seconds:g} 秒、{megabytes} MB 的上限），请另存为新的 .xlsx 后重新报送。"
 WORKER_DIED = "文件结构异常，读取程序异常退出（可能占用内存过大），请另存为新的 .xlsx 后重新报送。"

@@ -25,10 +25,10 @@ from jixiao import __version__
 from jixiao.config.profile import RuleProfile, load_profile
 from jixiao.config.settings import Settings, load_settings
 from jixiao.domain.formatting import data_period, money, number_or_none, percent
+from jixiao.domain.vocabulary import LIGHTS, SEVERITY_LABELS
 from jixiao.metrics import wording
 from jixiao.metrics.compute import (
     BLUE,
-    GREEN,
     LIGHT_LABELS,
     NO_DEPT,
     RED,
@@ -68,7 +68,7 @@ DEFAULT_PROCESSED_DIR = Path("data/processed")
 FONT_STACK = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", sans-serif'
 REASON_CATEGORIES = ("经费保障", "制度保障", "人员保障", "硬件条件保障", "其他")
 WARNING_LIGHTS = (RED, YELLOW)
-LIGHT_ORDER = (RED, YELLOW, GREEN, BLUE, UNKNOWN)
+LIGHT_ORDER = LIGHTS
 LEVEL1_ORDER = ("产出指标", "效益指标", "满意度指标", "成本指标")
 RUN_TIME_CLASS = "jixiao-run-time"  # the only part of a brief that differs between two runs
 OVERVIEW_NAME = "全县监控情况报告"  # the county report (it absorbed the former 全县总览)
@@ -603,8 +603,7 @@ class DepartmentBrief:
             return findings
         files = set(self.source_files())
         own = findings[findings["source_file"].isin(files) | findings["project_id"].isin(self.projects["project_id"])]
-        labels = {"error": "需改正", "warning": "请核实", "info": "已处理"}
-        return own.assign(severity_label=own["severity"].map(labels).fillna(own["severity"]))
+        return own.assign(severity_label=own["severity"].map(SEVERITY_LABELS).fillna(own["severity"]))
 
     def _suggestions(self) -> list:
         result = []

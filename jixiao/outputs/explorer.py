@@ -39,7 +39,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from jixiao.domain.formatting import period_label
+from jixiao.domain.formatting import is_missing, period_label
 from jixiao.metrics.compute import BLUE, DIRECTION_LABELS, GREEN, LIGHT_LABELS, NO_DEPT, RED, UNKNOWN, YELLOW
 from jixiao.normalise.layout import LEVEL1_NAMES
 from jixiao.outputs import plots
@@ -327,8 +327,6 @@ def _distinct(codes: np.ndarray, n_labels: int) -> int:
 
 # ---------------------------------------------------------------- HTML rendering
 
-def is_missing(value) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value))
 
 
 def format_cell(value, kind: str) -> str:

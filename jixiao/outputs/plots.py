@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from jixiao.config.profile import RuleProfile, load_profile
+from jixiao.domain.vocabulary import LIGHTS
 from jixiao.metrics.compute import BLUE, GREEN, LIGHT_LABELS, RED, UNKNOWN, YELLOW, budget_light
 
 TEMPLATE_NAME = "jixiao"
@@ -30,7 +31,7 @@ ROW_HEIGHT = 26  # px per bar in horizontal bar charts, so long department lists
 MIN_BAR_CHART_HEIGHT = 320
 MARGIN = dict(l=70, r=30, t=70, b=60)
 
-LIGHT_ORDER = (RED, YELLOW, GREEN, BLUE, UNKNOWN)
+LIGHT_ORDER = LIGHTS
 LIGHT_COLORS = {
     RED: "#D93A2B",
     YELLOW: "#F0B400",

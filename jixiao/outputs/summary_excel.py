@@ -20,8 +20,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from jixiao.config.settings import Settings, period_dir
 from jixiao.domain.formatting import data_period
+from jixiao.domain.vocabulary import STATUS_LABELS
 from jixiao.metrics.compute import BLUE, DIRECTION_LABELS, GREEN, LIGHT_LABELS, RED, UNKNOWN, YELLOW
-from jixiao.normalise.ingest import STATUS_LABELS
 from jixiao.outputs.safe import FORMULA_TRIGGERS, write_text  # noqa: F401 - re-exported for explorer
 from jixiao.store.schema import as_list, is_missing
 from jixiao.validate.checks import SEVERITY_LABELS

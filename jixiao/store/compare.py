@@ -14,9 +14,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 
+from jixiao.domain.formatting import is_missing
 from jixiao.normalise import values as V
+from jixiao.outputs.safe import put
 from jixiao.store.warehouse import Round, Store, StoreError
 
 LIGHT_ORDER = {"red": 3, "yellow": 2, "green": 1, "blue": 1}  # unknown is not ranked
@@ -162,15 +165,20 @@ def write_comparison(sheets: dict[str, pd.DataFrame], summary: str, path: Path) 
     """The comparison workbook: a 说明 sheet with the summary, then one sheet per table."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        pd.DataFrame({"对比说明": summary.splitlines()}).to_excel(writer, sheet_name="说明", index=False)
-        for name, frame in sheets.items():
-            frame.to_excel(writer, sheet_name=name, index=False)
-        for sheet in writer.book.worksheets:
-            sheet.freeze_panes = "A2"
-            for column in sheet.columns:
-                width = max(len(str(c.value or "")) for c in column[:50])
-                sheet.column_dimensions[column[0].column_letter].width = min(60, max(8, width * 1.6))
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, frame in {"说明": pd.DataFrame({"对比说明": summary.splitlines()}), **sheets}.items():
+        sheet = book.create_sheet(name)
+        for col, header in enumerate(frame.columns, start=1):
+            put(sheet, 1, col, header)
+        for r, row in enumerate(frame.itertuples(index=False), start=2):
+            for col, value in enumerate(row, start=1):
+                put(sheet, r, col, None if is_missing(value) else value)  # project names come from submissions
+        sheet.freeze_panes = "A2"
+        for column in sheet.columns:
+            width = max(len(str(c.value or "")) for c in column[:50])
+            sheet.column_dimensions[column[0].column_letter].width = min(60, max(8, width * 1.6))
+    book.save(path)
     return path
 
 

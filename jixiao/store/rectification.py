@@ -22,6 +22,7 @@ import openpyxl
 import pandas as pd
 
 from jixiao.normalise import values as V
+from jixiao.outputs.safe import put
 from jixiao.store import schema
 from jixiao.store.schema import is_missing
 from jixiao.store.tables import has_table, read_table
@@ -238,10 +239,7 @@ def add_items_sheet(book: openpyxl.Workbook, items: pd.DataFrame) -> None:
         values = (n, item.item_id, item.project_name, item.what, item.since_round, item.status, item.suggestion,
                   item.reply_measures, item.reply_person, item.reply_deadline)
         for col, value in enumerate(values, start=1):
-            cell = sheet.cell(2 + n, col)
-            cell.value = None if is_missing(value) else value
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # a unit's text starting with '=' stays text, never a formula
+            cell = put(sheet, 2 + n, col, None if is_missing(value) else value)  # units' replies are untrusted
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             if SHEET_COLUMNS[col - 1] in REPLY_COLUMNS:
                 cell.fill = fill

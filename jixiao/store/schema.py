@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from jixiao.domain.formatting import is_missing  # noqa: F401 - the tables' missing-value test, used as schema.is_missing
 from jixiao.domain.vocabulary import FUND_SOURCES, LIGHTS, SEVERITIES, STATUSES
 
 # "str" is pandas 3's string dtype with NaN for missing values (plain None/NaN for consumers).
@@ -416,9 +417,6 @@ def _numeric(series: pd.Series, where: str) -> pd.Series:
         raise ValueError(f"{where} 中有不是数值的值：{exc}") from None
 
 
-def is_missing(value) -> bool:
-    """A cell of a tidy table holds nothing: None, pandas NA or NaN."""
-    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
 
 
 def as_list(value) -> list:
