@@ -6,5 +6,6 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh chromium fonts-noto-cjk poppler-utils libreoffice-calc libreoffice-writer
 echo "== ruff（代码检查）"
 .venv/bin/ruff check jixiao tests benchmarks scripts
-# One worker per core (pytest-xdist): the suite is half browsers, notebooks and subprocesses. -n 0 runs it serially.
-exec .venv/bin/python -m pytest -q -n auto "$@"
+# One worker per core (pytest-xdist): the suite is half browsers, notebooks and subprocesses; tests marked
+# xdist_group (the dashboard and lab servers) share one worker. -n 0 runs the suite serially.
+exec .venv/bin/python -m pytest -q -n auto --dist loadgroup "$@"

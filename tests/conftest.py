@@ -26,6 +26,7 @@ def score_tool() -> Path:
     return path
 
 
+SERVER_TEST_FILES = ("test_dashboard.py", "test_lab.py")
 DEMO_RAW = ROOT / "data" / "raw" / "2023年1-7月"  # the notice's round of the demo county
 
 
@@ -53,3 +54,7 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "demo_county" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.slow)
+        # The tests that start a Voilà or JupyterLab server run one after another on one worker: two
+        # servers with their kernels starting at once on two cores once left a page request hanging.
+        if item.path.name in SERVER_TEST_FILES and item.get_closest_marker("slow"):
+            item.add_marker(pytest.mark.xdist_group("servers"))
