@@ -139,7 +139,7 @@ def test_dashboard_in_a_real_browser(dashboard_url, tmp_path):
             page.goto(url)
 
             # The loading screen speaks Chinese too.
-            loading = page.request.get(url).text()
+            loading = page.request.get(url, timeout=PAGE_SECONDS * 1000).text()
             assert "正在载入看板" in loading and "Executing" not in loading.replace("Executing ${", "")
             # 全县总览: headline cards and charts drawn, no code shown.
             page.wait_for_selector(".js-plotly-plot")
@@ -177,7 +177,7 @@ def test_dashboard_in_a_real_browser(dashboard_url, tmp_path):
             link.wait_for()
             assert link.get_attribute("href").startswith("voila/files/reports/")  # served, not inlined
             # Only the exports are served: the project's other files are refused.
-            assert page.request.get(url + "voila/files/pyproject.toml").status == 403
+            assert page.request.get(url + "voila/files/pyproject.toml", timeout=PAGE_SECONDS * 1000).status == 403
             with page.expect_download() as download_info:
                 link.click()
             saved = tmp_path / "download.xlsx"

@@ -16,10 +16,6 @@ class Environment(BaseSettings):
     chromium: Path = Path("/usr/bin/chromium")  # JIXIAO_CHROMIUM: the browser that prints PDFs
     dashboard_port: int = Field(8866, ge=1, le=65535)  # JIXIAO_DASHBOARD_PORT
     lab_port: int = Field(8888, ge=1, le=65535)  # JIXIAO_LAB_PORT
-    # Set by scripts/dashboard.sh for the dashboard notebook: what it shows and where exports go.
-    processed: Path = Path("data/processed")  # JIXIAO_PROCESSED
-    export_dir: Path = Path("reports/筛选导出")  # JIXIAO_EXPORT_DIR
-    dashboard_root: Path | None = None  # JIXIAO_DASHBOARD_ROOT: the folder Voilà serves downloads from
 
 
 def environment() -> Environment:

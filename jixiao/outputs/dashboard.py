@@ -17,7 +17,6 @@ import ipywidgets as widgets
 import pandas as pd
 import plotly.graph_objects as go
 
-from jixiao.config.environment import environment
 from jixiao.outputs import charts, plots
 from jixiao.outputs.explorer import (
     EXPORT_SUBDIR,
@@ -184,12 +183,6 @@ class Dashboard:
         self.widget = widgets.VBox([widgets.HTML(f"<h2>{TITLE}</h2>"), widgets.HBox([self.round, self.page]),
                                     self.body])
         self.show(len(rounds) - 1)
-
-    @classmethod
-    def from_environment(cls) -> Dashboard:
-        """The dashboard scripts/dashboard.sh asks for (JIXIAO_PROCESSED, JIXIAO_EXPORT_DIR, JIXIAO_DASHBOARD_ROOT)."""
-        env = environment()
-        return cls.from_processed(env.processed, export_dir=env.export_dir, served_root=env.dashboard_root)
 
     @classmethod
     def from_processed(cls, processed_dir: Path | str = "data/processed",
