@@ -1146,13 +1146,14 @@ def render_word_report(dept: DeptSpec, when: dt.datetime) -> bytes:
     return out.getvalue()
 
 
-def render_submission(sub: Submission, county: dict[str, list[Project]], seed: int) -> bytes:
+def render_submission(sub: Submission, county: dict[str, list[Project]], seed: int,
+                      catalog: tuple[DeptSpec, ...] = CATALOG) -> bytes:
     """The bytes of one received file."""
     when = dt.datetime.strptime(sub.sent, "%Y-%m-%d %H:%M").replace(tzinfo=CHINA_TZ)
     rng = random.Random(f"{seed}|{sub.path}")
     if sub.kind == "empty":
         return b""
-    dept = next((d for d in CATALOG if d.short == sub.dept), None)
+    dept = next((d for d in catalog if d.short == sub.dept), None)
     if sub.kind == "word":
         return render_word_report(dept, when)
     if sub.kind == "payroll":
@@ -1171,27 +1172,63 @@ def render_submission(sub: Submission, county: dict[str, list[Project]], seed: i
     return data[: len(data) * 55 // 100] if sub.kind == "truncated" else data
 
 
-def simulate_county(seed: int = 2023) -> dict[str, list[Project]]:
+def simulate_county(seed: int = 2023, catalog: tuple[DeptSpec, ...] = CATALOG) -> dict[str, list[Project]]:
     """Every department's projects (DeptSpec.short -> projects in catalog order)."""
-    return {dept.short: [simulate_project(dept, spec, seed) for spec in dept.projects] for dept in CATALOG}
+    return {dept.short: [simulate_project(dept, spec, seed) for spec in dept.projects] for dept in catalog}
 
 
-def write_demo_county(out_dir: Path, seed: int = 2023) -> list[Path]:
+def write_demo_county(out_dir: Path, seed: int = 2023, county: str | None = None) -> list[Path]:
     """Write the demo county's submissions under ``out_dir`` and return their paths.
 
     Only the files listed in :data:`SUBMISSIONS` are (over)written; anything else in the
     folder is left alone. The same seed gives the same bytes and modification times.
+    ``county`` (e.g. "乐都区") writes the same mix of files for another county of a province:
+    its name replaces 湟源县 in every department, unit, project and file name (see :func:`renamed`).
     """
     out_dir = Path(out_dir)
-    county = simulate_county(seed)
+    catalog = CATALOG if county is None else county_catalog(county)
+    submissions = SUBMISSIONS if county is None else tuple(replace(s, path=renamed(s.path, county)) for s in SUBMISSIONS)
+    simulated = simulate_county(seed, catalog)
     paths = []
-    for sub in SUBMISSIONS:
+    for sub in submissions:
         path = out_dir / sub.path
         path.parent.mkdir(parents=True, exist_ok=True)
         if path.exists():
             path.unlink()
-        path.write_bytes(render_submission(sub, county, seed))
+        path.write_bytes(render_submission(sub, simulated, seed, catalog))
         stamp = received(sub.sent)
         os.utime(path, (stamp, stamp))
         paths.append(path)
     return paths
+
+
+# -- other counties (province-scale batches) ----------------------------------------------------
+DEMO_COUNTY = "湟源县"
+DEMO_COUNTY_STEM = "湟源"  # as in 湟水河湟源段, 生态环境局湟源分局
+# Syllables of invented county names: 20 × 20 = 400 distinct names, enough for any province.
+COUNTY_NAME_FIRST = "安长平永清新宁东西南北和兴泰丰华云山河阳"
+COUNTY_NAME_SECOND = "城乐源川台都江原林泉宁德化远定昌顺康兴丰"
+
+
+def county_names(count: int) -> list[str]:
+    """``count`` distinct, invented county names ('安城县', '安乐县' …), never the demo county's."""
+    names = [f"{a}{b}县" for a in COUNTY_NAME_FIRST for b in COUNTY_NAME_SECOND if a != b]
+    names = [name for name in names if name != DEMO_COUNTY]
+    if count > len(names):
+        raise ValueError(f"at most {len(names)} invented county names, asked for {count}")
+    return names[:count]
+
+
+def renamed(text: str, county: str) -> str:
+    """``text`` as in ``county``: '湟源县教育局' -> '乐都区教育局', '湟源分局' -> '乐都分局'."""
+    return text.replace(DEMO_COUNTY, county).replace(DEMO_COUNTY_STEM, county[:-1])
+
+
+def county_catalog(county: str) -> tuple[DeptSpec, ...]:
+    """:data:`CATALOG` of another county: the same departments and projects under that county's names."""
+    def project(spec: ProjectSpec) -> ProjectSpec:
+        return replace(spec, name=renamed(spec.name, county), unit=renamed(spec.unit, county),
+                       goal=renamed(spec.goal, county))
+
+    return tuple(replace(dept, name=renamed(dept.name, county), projects=tuple(map(project, dept.projects)))
+                 for dept in CATALOG)

@@ -18,6 +18,7 @@ from dataclasses import field as dataclass_field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from jixiao.config.profile import CheckRules, RuleProfile, load_profile, setting_doc, time_progress
@@ -61,8 +62,40 @@ class Context:
 
 
 # -- helpers ------------------------------------------------------------------------------------
+# The rules are column operations over the whole batch: a province's ≈100,000 indicator rows are
+# tested with masks, and Python only runs per row that yields a finding (its message) or per
+# distinct text (texts repeat across a batch, so a text rule costs what the distinct texts cost).
+EPS = 1e-9  # float slack on top of the profile's tolerances
+
+
 def text_or_none(value: Any) -> str | None:
     return None if schema.is_missing(value) or V.is_blank(value) else str(value)
+
+
+def per_value(series: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
+    """``func`` of every cell, called once per distinct value (missing cells get ``func(None)``)."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    results = np.empty(len(uniques) + 1, dtype=object)
+    results[:-1] = [func(value) for value in uniques]
+    results[-1] = func(None)  # code -1: the missing cells
+    return pd.Series(results[codes], index=series.index)
+
+
+def filled(series: pd.Series) -> pd.Series:
+    """Cells holding something (not missing, not a blank mark such as '/' or '无')."""
+    return per_value(series, lambda value: text_or_none(value) is not None).astype(bool)
+
+
+def is_unit_slip(value: pd.Series, reference: pd.Series, ratio: float) -> pd.Series:
+    """Value at least ``ratio`` times a positive reference: an amount typed in 元 on a 万元 form."""
+    return (value.notna() & reference.notna() & (reference > 0) & (value / reference >= ratio)).fillna(False)
+
+
+def in_group_order(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Rows with a ``key``, grouped by it in order of first appearance, each group in table order."""
+    frame = frame[frame[key].notna()]
+    codes, _ = pd.factorize(frame[key])
+    return frame.iloc[np.argsort(codes, kind="stable")]
 
 
 def finding(row, cell: Any, code: str, problem: str, fix: str) -> dict[str, Any]:
@@ -83,21 +116,29 @@ def first_cell(row, *columns: str) -> Any:
     return None
 
 
-def meets_target(row, value: float) -> bool:
-    """Whether ``value`` reaches the target in its direction (a bare 0 or a cost is lower-is-better)."""
-    op, target = row.target_op, row.target_value
-    if op == "=" and (target == 0 or "成本" in str(row.level2 or "")):
-        op = "<="
-    eps = 1e-9
-    return {
-        ">=": value >= target - eps, "=": value >= target - eps, ">": value > target,
-        "<=": value <= target + eps, "<": value < target,
-        "range": target - eps <= value <= (row.target_value_max if not schema.is_missing(row.target_value_max) else target) + eps,
-    }.get(op, True)
+def meets_target(frame: pd.DataFrame, value: pd.Series) -> pd.Series:
+    """Whether ``value`` reaches each row's target in its direction (a bare 0 or a cost is lower-is-better)."""
+    op, target = frame["target_op"], frame["target_value"]
+    is_cost = frame["level2"].fillna("").astype(str).str.contains("成本", regex=False)
+    op = op.mask((op == "=") & ((target == 0) | is_cost), "<=")
+    top = frame["target_value_max"].fillna(target) if "target_value_max" in frame else target
+    outcomes = {
+        ">=": value >= target - EPS, "=": value >= target - EPS, ">": value > target,
+        "<=": value <= target + EPS, "<": value < target,
+        "range": (target - EPS <= value) & (value <= top + EPS),
+    }
+    met = pd.Series(True, index=frame.index)  # an operator without a rule never counts as short
+    for name, outcome in outcomes.items():
+        met = met.mask(op == name, outcome)
+    return met.astype(bool)
 
 
-def numeric_forecast(row) -> bool:
-    return row.target_op != "qualitative" and not schema.is_missing(row.target_value) and not schema.is_missing(row.expected_value)
+def numeric_forecast(frame: pd.DataFrame) -> pd.Series:
+    return (frame["target_op"] != "qualitative") & frame["target_value"].notna() & frame["expected_value"].notna()
+
+
+def has_reasons(frame: pd.DataFrame) -> pd.Series:
+    return frame["reasons"].map(lambda reasons: len(schema.as_list(reasons)) > 0).astype(bool)
 
 
 # -- funds rules (§7.1, §7.2) -------------------------------------------------------------------
@@ -110,74 +151,81 @@ def role_label(row, role: str) -> str:
 
 
 def check_fund_sums(ctx: Context) -> Iterable[dict]:
-    for _, group in ctx.funds.groupby("project_id", sort=False):
-        rows = {r.source: r for r in group.itertuples()}
-        total, parts = rows.get("total"), [rows[s] for s in PART_SOURCES if s in rows]
-        if total is None or not parts:
-            continue
-        for role, _ in FUND_ROLES:
-            stated, values = getattr(total, role), [getattr(p, role) for p in parts]
-            if schema.is_missing(stated) or all(schema.is_missing(v) for v in values):
-                continue
-            parts_sum = sum(v for v in values if not schema.is_missing(v))
-            if abs(stated - parts_sum) > ctx.limits.amount_tolerance + 1e-9:
-                terms = " + ".join(f"{p.label} {amount(getattr(p, role))}" for p in parts if not schema.is_missing(getattr(p, role)))
-                label = role_label(total, role)
-                yield finding(total, getattr(total, f"{role}_cell"), "FUNDS_SUM_MISMATCH",
-                              f"年度资金总额的{label} {amount(stated)} 万元不等于各资金来源之和 {amount(parts_sum)} 万元"
-                              f"（{terms}），相差 {amount(stated - parts_sum)} 万元。",
-                              f"请核对后使两者一致：年度资金总额应填 {amount(parts_sum)}，或改正各来源的金额。")
-
-
-def unit_slip(value: Any, reference: Any, ratio: float) -> bool:
-    return not schema.is_missing(value) and not schema.is_missing(reference) and reference > 0 and value / reference >= ratio
+    # One row per project and source (the last one written wins), projects in order of first appearance.
+    rows = in_group_order(ctx.funds, "project_id").drop_duplicates(["project_id", "source"], keep="last")
+    parts = rows[rows["source"].isin(PART_SOURCES)]
+    totals = rows[(rows["source"] == "total") & rows["project_id"].isin(parts["project_id"])].set_index("project_id")
+    flagged = []  # (project, role) pairs, in the order the findings are listed
+    for role_index, (role, _) in enumerate(FUND_ROLES):
+        parts_sum = parts.pivot(index="project_id", columns="source", values=role).reindex(totals.index).sum(
+            axis=1, min_count=1)  # missing when every part is missing: nothing to compare
+        wrong = totals[role].notna() & parts_sum.notna() & (
+            (totals[role] - parts_sum).abs() > ctx.limits.amount_tolerance + EPS)
+        flagged += [(position, role_index, parts_sum.iloc[position]) for position in np.flatnonzero(wrong.to_numpy())]
+    for position, role_index, parts_sum in sorted(flagged, key=lambda item: item[:2]):
+        role = FUND_ROLES[role_index][0]
+        total = next(totals.iloc[[position]].reset_index().itertuples())
+        own = parts[parts["project_id"] == total.project_id].sort_values("source", key=lambda s: s.map(PART_SOURCES.index))
+        terms = " + ".join(f"{label} {amount(value)}" for label, value in zip(own["label"], own[role])
+                           if not schema.is_missing(value))
+        stated = getattr(total, role)
+        yield finding(total, getattr(total, f"{role}_cell"), "FUNDS_SUM_MISMATCH",
+                      f"年度资金总额的{role_label(total, role)} {amount(stated)} 万元不等于各资金来源之和 {amount(parts_sum)} 万元"
+                      f"（{terms}），相差 {amount(stated - parts_sum)} 万元。",
+                      f"请核对后使两者一致：年度资金总额应填 {amount(parts_sum)}，或改正各来源的金额。")
 
 
 def check_executed_within_budget(ctx: Context) -> Iterable[dict]:
-    for row in ctx.funds.itertuples():
-        if schema.is_missing(row.executed) or schema.is_missing(row.budget) or unit_slip(row.executed, row.budget, ctx.limits.unit_slip_ratio):
-            continue
-        if row.executed > row.budget + ctx.limits.amount_tolerance + 1e-9:
-            yield finding(row, row.executed_cell, "EXECUTED_OVER_BUDGET",
-                          f"{row.label}的{period(row)}执行数 {amount(row.executed)} 万元超过了年初预算数 {amount(row.budget)} 万元。",
-                          "请核对执行数是否多填、是否含了其他项目或以前年度的支出；执行数不应超过年初预算数，"
-                          "预算已调整的请按调整后的预算数填写并在备注中说明。")
+    funds, tolerance = ctx.funds, ctx.limits.amount_tolerance
+    over = (funds["executed"].notna() & funds["budget"].notna()
+            & ~is_unit_slip(funds["executed"], funds["budget"], ctx.limits.unit_slip_ratio)
+            & (funds["executed"] > funds["budget"] + tolerance + EPS))
+    for row in funds[over].itertuples():
+        yield finding(row, row.executed_cell, "EXECUTED_OVER_BUDGET",
+                      f"{row.label}的{period(row)}执行数 {amount(row.executed)} 万元超过了年初预算数 {amount(row.budget)} 万元。",
+                      "请核对执行数是否多填、是否含了其他项目或以前年度的支出；执行数不应超过年初预算数，"
+                      "预算已调整的请按调整后的预算数填写并在备注中说明。")
 
 
 def check_reported_rate(ctx: Context) -> Iterable[dict]:
-    for row in ctx.funds.itertuples():
-        if schema.is_missing(row.executed_rate_reported) or schema.is_missing(row.executed) or schema.is_missing(row.budget) or row.budget <= 0:
-            continue
-        recomputed = row.executed / row.budget * 100
-        if abs(row.executed_rate_reported - recomputed) > ctx.limits.rate_tolerance_pp:
-            yield finding(row, row.rate_cell, "RATE_MISMATCH",
-                          f"{row.label}的{period(row)}执行率填为 {row.executed_rate_reported:.2f}%，"
-                          f"按“执行数 ÷ 年初预算数”计算应为 {recomputed:.2f}%。",
-                          f"请改为 {recomputed:.2f}%：执行率以年初预算数为分母，不是已到位（已拨付）的资金。")
+    funds = ctx.funds
+    recomputed = funds["executed"] / funds["budget"] * 100
+    wrong = (funds["executed_rate_reported"].notna() & funds["executed"].notna() & (funds["budget"] > 0)
+             & ((funds["executed_rate_reported"] - recomputed).abs() > ctx.limits.rate_tolerance_pp))
+    for row, rate in zip(funds[wrong].itertuples(), recomputed[wrong]):
+        yield finding(row, row.rate_cell, "RATE_MISMATCH",
+                      f"{row.label}的{period(row)}执行率填为 {row.executed_rate_reported:.2f}%，"
+                      f"按“执行数 ÷ 年初预算数”计算应为 {rate:.2f}%。",
+                      f"请改为 {rate:.2f}%：执行率以年初预算数为分母，不是已到位（已拨付）的资金。")
 
 
 def check_forecast_not_below_executed(ctx: Context) -> Iterable[dict]:
-    for row in ctx.funds.itertuples():
-        if schema.is_missing(row.executed) or schema.is_missing(row.expected):
-            continue
-        if row.expected < row.executed - ctx.limits.amount_tolerance - 1e-9:
-            yield finding(row, row.expected_cell, "FORECAST_BELOW_EXECUTED",
-                          f"{row.label}的全年预计执行数 {amount(row.expected)} 万元小于{period(row)}已执行的 {amount(row.executed)} 万元。",
-                          f"全年预计执行数包括已经执行的部分，应不少于 {amount(row.executed)} 万元，请重新预计后填写。")
+    funds = ctx.funds
+    below = funds["expected"] < funds["executed"] - ctx.limits.amount_tolerance - EPS  # False where either is missing
+    for row in funds[below].itertuples():
+        yield finding(row, row.expected_cell, "FORECAST_BELOW_EXECUTED",
+                      f"{row.label}的全年预计执行数 {amount(row.expected)} 万元小于{period(row)}已执行的 {amount(row.executed)} 万元。",
+                      f"全年预计执行数包括已经执行的部分，应不少于 {amount(row.executed)} 万元，请重新预计后填写。")
 
 
 def check_unit_slips(ctx: Context) -> Iterable[dict]:
     ratio = ctx.limits.unit_slip_ratio
-    for _, group in ctx.funds.groupby("project_id", sort=False):
-        rows = list(group.itertuples())
-        total = next((r for r in rows if r.source == "total"), None)
-        for row in rows:
-            for role in ("executed", "expected"):
-                value = getattr(row, role)
-                if unit_slip(value, row.budget, ratio):
-                    yield _slip(row, role, value, "年初预算数", row.budget)
-            if total is not None and row is not total and unit_slip(row.budget, total.budget, ratio):
-                yield _slip(row, "budget", row.budget, "年度资金总额", total.budget)
+    funds = in_group_order(ctx.funds, "project_id")
+    first_total = funds[funds["source"] == "total"].drop_duplicates("project_id")
+    total_budget = funds["project_id"].map(pd.Series(first_total["budget"].to_numpy(), index=first_total["project_id"]))
+    is_total = funds.index.isin(first_total.index)
+    slips = pd.DataFrame({
+        "executed": is_unit_slip(funds["executed"], funds["budget"], ratio),
+        "expected": is_unit_slip(funds["expected"], funds["budget"], ratio),
+        "budget": ~is_total & is_unit_slip(funds["budget"], total_budget, ratio),
+    }, index=funds.index)
+    flagged = slips.any(axis=1).to_numpy()
+    for row, slip, reference in zip(funds[flagged].itertuples(), slips[flagged].itertuples(), total_budget[flagged]):
+        for role in ("executed", "expected"):
+            if getattr(slip, role):
+                yield _slip(row, role, getattr(row, role), "年初预算数", row.budget)
+        if slip.budget:
+            yield _slip(row, "budget", row.budget, "年度资金总额", reference)
 
 
 def _slip(row, role: str, value: float, reference_label: str, reference: float) -> dict:
@@ -189,117 +237,129 @@ def _slip(row, role: str, value: float, reference_label: str, reference: float) 
 
 # -- indicator rules (§7.2 - §7.5) --------------------------------------------------------------
 def check_rate_over_ceiling(ctx: Context) -> Iterable[dict]:
-    ceiling = ctx.limits.rate_ceiling
-    for row in ctx.indicators.itertuples():
-        if row.target_unit != "%" or schema.is_missing(row.target_value) or row.target_value > ceiling:
-            continue
-        for role, label in (("actual", f"{period(row)}执行情况"), ("expected", "全年预计完成情况")):
-            value = getattr(row, f"{role}_value")
-            if not schema.is_missing(value) and value > ceiling:
+    ceiling, ind = ctx.limits.rate_ceiling, ctx.indicators
+    rated = (ind["target_unit"] == "%") & (ind["target_value"] <= ceiling)
+    over = {role: (rated & (ind[f"{role}_value"] > ceiling)).to_numpy() for role in ("actual", "expected")}
+    either = over["actual"] | over["expected"]
+    for row, actual_over, expected_over in zip(ind[either].itertuples(), over["actual"][either], over["expected"][either]):
+        for role, label, flagged in (("actual", f"{period(row)}执行情况", actual_over),
+                                     ("expected", "全年预计完成情况", expected_over)):
+            if flagged:
+                value = getattr(row, f"{role}_value")
                 yield finding(row, getattr(row, f"{role}_cell"), "INDICATOR_RATE_OVER_100",
                               f"指标“{row.name}”的{label}为 {V.format_number(value)}%，超过了 {V.format_number(ceiling)}%。",
                               f"比率类指标（如合格率、覆盖率、满意度）不会超过 {V.format_number(ceiling)}%，请核实后填写实际比率，如“96%”。")
 
 
+def _unparsed_target(text: Any) -> bool:
+    """A filled 年度指标值 that names a number (not a date) or a placeholder, yet was not understood."""
+    if text_or_none(text) is None:
+        return False
+    folded = V.normalize(text)
+    has_number = re.search(r"\d", folded) and not V.DATE_PHRASE_RE.search(folded)
+    return bool(has_number or UNPARSEABLE_TARGET_RE.search(folded))
+
+
 def check_target_parses(ctx: Context) -> Iterable[dict]:
-    for row in ctx.indicators.itertuples():
-        text = text_or_none(row.target_text)
-        if text is None or row.target_op != "qualitative":
-            continue
-        folded = V.normalize(text)
-        has_number = re.search(r"\d", folded) and not V.DATE_PHRASE_RE.search(folded)
-        if has_number or UNPARSEABLE_TARGET_RE.search(folded):
-            yield finding(row, row.target_cell, "TARGET_UNPARSED",
-                          f"指标“{row.name}”的年度指标值“{text}”无法识别为可衡量的目标。",
-                          "请按年初批复写成“比较符+数值+单位”（如“≥95%”“不少于10台”“≤2小时”），"
-                          "或写成定性目标（如“有效提升”“按时完成”）。")
+    ind = ctx.indicators
+    unparsed = (ind["target_op"] == "qualitative") & per_value(ind["target_text"], _unparsed_target).astype(bool)
+    for row in ind[unparsed].itertuples():
+        yield finding(row, row.target_cell, "TARGET_UNPARSED",
+                      f"指标“{row.name}”的年度指标值“{row.target_text}”无法识别为可衡量的目标。",
+                      "请按年初批复写成“比较符+数值+单位”（如“≥95%”“不少于10台”“≤2小时”），"
+                      "或写成定性目标（如“有效提升”“按时完成”）。")
 
 
 def check_comparator_lost(ctx: Context) -> Iterable[dict]:
-    for row in ctx.indicators.itertuples():
-        if row.target_op != "=" or row.target_unit != "%" or schema.is_missing(row.target_value):
-            continue
-        text = V.normalize(row.target_text)
-        if 200 < row.target_value < 300 and text.startswith("2"):
-            meant = text[1:]
-            yield finding(row, row.target_cell, "TARGET_COMPARATOR_LOST",
-                          f"指标“{row.name}”的年度指标值“{row.target_text}”疑似是“≥{meant}”在复制或转换时丢失了“≥”"
-                          "（“≥”变成了“2”）。",
-                          f"请按年初批复改为“≥{meant}”。")
+    ind = ctx.indicators
+    # "≥95%" copied through a system that drops "≥" can come out as "295%"
+    starts_with_two = per_value(ind["target_text"], lambda text: V.normalize(text).startswith("2")).astype(bool)
+    lost = ((ind["target_op"] == "=") & (ind["target_unit"] == "%") & (ind["target_value"] > 200)
+            & (ind["target_value"] < 300) & starts_with_two)
+    for row in ind[lost].itertuples():
+        meant = V.normalize(row.target_text)[1:]
+        yield finding(row, row.target_cell, "TARGET_COMPARATOR_LOST",
+                      f"指标“{row.name}”的年度指标值“{row.target_text}”疑似是“≥{meant}”在复制或转换时丢失了“≥”"
+                      "（“≥”变成了“2”）。",
+                      f"请按年初批复改为“≥{meant}”。")
 
 
 def check_possibility_given(ctx: Context) -> Iterable[dict]:
-    for row in ctx.indicators.itertuples():
-        if text_or_none(row.possibility) or text_or_none(row.possibility_text):
-            continue  # unreadable text is reported by ingest as POSSIBILITY_UNPARSED
+    ind = ctx.indicators
+    # unreadable text is reported by ingest as POSSIBILITY_UNPARSED
+    for row in ind[~filled(ind["possibility"]) & ~filled(ind["possibility_text"])].itertuples():
         yield finding(row, first_cell(row, "possibility_cell", "expected_cell", "name_cell"), "POSSIBILITY_MISSING",
                       f"指标“{row.name}”没有填写完成目标可能性。",
                       "请在“确定能”“有可能”“完全不可能”三项中选一项打“√”。")
 
 
 def check_possibility_wording(ctx: Context) -> Iterable[dict]:
-    for row in ctx.indicators.itertuples():
-        text = text_or_none(row.possibility_text)
-        if text is None or schema.is_missing(row.possibility) or V.normalize(text) == row.possibility:
-            continue
+    ind = ctx.indicators
+    written = per_value(ind["possibility_text"], lambda text: V.normalize(text) if text_or_none(text) else None)
+    loose = written.notna() & ind["possibility"].notna() & (written != ind["possibility"])
+    for row in ind[loose].itertuples():
         yield finding(row, first_cell(row, "possibility_cell", "expected_cell", "name_cell"), "POSSIBILITY_NONSTANDARD",
-                      f"指标“{row.name}”的完成目标可能性写成了“{text}”，已按“{row.possibility}”理解。",
+                      f"指标“{row.name}”的完成目标可能性写成了“{row.possibility_text}”，已按“{row.possibility}”理解。",
                       f"请只填写“确定能”“有可能”或“完全不可能”之一（此处应为“{row.possibility}”）。")
 
 
-def _doubtful(row) -> bool:
-    return row.possibility in ("有可能", "完全不可能")
+def doubtful(frame: pd.DataFrame) -> pd.Series:
+    return frame["possibility"].isin(("有可能", "完全不可能"))
 
 
 def check_reason_ticked(ctx: Context) -> Iterable[dict]:
-    for row in ctx.indicators.itertuples():
-        if _doubtful(row) and not len(row.reasons):
-            yield finding(row, first_cell(row, "reasons_cell", "name_cell"), "REASON_NOT_TICKED",
-                          f"指标“{row.name}”的完成目标可能性为“{row.possibility}”，但没有勾选偏差原因。",
-                          "请在偏差原因分析的经费保障、制度保障、人员保障、硬件条件保障、其他中勾选相应原因（打“√”）。")
+    ind = ctx.indicators
+    for row in ind[doubtful(ind) & ~has_reasons(ind)].itertuples():
+        yield finding(row, first_cell(row, "reasons_cell", "name_cell"), "REASON_NOT_TICKED",
+                      f"指标“{row.name}”的完成目标可能性为“{row.possibility}”，但没有勾选偏差原因。",
+                      "请在偏差原因分析的经费保障、制度保障、人员保障、硬件条件保障、其他中勾选相应原因（打“√”）。")
 
 
 def check_explanation_given(ctx: Context) -> Iterable[dict]:
-    for row in ctx.indicators.itertuples():
-        if _doubtful(row) and not text_or_none(row.reason_text) and not text_or_none(row.remarks):
-            yield finding(row, first_cell(row, "reason_text_cell", "name_cell"), "EXPLANATION_MISSING",
-                          f"指标“{row.name}”的完成目标可能性为“{row.possibility}”，但没有填写原因说明。",
-                          "请在“原因说明”栏写明不能完成（或可能不能完成）的具体原因，并在“备注”中写明拟采取的措施。")
+    ind = ctx.indicators
+    for row in ind[doubtful(ind) & ~filled(ind["reason_text"]) & ~filled(ind["remarks"])].itertuples():
+        yield finding(row, first_cell(row, "reason_text_cell", "name_cell"), "EXPLANATION_MISSING",
+                      f"指标“{row.name}”的完成目标可能性为“{row.possibility}”，但没有填写原因说明。",
+                      "请在“原因说明”栏写明不能完成（或可能不能完成）的具体原因，并在“备注”中写明拟采取的措施。")
 
 
 def check_certain_but_short(ctx: Context) -> Iterable[dict]:
-    for row in ctx.indicators.itertuples():
-        if row.possibility == "确定能" and numeric_forecast(row) and not meets_target(row, row.expected_value):
-            yield finding(row, row.expected_cell, "CERTAIN_BUT_FORECAST_SHORT",
-                          f"指标“{row.name}”的完成目标可能性填“确定能”，但全年预计完成“{row.expected_text}”"
-                          f"达不到年度指标值“{row.target_text}”。",
-                          "请核实：能完成的，把全年预计完成情况改为达到年度指标值的数；不能完成的，"
-                          "改选“有可能”或“完全不可能”，勾选偏差原因并填写原因说明。")
+    ind = ctx.indicators
+    short = (ind["possibility"] == "确定能") & numeric_forecast(ind) & ~meets_target(ind, ind["expected_value"])
+    for row in ind[short].itertuples():
+        yield finding(row, row.expected_cell, "CERTAIN_BUT_FORECAST_SHORT",
+                      f"指标“{row.name}”的完成目标可能性填“确定能”，但全年预计完成“{row.expected_text}”"
+                      f"达不到年度指标值“{row.target_text}”。",
+                      "请核实：能完成的，把全年预计完成情况改为达到年度指标值的数；不能完成的，"
+                      "改选“有可能”或“完全不可能”，勾选偏差原因并填写原因说明。")
 
 
 def check_reasons_on_target(ctx: Context) -> Iterable[dict]:
-    for row in ctx.indicators.itertuples():
-        if len(row.reasons) and numeric_forecast(row) and meets_target(row, row.expected_value):
-            yield finding(row, first_cell(row, "reasons_cell", "name_cell"), "REASONS_BUT_ON_TARGET",
-                          f"指标“{row.name}”全年预计完成“{row.expected_text}”已达到年度指标值“{row.target_text}”，"
-                          f"却勾选了偏差原因（{'、'.join(row.reasons)}）。",
-                          "没有偏差的指标不填偏差原因，请删除勾选；如确有偏差，请改正全年预计完成情况。")
+    ind = ctx.indicators
+    needless = has_reasons(ind) & numeric_forecast(ind) & meets_target(ind, ind["expected_value"])
+    for row in ind[needless].itertuples():
+        yield finding(row, first_cell(row, "reasons_cell", "name_cell"), "REASONS_BUT_ON_TARGET",
+                      f"指标“{row.name}”全年预计完成“{row.expected_text}”已达到年度指标值“{row.target_text}”，"
+                      f"却勾选了偏差原因（{'、'.join(row.reasons)}）。",
+                      "没有偏差的指标不填偏差原因，请删除勾选；如确有偏差，请改正全年预计完成情况。")
 
 
 def check_placeholder_forecasts(ctx: Context) -> Iterable[dict]:
     limits = ctx.limits
-    for _, group in ctx.indicators.groupby("project_id", sort=False):
-        rows = list(group.itertuples())
-        head = rows[0]
-        if len(rows) < limits.placeholder_min_indicators or schema.is_missing(head.budget_total) or head.budget_total <= 0:
-            continue
-        if not all(V.normalize(r.expected_text) in PLACEHOLDER_FORECASTS for r in rows) or schema.is_missing(head.executed_total):
-            continue
+    ind = in_group_order(ctx.indicators, "project_id")
+    placeholder = per_value(ind["expected_text"], lambda text: V.normalize(text) in PLACEHOLDER_FORECASTS).astype(bool)
+    by_project = placeholder.groupby(ind["project_id"], sort=False)
+    counts, all_placeholder = by_project.size(), by_project.all()
+    heads = ind.drop_duplicates("project_id").set_index("project_id", drop=False)
+    counts, all_placeholder = counts.reindex(heads.index), all_placeholder.reindex(heads.index)
+    suspect = ((counts >= limits.placeholder_min_indicators) & all_placeholder
+               & (heads["budget_total"] > 0) & heads["executed_total"].notna())
+    for head, n_rows in zip(heads[suspect.to_numpy()].itertuples(), counts[suspect]):
         rate = head.executed_total / head.budget_total
         progress = time_progress(int(head.year), int(head.period_end_month), ctx.profile.time_progress.basis) / 100
         if rate / progress * 100 < ctx.profile.budget.red_below:
             yield finding(head, head.expected_cell, "PLACEHOLDER_FORECASTS",
-                          f"本项目全部 {len(rows)} 个指标的全年预计完成情况都填为“100%”或“已完成”，"
+                          f"本项目全部 {n_rows} 个指标的全年预计完成情况都填为“100%”或“已完成”，"
                           f"但{period(head)}预算执行率只有 {rate * 100:.1f}%（序时进度 {progress * 100:.1f}%）。",
                           "请按实际进度逐项预计全年能完成的数值；预计完成不了的如实填写，并勾选偏差原因、填写原因说明。")
 
@@ -307,30 +367,36 @@ def check_placeholder_forecasts(ctx: Context) -> Iterable[dict]:
 def check_period(ctx: Context) -> Iterable[dict]:
     """A submission for another period than the configured monitoring point (default 1-7月, 7月31日)."""
     year, month = ctx.settings.year, ctx.settings.period_end_month
+    projects = ctx.projects
+    own_year = projects["year"].fillna(year).astype(int)
+    own_month = projects["period_end_month"].fillna(month).astype(int)
+    other = (own_year != year) | (own_month != month)
     totals = ctx.funds[ctx.funds["source"] == "total"].set_index("project_id") if len(ctx.funds) else None
-    for row in ctx.projects.itertuples():
-        own_year = year if schema.is_missing(row.year) else int(row.year)
-        own_month = month if schema.is_missing(row.period_end_month) else int(row.period_end_month)
-        if (own_year, own_month) == (year, month):
-            continue
+    for row, row_year, row_month in zip(projects[other].itertuples(), own_year[other], own_month[other]):
         cell = totals.at[row.project_id, "executed_cell"] \
             if totals is not None and row.project_id in totals.index and "executed_cell" in totals else None
         yield finding(row, cell, "PERIOD_MISMATCH",
-                      f"本表按{own_year}年1-{own_month}月填报，通知规定的监控时点为{year}年{month}月末（1-{month}月）。"
-                      f"本次按1-{own_month}月的序时进度单独计算，不纳入全县比较和部门排名。",
+                      f"本表按{row_year}年1-{row_month}月填报，通知规定的监控时点为{year}年{month}月末（1-{month}月）。"
+                      f"本次按1-{row_month}月的序时进度单独计算，不纳入全县比较和部门排名。",
                       f"请按{year}年1-{month}月的执行数和执行情况重新填报。")
 
 
+COPIES_NAMED = 3  # projects named in a COPIED_REASON_TEXT message; more are summed up as "等"
+
+
 def check_copied_reasons(ctx: Context) -> Iterable[dict]:
-    texts = ctx.indicators.assign(key=ctx.indicators["reason_text"].map(_reason_key))
+    ind = ctx.indicators
+    texts = ind.assign(key=per_value(ind["reason_text"], _reason_key))
     texts = texts[texts["key"].str.len() >= ctx.limits.copied_text_min_chars]
     for _, group in texts.groupby("key", sort=False):
         projects = group.drop_duplicates("project_id")
         if len(projects) < 2:
             continue
+        # The first projects of the group are enough to name COPIES_NAMED others for any row.
+        first = list(zip(projects["project_id"], projects["project_name"]))[:COPIES_NAMED + 1]
         for row in group.itertuples():
-            others = [p for p in projects.itertuples() if p.project_id != row.project_id]
-            named = "、".join(f"“{p.project_name}”" for p in others[:3]) + ("等" if len(others) > 3 else "")
+            others = [name for pid, name in first if pid != row.project_id][:COPIES_NAMED]
+            named = "、".join(f"“{name}”" for name in others) + ("等" if len(projects) - 1 > COPIES_NAMED else "")
             yield finding(row, first_cell(row, "reason_text_cell", "name_cell"), "COPIED_REASON_TEXT",
                           f"指标“{row.name}”的原因说明与项目{named}中的原因说明一字不差。",
                           "请针对本项目、本指标的实际情况分析偏差原因，写明具体原因和拟采取的措施，不要照抄其他项目。")
