@@ -256,6 +256,44 @@ def test_quality_score_counts_the_monitoring_work():
         "甲局", "quality_score"] == pytest.approx(83.0)
 
 
+
+def test_target_score_by_completion_caps_each_indicator_and_weights_projects_by_budget():
+    data = tables([project("c1", dept="甲局", budget=300.0, executed=200.0, expected=300.0),
+                   project("c2", dept="甲局", budget=100.0, executed=60.0, expected=100.0),
+                   project("c3", dept="甲局", budget=0.0, executed=0.0, expected=0.0)],  # no budget: no weight
+                  [indicator("c1", name="培训人次", target=100.0, actual=80.0, forecast=150.0),
+                   indicator("c1", name="覆盖人数", target=100.0, actual=30.0, forecast=50.0),
+                   indicator("c2", name="覆盖人数", target=200.0, actual=60.0, forecast=100.0),
+                   indicator("c3", name="覆盖人数", target=100.0, actual=0.0, forecast=0.0)])
+    by_completion = profile_from_text('[ranking]\ntarget_basis = "completion"\n')
+    out = compute_metrics(data, by_completion, SETTINGS)
+    completion = out["indicator_status"].set_index(["project_id", "name"])["completion"].clip(upper=100)
+    c1 = (completion["c1", "培训人次"] + completion["c1", "覆盖人数"]) / 2
+    assert completion["c1", "培训人次"] == 100  # over-fulfilment is capped
+    expected = (c1 * 300 + completion["c2", "覆盖人数"] * 100) / 400
+    assert out["department_summary"].iloc[0]["target_score"] == pytest.approx(expected)
+
+
+def test_a_finding_counts_for_its_project_and_for_the_department_that_sent_the_file():
+    data = tables([project("a1", dept="甲局"), project("b1", dept="乙局"), project("c1", dept="丙局")],
+                  [indicator(pid, target=100.0, actual=60.0, forecast=100.0) for pid in ("a1", "b1", "c1")])
+    # 甲局 sent one file carrying its own project and 乙局's (乙局 sent nothing itself)
+    data["projects"]["source_file"] = ["甲局/监控表.xlsx", "甲局/监控表.xlsx", "丙局/监控表.xlsx"]
+    data["submissions"] = schema.conform(pd.DataFrame([
+        {"source_file": "甲局/监控表.xlsx", "status": "ok", "modified": "2023-08-20T10:00:00+08:00"},
+        {"source_file": "丙局/监控表.xlsx", "status": "ok", "modified": "2023-08-20T10:00:00+08:00"},
+    ]), "submissions")
+    data["findings"] = schema.conform(pd.DataFrame([
+        {"source_file": "甲局/监控表.xlsx", "code": "FUNDS_SUM_MISMATCH", "severity": "error", "project_id": "b1"},
+        {"source_file": "甲局/监控表.xlsx", "code": "COPIED_REASON_TEXT", "severity": "warning", "project_id": "a1"},
+    ]), "findings")
+    depts = compute_metrics(data, PROFILE, SETTINGS)["department_summary"].set_index("dept_name")
+    # 甲局: the error in its file (2) and its copied text (5); 乙局: the error on its project (2); 丙局: nothing
+    assert depts.loc["甲局", "quality_score"] == pytest.approx(93.0)
+    assert "必须改正的填报问题 1 条" in depts.loc["甲局", "quality_reason"]
+    assert depts.loc["乙局", "quality_score"] == pytest.approx(98.0)
+    assert depts.loc["丙局", "quality_score"] == 100.0 and depts.loc["丙局", "quality_reason"] == "未发现扣分事项"
+
 # ---------------------------------------------------------------- sentences only from facts
 
 def test_counts_are_sorted_and_ties_are_named():

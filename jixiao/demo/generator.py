@@ -1225,10 +1225,18 @@ def renamed(text: str, county: str) -> str:
 
 
 def county_catalog(county: str) -> tuple[DeptSpec, ...]:
-    """:data:`CATALOG` of another county: the same departments and projects under that county's names."""
+    """:data:`CATALOG` of another county: the same departments and projects under that county's names.
+
+    A unit named without its county (城关镇卫生院) gets the county in front, as in its full name: the
+    ingest takes the same unit and project in two files for a re-submission, so two counties' units
+    must not share a name in one batch.
+    """
+    def unit(name: str) -> str:
+        name = renamed(name, county)
+        return name if county[:-1] in name else f"{county}{name}"
+
     def project(spec: ProjectSpec) -> ProjectSpec:
-        return replace(spec, name=renamed(spec.name, county), unit=renamed(spec.unit, county),
-                       goal=renamed(spec.goal, county))
+        return replace(spec, name=renamed(spec.name, county), unit=unit(spec.unit), goal=renamed(spec.goal, county))
 
     return tuple(replace(dept, name=renamed(dept.name, county), projects=tuple(map(project, dept.projects)))
                  for dept in CATALOG)

@@ -19,6 +19,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from jixiao.config.profile import PROJECT_KINDS, RuleProfile, load_profile, time_progress
@@ -658,8 +659,7 @@ def target_reason(lights: list[str], names: list[str]) -> str:
 
 def light_points(lights, profile: RuleProfile) -> float | None:
     """Mean light points (green/blue 100, yellow 60, red 0 by default) over judged lights; None when none."""
-    rules = profile.ranking
-    points = {RED: rules.red_points, YELLOW: rules.yellow_points, GREEN: rules.green_points, BLUE: rules.blue_points}
+    points = light_point_values(profile)
     scored = [points[light] for light in lights if light in points]
     return sum(scored) / len(scored) if scored else None
 
@@ -675,10 +675,12 @@ def _carryover_funds(funds: pd.DataFrame | None) -> dict:
 def project_status(projects: pd.DataFrame, indicator_table: pd.DataFrame, profile: RuleProfile,
                    settings, funds: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per project: execution, the three lights, 存量, 重点监控 (capped), suggestions, period flags."""
-    by_project = {pid: group for pid, group in indicator_table.groupby("project_id", sort=False)}
+    # Each project's lights and indicator names as lists, in one pass (not a DataFrame per project).
+    by_project = indicator_table.groupby("project_id", sort=False)[["light", "name"]].agg(list)
+    lights, names = by_project["light"].to_dict(), by_project["name"].to_dict()
     carry = _carryover_funds(funds)
-    records = [_project_record(row, by_project.get(row["project_id"]), profile, settings,
-                               carry.get(row["project_id"], (None, None)))
+    records = [_project_record(row, lights.get(row["project_id"], []), names.get(row["project_id"], []), profile,
+                               settings, carry.get(row["project_id"], (None, None)))
                for row in projects.to_dict("records")]
     frame = pd.DataFrame.from_records(records)
     if not frame.empty:
@@ -686,7 +688,7 @@ def project_status(projects: pd.DataFrame, indicator_table: pd.DataFrame, profil
     return schema.conform(frame, "project_status")
 
 
-def _project_record(row: dict, indicators: pd.DataFrame | None, profile: RuleProfile, settings,
+def _project_record(row: dict, lights: list[str], names: list, profile: RuleProfile, settings,
                     carryover: tuple[float | None, float | None] = (None, None)) -> dict:
     year, month = _period(row, settings)
     p = time_progress(year, month, profile.time_progress.basis)
@@ -695,8 +697,7 @@ def _project_record(row: dict, indicators: pd.DataFrame | None, profile: RulePro
     expected_rate = _ratio(number_or_none(row.get("expected_total")), denominator)
     ratio = rate / p * PERCENT if rate is not None and p > 0 else None
     budget, budget_why = budget_light(ratio, expected_rate, profile)
-    lights = [] if indicators is None else list(indicators["light"])
-    names = [] if indicators is None else [_text(n) for n in indicators["name"]]
+    names = [_text(name) for name in names]
     target = worst_light(lights)
     dual = dual_light(budget, target, profile)
     budget_total = number_or_none(row.get("budget_total"))
@@ -747,11 +748,16 @@ def _project_record(row: dict, indicators: pd.DataFrame | None, profile: RulePro
 
 # ---------------------------------------------------------------- departments and ranking
 
-def main_reasons(indicators: pd.DataFrame, top: int) -> str:
-    """The deviation reasons most often ticked on the red and yellow indicators, with counts (ties kept)."""
+def main_reasons(indicators: pd.DataFrame, top: int) -> pd.Series:
+    """Per department (index): the deviation reasons most often ticked on its red and yellow indicators,
+    with counts (ties kept)."""
     warned = indicators[indicators["light"].isin([RED, YELLOW])]
-    counts = Counter(reason for reasons in warned["reasons"] for reason in schema.as_list(reasons))
-    return sorted_counts(counts, top=top, unit="") if top else ""
+    ticked = warned.assign(reason=warned["reasons"].map(schema.as_list)).explode("reason").dropna(subset=["reason"])
+    counts = ticked.groupby(["dept_name", "reason"]).size()
+    if not top or counts.empty:
+        return pd.Series(dtype=object)
+    return counts.groupby(level="dept_name").apply(
+        lambda per_dept: sorted_counts(dict(zip(per_dept.index.get_level_values("reason"), per_dept)), top=top, unit=""))
 
 
 def department_summary(project_table: pd.DataFrame, indicator_table: pd.DataFrame, projects: pd.DataFrame,
@@ -760,63 +766,83 @@ def department_summary(project_table: pd.DataFrame, indicator_table: pd.DataFram
     projects = projects.assign(dept_name=projects["dept_name"].fillna(NO_DEPT))
     project_table = project_table.assign(dept_name=project_table["dept_name"].fillna(NO_DEPT))
     indicator_table = indicator_table.assign(dept_name=indicator_table["dept_name"].fillna(NO_DEPT))
+    if project_table.empty:
+        return schema.conform(pd.DataFrame(), "department_summary")
+    facts = department_facts(project_table, indicator_table, projects, profile)
     quality = quality or {}
-    records = []
-    for dept, group in project_table.groupby("dept_name", sort=True):
-        raw = projects[projects["dept_name"] == dept]
-        records.append(_department_record(dept, group, raw, indicator_table[indicator_table["dept_name"] == dept],
-                                          profile, quality.get(dept)))
-    frame = pd.DataFrame.from_records(records)
-    if frame.empty:
-        return schema.conform(frame, "department_summary")
-    return schema.conform(rank_departments(frame, profile), "department_summary")
+    records = [_department_record(row, profile, quality.get(row["dept_name"]))
+               for row in facts.reset_index().to_dict("records")]
+    return schema.conform(rank_departments(pd.DataFrame.from_records(records), profile), "department_summary")
 
 
-def _department_record(dept: str, group: pd.DataFrame, raw: pd.DataFrame, indicators: pd.DataFrame,
-                       profile: RuleProfile, quality: tuple[float, str] | None = None) -> dict:
-    denominator = pd.to_numeric(raw[profile.budget.denominator], errors="coerce").sum(min_count=1)
-    executed = pd.to_numeric(raw["executed_total"], errors="coerce").sum(min_count=1)
-    expected = pd.to_numeric(raw["expected_total"], errors="coerce").sum(min_count=1)
-    rate = _ratio(number_or_none(executed), number_or_none(denominator))
-    expected_rate = _ratio(number_or_none(expected), number_or_none(denominator))
-    p = float(group["time_progress"].mode().iloc[0]) if group["time_progress"].notna().any() else None
+def department_facts(project_table: pd.DataFrame, indicator_table: pd.DataFrame, projects: pd.DataFrame,
+                     profile: RuleProfile) -> pd.DataFrame:
+    """Every department's totals and counts at once (index: dept_name, sorted).
+
+    Column operations grouped by department: a province has thousands of departments and ≈100,000
+    indicators, so nothing here filters the tables department by department.
+    """
+    dept = project_table["dept_name"]
+    raw_columns = dict.fromkeys([profile.budget.denominator, "budget_total", "executed_total", "expected_total"])
+    raw = pd.DataFrame({column: pd.to_numeric(projects[column], errors="coerce") for column in raw_columns})
+    raw_sums = raw.groupby(projects["dept_name"]).sum(min_count=1)
+    own = project_table[["expected_carryover", "carryover_budget", "carryover_executed", "stock_idle"]]
+    facts = own.astype(float).groupby(dept).sum(min_count=1)
+    facts["n_projects"] = dept.value_counts()
+    for column, source in (("n_stock_flagged", "stock_flag"), ("n_key_projects", "key_monitoring")):
+        facts[column] = project_table[source].fillna(False).astype(bool).groupby(dept).sum().astype(int)
+    for column in ("period_matches", "in_comparison"):
+        facts[column] = project_table[column].fillna(False).astype(bool).groupby(dept).all()
+    labels = project_table[["dept_name", "period_label"]].dropna().drop_duplicates().sort_values("period_label")
+    facts["period_label"] = labels.groupby("dept_name")["period_label"].agg("、".join)
+    facts["period_label"] = facts["period_label"].fillna("")
+    facts["time_progress"] = _most_common(project_table, "time_progress")
+    lights = pd.crosstab(indicator_table["dept_name"], indicator_table["light"])
+    for light in (RED, YELLOW, GREEN, BLUE, UNKNOWN):
+        facts[f"n_{light}"] = (lights[light] if light in lights else pd.Series(dtype=int)).reindex(
+            facts.index).fillna(0).astype(int)
+    facts["main_reasons"] = main_reasons(indicator_table, profile.ranking.top_reasons).reindex(facts.index).fillna("")
+    facts["target_score"] = department_target_scores(project_table, indicator_table, profile).reindex(facts.index)
+    facts["denominator"] = raw_sums[profile.budget.denominator].reindex(facts.index)
+    for column in ("budget_total", "executed_total", "expected_total"):
+        facts[column] = raw_sums[column].reindex(facts.index)
+    return facts.sort_index()
+
+
+def _most_common(frame: pd.DataFrame, column: str) -> pd.Series:
+    """Per department: the most frequent value of ``column`` (the smallest of equally frequent ones, as
+    ``Series.mode``)."""
+    counts = frame[["dept_name", column]].dropna().value_counts().rename("n").reset_index()
+    ordered = counts.sort_values(["dept_name", "n", column], ascending=[True, False, True])
+    return ordered.drop_duplicates("dept_name").set_index("dept_name")[column]
+
+
+def _department_record(facts: dict, profile: RuleProfile, quality: tuple[float, str] | None = None) -> dict:
+    denominator, executed, expected = (number_or_none(facts[key]) for key in
+                                       ("denominator", "executed_total", "expected_total"))
+    rate = _ratio(executed, denominator)
+    expected_rate = _ratio(expected, denominator)
+    p = number_or_none(facts["time_progress"])
     ratio = rate / p * PERCENT if rate is not None and p else None
     budget, budget_why = budget_light(ratio, expected_rate, profile)
-    lights = list(indicators["light"])
-    carry_budget = group["carryover_budget"].sum(min_count=1)
-    carry_spent = group["carryover_executed"].sum(min_count=1)
-    labels = sorted(group["period_label"].dropna().unique())
+    carry_budget, carry_spent = number_or_none(facts["carryover_budget"]), number_or_none(facts["carryover_executed"])
     return {
-        "dept_name": dept,
-        "n_projects": len(group),
-        "budget_total": pd.to_numeric(raw["budget_total"], errors="coerce").sum(min_count=1),
-        "executed_total": executed,
+        **{key: facts[key] for key in ("dept_name", "n_projects", "budget_total", "executed_total")},
         "execution_rate": rate,
         "expected_rate": expected_rate,
         "budget_light": budget,
         "budget_reason": budget_why,
-        "expected_carryover": group["expected_carryover"].sum(min_count=1),
-        "carryover_budget": carry_budget,
-        "carryover_executed": carry_spent,
-        "carryover_rate": _ratio(number_or_none(carry_spent), number_or_none(carry_budget)),
-        "stock_idle": group["stock_idle"].sum(min_count=1),
-        "n_stock_flagged": int(group["stock_flag"].fillna(False).sum()),
-        "n_red": lights.count(RED),
-        "n_yellow": lights.count(YELLOW),
-        "n_green": lights.count(GREEN),
-        "n_blue": lights.count(BLUE),
-        "n_unknown": lights.count(UNKNOWN),
-        "n_key_projects": int(group["key_monitoring"].fillna(False).sum()),
-        "main_reasons": main_reasons(indicators, profile.ranking.top_reasons),
+        **{key: facts[key] for key in ("expected_carryover", "carryover_budget", "carryover_executed")},
+        "carryover_rate": _ratio(carry_spent, carry_budget),
+        **{key: facts[key] for key in ("stock_idle", "n_stock_flagged", "n_red", "n_yellow", "n_green", "n_blue",
+                                       "n_unknown", "n_key_projects", "main_reasons")},
         "time_progress": p,
         "execution_ratio": ratio,
         "execution_score": execution_score(ratio, profile),
-        "target_score": department_target_score(group, indicators, profile),
+        "target_score": number_or_none(facts["target_score"]),
         "quality_score": quality[0] if quality else None,
         "quality_reason": quality[1] if quality else "",
-        "period_label": "、".join(labels),
-        "period_matches": bool(group["period_matches"].fillna(False).all()),
-        "in_comparison": bool(group["in_comparison"].fillna(False).all()),
+        **{key: facts[key] for key in ("period_label", "period_matches", "in_comparison")},
         **_profile_columns(profile),
     }
 
@@ -837,27 +863,35 @@ def execution_score(ratio: float | None, profile: RuleProfile) -> float | None:
     return rules.execution_par_points + extra
 
 
-def target_score(indicators: pd.DataFrame, profile: RuleProfile) -> float | None:
-    """目标得分 (0-100) of a set of indicators: light points or capped completion rates, averaged."""
+def _score_values(indicators: pd.DataFrame, profile: RuleProfile) -> pd.Series:
+    """Each indicator's points for the 目标得分: its light's points or its completion capped at 100 (missing:
+    not scored)."""
+    if profile.ranking.target_basis == "lights":
+        return indicators["light"].map(light_point_values(profile)).astype(float)  # unknown lights are not scored
+    return pd.to_numeric(indicators["completion"], errors="coerce").clip(upper=PERCENT).astype(float)
+
+
+def light_point_values(profile: RuleProfile) -> dict[str, float]:
     rules = profile.ranking
-    if rules.target_basis == "lights":
-        return light_points(indicators["light"], profile)
-    scored = list(indicators["completion"].dropna().clip(upper=PERCENT))
-    return sum(scored) / len(scored) if scored else None
+    return {RED: rules.red_points, YELLOW: rules.yellow_points, GREEN: rules.green_points, BLUE: rules.blue_points}
 
 
-def department_target_score(projects: pd.DataFrame, indicators: pd.DataFrame, profile: RuleProfile) -> float | None:
-    """目标得分 of a department: project scores weighted by 年初预算数 (default) or a plain indicator mean."""
-    if profile.ranking.target_weighting == "indicators" or indicators.empty:
-        return target_score(indicators, profile)
-    scores, weights = [], []
-    for pid, budget in zip(projects["project_id"], projects["budget_total"]):
-        score = target_score(indicators[indicators["project_id"] == pid], profile)
-        weight = number_or_none(budget)
-        if score is not None and weight and weight > 0:
-            scores.append(score * weight)
-            weights.append(weight)
-    return sum(scores) / sum(weights) if weights else target_score(indicators, profile)
+def department_target_scores(project_table: pd.DataFrame, indicator_table: pd.DataFrame,
+                             profile: RuleProfile) -> pd.Series:
+    """目标得分 per department (index): project scores weighted by 年初预算数 (default) or a plain indicator mean.
+
+    A department whose scored projects all lack a positive budget falls back to the plain mean.
+    """
+    values = _score_values(indicator_table, profile)
+    plain = values.groupby(indicator_table["dept_name"]).mean()
+    if profile.ranking.target_weighting == "indicators":
+        return plain
+    scores = project_table["project_id"].map(values.groupby(indicator_table["project_id"]).mean())
+    weights = pd.to_numeric(project_table["budget_total"], errors="coerce")
+    usable = scores.notna() & np.isfinite(weights) & (weights > 0)
+    dept = project_table.loc[usable, "dept_name"]
+    weighted = (scores * weights)[usable].groupby(dept).sum() / weights[usable].groupby(dept).sum()
+    return weighted.combine_first(plain)
 
 
 def rank_departments(frame: pd.DataFrame, profile: RuleProfile) -> pd.DataFrame:
@@ -876,20 +910,22 @@ def rank_departments(frame: pd.DataFrame, profile: RuleProfile) -> pd.DataFrame:
     ranks = frame.loc[ranked, "score"].rank(method="min", ascending=False).astype(int)
     frame["rank"] = pd.Series(pd.NA, index=frame.index, dtype="Int64")
     frame.loc[ranked, "rank"] = ranks
-    frame["rank_note"] = [_rank_note(row, frame) for row in frame.to_dict("records")]
+    tied = frame[frame["rank"].notna()].groupby("score")["dept_name"].agg(sorted)
+    frame["rank_note"] = [_rank_note(row, tied) for row in frame.to_dict("records")]
     frame = frame.assign(_ranked=ranked.astype(int)).sort_values(
         ["_ranked", "score", "dept_name"], ascending=[False, False, True], na_position="last", kind="mergesort")
     return frame.drop(columns="_ranked").assign(ranking_method=ranking_method_text(profile)).reset_index(drop=True)
 
 
-def _rank_note(row: dict, frame: pd.DataFrame) -> str:
+def _rank_note(row: dict, tied: pd.Series) -> str:
+    """Why a department has no rank, or with whom it shares it (``tied``: ranked names per score)."""
     if not row.get("in_comparison", True):
         return f"报送期间为{row.get('period_label')}，与监控时点不一致，单独计算，不参加排名"
     if schema.is_missing(row["score"]):
         return "缺少执行率或没有可判断的指标，不计分、不排名"
-    tied = frame[(frame["score"] == row["score"]) & frame["rank"].notna() & (frame["dept_name"] != row["dept_name"])]
-    if len(tied):
-        return f"与{'、'.join(sorted(tied['dept_name']))}得分同为 {row['score']:.2f} 分，并列第 {int(row['rank'])} 名"
+    others = [name for name in tied.get(row["score"], []) if name != row["dept_name"]]
+    if others:
+        return f"与{'、'.join(others)}得分同为 {row['score']:.2f} 分，并列第 {int(row['rank'])} 名"
     return ""
 
 

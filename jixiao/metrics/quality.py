@@ -66,57 +66,93 @@ def file_times_usable(submissions: pd.DataFrame, deadline: dt.date) -> bool:
 def quality_scores(project_table: pd.DataFrame, indicator_table: pd.DataFrame, submissions: pd.DataFrame | None,
                    findings: pd.DataFrame | None, profile: RuleProfile, settings,
                    projects: pd.DataFrame | None = None) -> dict[str, tuple[float, str]]:
-    """{主管部门: (质量得分, 扣分说明)} for every department of ``project_table``."""
+    """{主管部门: (质量得分, 扣分说明)} for every department of ``project_table``.
+
+    Every count is taken for all departments at once (a province has thousands of them); only the
+    reason text is written department by department.
+    """
     rules = profile.ranking
     submissions = submissions if submissions is not None else pd.DataFrame()
     findings = findings if findings is not None else pd.DataFrame()
     sources = _project_sources(project_table, projects)
-    owner = file_departments(submissions, sources)
+    project_table = project_table.assign(dept_name=project_table["dept_name"].fillna(NO_DEPT))
+    dept_of_project = project_table.drop_duplicates("project_id").set_index("project_id")["dept_name"]
     deadline = settings.deadline_date
     times_usable = file_times_usable(submissions, deadline)
+    files = _file_counts(submissions, file_departments(submissions, sources), deadline, times_usable)
+    found = _finding_counts(findings, dept_of_project, file_departments(submissions, sources))
+    warned = _warned_counts(indicator_table, dept_of_project)
+    off_periods = project_table[~project_table["period_matches"].fillna(True).astype(bool)]
+    off_by_dept = dict(tuple(off_periods.groupby("dept_name", sort=False)))
     scores = {}
-    for dept, group in project_table.assign(dept_name=project_table["dept_name"].fillna(NO_DEPT)).groupby("dept_name"):
-        files = submissions[[owner.get(str(s)) == dept for s in submissions["source_file"]]] \
-            if len(submissions) else submissions
-        ids = set(group["project_id"])
-        own_findings = findings[findings["project_id"].isin(ids)
-                                | findings["source_file"].isin(set(files.get("source_file", [])))] \
-            if len(findings) else findings
+    for dept in sorted(project_table["dept_name"].unique()):
         deductions = []
-        late = [f for f, m in zip(files.get("source_file", []), files.get("modified", [])) if is_late(m, deadline)] \
-            if times_usable else []
+        late, failed = (int(files.at[dept, column]) if dept in files.index else 0 for column in ("late", "failed"))
         if late:
-            deductions.append((len(late) * rules.quality_late_file_points,
-                               f"{len(late)} 份文件晚于报送截止日 {deadline.isoformat()}"))
-        failed = int((files["status"] == "failed").sum()) if len(files) else 0
+            deductions.append((late * rules.quality_late_file_points, f"{late} 份文件晚于报送截止日 {deadline.isoformat()}"))
         if failed:
             deductions.append((failed * rules.quality_unreadable_file_points, f"{failed} 份文件无法读取"))
-        off = group[~group["period_matches"].fillna(True).astype(bool)]
-        off_files = _file_count(off, sources)
+        off = off_by_dept.get(dept)
+        off_files = _file_count(off, sources) if off is not None else 0
         if off_files:
             labels = "、".join(sorted(off["period_label"].dropna().unique()))
             deductions.append((off_files * rules.quality_period_points, f"{off_files} 份文件按{labels}填报，未按规定期间"))
-        if len(own_findings):
-            copied = int((own_findings["code"] == COPIED_CODE).sum())
-            if copied:
-                deductions.append((copied * rules.quality_copied_text_points, f"照抄原因说明 {copied} 处"))
-            errors = int(((own_findings["severity"] == "error") & (own_findings["code"] != UNREADABLE_CODE)).sum())
-            if errors:
-                deductions.append((min(errors * rules.quality_error_points, rules.quality_error_cap),
-                                   f"必须改正的填报问题 {errors} 条"))
-        warned = indicator_table[indicator_table["project_id"].isin(ids)
-                                 & indicator_table["light"].isin(WARNING_LIGHTS)]
-        if len(warned):
-            missing = int(warned["reason_text"].map(lambda v: schema.is_missing(v) or not str(v).strip()).sum())
-            if missing:
-                deductions.append((missing / len(warned) * rules.quality_reasons_missing_points,
-                                   f"{len(warned)} 个红黄灯指标中 {missing} 个未填原因说明"))
+        copied, errors = (int(found.at[dept, column]) if dept in found.index else 0 for column in ("copied", "errors"))
+        if copied:
+            deductions.append((copied * rules.quality_copied_text_points, f"照抄原因说明 {copied} 处"))
+        if errors:
+            deductions.append((min(errors * rules.quality_error_points, rules.quality_error_cap),
+                               f"必须改正的填报问题 {errors} 条"))
+        n_warned, missing = (int(warned.at[dept, column]) if dept in warned.index else 0
+                             for column in ("warned", "missing"))
+        if n_warned and missing:
+            deductions.append((missing / n_warned * rules.quality_reasons_missing_points,
+                               f"{n_warned} 个红黄灯指标中 {missing} 个未填原因说明"))
         score = max(FULL_SCORE - sum(points for points, _ in deductions), 0.0)
         reason = "；".join(f"{why}，扣 {points:.2f} 分" for points, why in deductions) or "未发现扣分事项"
         if not times_usable:
             reason += "（全部文件的修改时间都晚于报送截止日，不像收件时间（如复制或从仓库检出），未据此计逾期）"
         scores[dept] = (score, reason)
     return scores
+
+
+def _file_counts(submissions: pd.DataFrame, owner: dict[str, str], deadline: dt.date,
+                 times_usable: bool) -> pd.DataFrame:
+    """Per department (index): files received late and files that could not be read."""
+    if submissions.empty or "source_file" not in submissions:
+        return pd.DataFrame(columns=["late", "failed"])
+    dept = submissions["source_file"].astype(str).map(owner)
+    late = submissions["modified"].map(lambda modified: is_late(modified, deadline)) \
+        if times_usable and "modified" in submissions else pd.Series(False, index=submissions.index)
+    failed = submissions["status"] == "failed" if "status" in submissions else pd.Series(False, index=submissions.index)
+    return pd.DataFrame({"late": late.astype(int), "failed": failed.astype(int)}).groupby(dept).sum()
+
+
+def _finding_counts(findings: pd.DataFrame, dept_of_project: pd.Series, owner: dict[str, str]) -> pd.DataFrame:
+    """Per department (index): copied reason texts and errors among the findings of its projects or its files.
+
+    A finding counts once for the department of its project and once for the department that sent
+    its file, when that is another one.
+    """
+    if findings.empty:
+        return pd.DataFrame(columns=["copied", "errors"])
+    by_project = findings["project_id"].map(dept_of_project)
+    by_file = findings["source_file"].map(owner)
+    dept = pd.concat([by_project[by_project.notna()], by_file[by_file.notna() & (by_file != by_project)]])
+    kinds = pd.DataFrame({
+        "copied": (findings["code"] == COPIED_CODE).astype(int),
+        "errors": ((findings["severity"] == "error") & (findings["code"] != UNREADABLE_CODE)).astype(int),
+    })
+    return kinds.loc[dept.index].groupby(dept.to_numpy()).sum()
+
+
+def _warned_counts(indicator_table: pd.DataFrame, dept_of_project: pd.Series) -> pd.DataFrame:
+    """Per department (index): red and yellow indicators, and how many of them lack a 原因说明."""
+    warned = indicator_table[indicator_table["light"].isin(WARNING_LIGHTS)]
+    reason = warned["reason_text"]
+    missing = reason.isna() | reason.astype(str).str.strip().eq("")
+    dept = warned["project_id"].map(dept_of_project)
+    return pd.DataFrame({"warned": 1, "missing": missing.astype(int)}, index=warned.index).groupby(dept).sum()
 
 
 def _file_count(projects: pd.DataFrame, sources: pd.DataFrame) -> int:
