@@ -432,38 +432,46 @@ def judge_indicator(row: dict, p: float, profile: RuleProfile, period_label: str
     return apply_possibility(judgement, _text(row.get("possibility")), profile)
 
 
+INDICATOR_COLUMNS = ("project_id", "indicator_id", "level1", "level2", "name", "target_text", "actual_text",
+                     "expected_text", "possibility", "reasons", "reason_text", "remarks")
+
+
 def indicator_status(indicators: pd.DataFrame, projects: pd.DataFrame, profile: RuleProfile,
                      settings) -> pd.DataFrame:
-    """One row per indicator with its direction, completion, deviation, pace ratio and light."""
-    project_rows = {r["project_id"]: r for r in projects.to_dict("records")}
-    records = []
-    for row in indicators.to_dict("records"):
-        project = project_rows.get(row["project_id"], {})
-        year, month = _period(project, settings)
-        p = time_progress(year, month, profile.time_progress.basis)
-        judgement = judge_indicator(row, p, profile, period_label=f"1-{month}月",
-                                    monitoring_date=period_end_date(year, month))
-        records.append({
-            **{k: row.get(k) for k in ("project_id", "indicator_id", "level1", "level2", "name", "target_text",
-                                       "actual_text", "expected_text", "possibility", "reasons",
-                                       "reason_text", "remarks")},
-            **{k: project.get(k) for k in ("dept_name", "unit_name", "project_name")},
-            "direction": judgement.direction,
-            "completion": judgement.completion,
-            "deviation": judgement.deviation,
-            "pace_ratio": judgement.pace_ratio,
-            "light": judgement.light,
-            "light_reason": "；".join(judgement.reasons or []),
-            "is_rate": judgement.is_rate,
-            "is_cumulative": judgement.is_cumulative,
-            "is_bottom_line": judgement.is_bottom_line,
-            "target_deadline": judgement.deadline.isoformat() if judgement.deadline else None,
-            "reported_state": judgement.state,
-            "forecast_meets_target": judgement.meets_target,
-            **_period_columns(year, month, settings, profile),
-            **_profile_columns(profile),
-        })
-    return schema.conform(pd.DataFrame.from_records(records), "indicator_status")
+    """One row per indicator with its direction, completion, deviation, pace ratio and light.
+
+    The judgement itself (judge_indicator: text rules, deadlines, possibility) runs row by row; the
+    period, the project's names and the constant columns are joined as whole columns.
+    """
+    own = projects.drop_duplicates("project_id", keep="last").set_index("project_id")
+    period_of = {pid: _period(row, settings) for pid, row in zip(own.index, own.to_dict("records"))}
+    periods = [period_of.get(pid, _period({}, settings)) for pid in indicators["project_id"]]
+    context = {period: (time_progress(*period, profile.time_progress.basis), f"1-{period[1]}月",
+                        period_end_date(*period)) for period in set(periods)}
+    judgements = [judge_indicator(row, context[period][0], profile, period_label=context[period][1],
+                                  monitoring_date=context[period][2])
+                  for row, period in zip(indicators.to_dict("records"), periods)]
+    frame = indicators.reindex(columns=list(INDICATOR_COLUMNS)).reset_index(drop=True)
+    for column in ("dept_name", "unit_name", "project_name"):
+        frame[column] = frame["project_id"].map(own[column]) if column in own else None
+    frame = frame.assign(**{
+        "direction": [j.direction for j in judgements],
+        "completion": [j.completion for j in judgements],
+        "deviation": [j.deviation for j in judgements],
+        "pace_ratio": [j.pace_ratio for j in judgements],
+        "light": [j.light for j in judgements],
+        "light_reason": ["；".join(j.reasons or []) for j in judgements],
+        "is_rate": [j.is_rate for j in judgements],
+        "is_cumulative": [j.is_cumulative for j in judgements],
+        "is_bottom_line": [j.is_bottom_line for j in judgements],
+        "target_deadline": [j.deadline.isoformat() if j.deadline else None for j in judgements],
+        "reported_state": [j.state for j in judgements],
+        "forecast_meets_target": [j.meets_target for j in judgements],
+    })
+    period_columns = {period: _period_columns(*period, settings, profile) for period in context}
+    for column in ("period_label", "period_matches", "in_comparison"):
+        frame[column] = [period_columns[period][column] for period in periods]
+    return schema.conform(frame.assign(**_profile_columns(profile)), "indicator_status")
 
 
 # ---------------------------------------------------------------- projects

@@ -402,14 +402,31 @@ def conform(frame: pd.DataFrame, table: str) -> pd.DataFrame:
         elif column.type in ("float", "int"):
             out[column.name] = _numeric(series, f"{table}.{column.name}").astype(DTYPES[column.type])
         elif column.type == "string":
-            out[column.name] = series.map(lambda v: None if is_missing(v) else str(v)).astype(DTYPES["string"])
+            out[column.name] = _strings(series)
         else:
             out[column.name] = series.astype(DTYPES[column.type])
     return out.reset_index(drop=True)
 
 
+def _strings(series: pd.Series) -> pd.Series:
+    """Text as pandas strings, anything else through ``str``; missing stays missing.
+
+    Column-wise (a province's tables have millions of cells): only the cells that are neither text nor
+    missing are converted one by one.
+    """
+    if isinstance(series.dtype, pd.StringDtype):
+        return series.astype(DTYPES["string"])
+    values = series.astype(object).where(series.notna(), None)
+    other = values.map(type).ne(str) & values.notna()
+    if other.any():
+        values = values.where(~other, values[other].map(str))
+    return values.astype(DTYPES["string"])
+
+
 def _numeric(series: pd.Series, where: str) -> pd.Series:
     """Numbers as numbers; a value that is not a number is a program error, never silently blanked."""
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        return pd.to_numeric(series)  # already numbers (the usual case): nothing to clean cell by cell
     cleaned = series.map(lambda v: None if is_missing(v) or (isinstance(v, str) and not v.strip()) else v)
     try:
         return pd.to_numeric(cleaned, errors="raise")
