@@ -53,6 +53,7 @@ GOAL_SECONDS = 300.0  # issue 15: 5,000 workbooks through metrics and store in �
 GOAL_MEMORY_GB = 4.0  # … with less than 4 GB
 SAMPLE_SECONDS = 0.2  # memory sampling interval: short enough to catch a step's peak, cheap on 2 cores
 GB = 1024 ** 3
+RESULTS = "results.json"  # the figures of the last run, beside the province
 DONE = ".complete"  # written last for a county folder and a batch folder: an interrupted one is redone
 
 
@@ -186,7 +187,7 @@ def measure(work: Path, counties: int, jobs: int, briefs: int) -> dict:
            "departments": len(summary), "wall": wall, "cpu": cpu_seconds() - cpu0, "steps": steps,
            "peak_gb": max(sampler.peaks) / GB}
     if briefs:
-        out["briefs"] = measure_briefs(job, round_dir, list(summary["department"]), briefs)
+        out["briefs"] = measure_briefs(job, round_dir, list(summary["dept_name"]), briefs)
     return out
 
 
@@ -214,21 +215,25 @@ def run_size(work: Path, counties: int, jobs: int, briefs: int) -> dict:
     """``measure`` in a fresh interpreter, so each size's peak memory is its own."""
     command = [sys.executable, __file__, "--work", str(work), "--jobs", str(jobs), "--briefs", str(briefs),
                "--measure", str(counties)]
-    done = subprocess.run(command, check=True, capture_output=True, text=True)
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode:
+        sys.exit(f"{counties} 个县的测量失败（退出码 {done.returncode}）：\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def print_size(result: dict, smallest: dict) -> None:
-    files, wall = result["files"], result["wall"]
+    files, wall, cpu = result["files"], result["wall"], result["cpu"]
     growth = (wall / files) / (smallest["wall"] / smallest["files"])
+    cpu_growth = (cpu / files) / (smallest["cpu"] / smallest["files"])  # steadier than wall time on a shared machine
     print(f"\n== {files} 个文件（{result['counties']} 个县，{result['departments']} 个部门，{result['projects']} 个项目，"
           f"{result['indicators']} 个指标）  {load()}")
     for step in result["steps"]:
         print(f"   {step['label']:<34} {step['seconds']:7.1f} 秒  CPU {step['cpu']:7.1f} 秒  "
               f"内存峰值 {step['peak_gb']:5.2f} GB")
     goal = "达到" if wall <= GOAL_SECONDS and result["peak_gb"] < GOAL_MEMORY_GB else "未达到"
-    print(f"   合计 {wall:.1f} 秒（CPU {result['cpu']:.1f} 秒），{files / wall:.1f} 个文件/秒，{wall / files:.4f} 秒/文件"
-          f"（为 {smallest['files']} 个文件时的 {growth:.2f} 倍；1.00 即线性增长），进程树内存峰值 {result['peak_gb']:.2f} GB；"
+    print(f"   合计 {wall:.1f} 秒（CPU {cpu:.1f} 秒），{files / wall:.1f} 个文件/秒，{wall / files:.4f} 秒/文件、"
+          f"CPU {cpu / files:.4f} 秒/文件（为 {smallest['files']} 个文件时的 {growth:.2f} 倍、CPU {cpu_growth:.2f} 倍；"
+          f"1.00 即线性增长），进程树内存峰值 {result['peak_gb']:.2f} GB；"
           f"目标（{GOAL_SECONDS / 60:.0f} 分钟、{GOAL_MEMORY_GB:.0f} GB 以内）{goal}")
     if "briefs" in result:
         b = result["briefs"]
@@ -260,6 +265,7 @@ def main() -> None:
         batch_folder(work, province, counties)
         results.append(run_size(work, counties, args.jobs, args.briefs if counties == sizes[-1] else 0))
         print_size(results[-1], results[0])
+    (work / RESULTS).write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 if __name__ == "__main__":
