@@ -82,9 +82,13 @@ def test_a_province_ranks_its_counties_departments_as_they_are(province):
     columns = ["n_projects", "budget_total", "execution_rate", "n_red", "n_yellow", "n_green", "target_score"]
     pd.testing.assert_frame_equal(whole.loc[alone.index, columns], alone[columns])
     # Quality differs only by texts copied from the other county (5 points each by default).
-    copies = (whole.loc[alone.index, "quality_reason"].str.extract(r"照抄原因说明 (\d+) 处")[0].fillna(0).astype(int)
-              - alone["quality_reason"].str.extract(r"照抄原因说明 (\d+) 处")[0].fillna(0).astype(int))
+    copies = _copies(whole.loc[alone.index, "quality_reason"]) - _copies(alone["quality_reason"])
     assert (copies >= 0).all()
     same = copies == 0
     assert same.any()
     pd.testing.assert_series_equal(whole.loc[alone.index[same], "quality_score"], alone.loc[same, "quality_score"])
+
+
+def _copies(reasons: pd.Series) -> pd.Series:
+    """照抄原因说明 N 处 in each quality reason (0 when none)."""
+    return pd.to_numeric(reasons.str.extract(r"照抄原因说明 (\d+) 处")[0], errors="coerce").fillna(0).astype(int)
