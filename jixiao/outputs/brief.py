@@ -24,7 +24,7 @@ import pandas as pd
 from jixiao import __version__
 from jixiao.config.profile import RuleProfile, load_profile
 from jixiao.config.settings import Settings, load_settings
-from jixiao.domain.formatting import data_period, money, number_or_none, percent
+from jixiao.domain.formatting import data_period, money, number_or_none, percent, score_text
 from jixiao.domain.vocabulary import LIGHTS, SEVERITY_LABELS
 from jixiao.metrics import wording
 from jixiao.metrics.compute import (
@@ -242,8 +242,7 @@ def cell_text(value, kind: str) -> str:
     if kind == "pct":
         return percent(value)
     if kind == "score":
-        number = number_or_none(value)
-        return "—" if number is None else f"{number:.2f}"
+        return score_text(value)
     if kind == "int":
         number = number_or_none(value)
         return "—" if number is None else str(int(number))
