@@ -52,30 +52,37 @@ DEMO_COUNTY = "湟源县"
 DEVIATION_JITTER = (0.5, 1.5)  # each copy scales deviations by a random factor in this range
 SEED = 6
 GOAL_MS = 100.0
+COPIED_TABLES = ("indicator_status", "project_status", "department_summary")
 
 
 # ---------------------------------------------------------------- data
 
-def demo_tables(processed_dir: Path | None) -> dict[str, pd.DataFrame]:
-    """The demo county's metrics tables (built from data/raw when no processed folder is given)."""
+def demo_tables(processed_dir: Path | None, with_departments: bool = False) -> dict[str, pd.DataFrame]:
+    """The demo county's metrics tables (built from data/raw when no processed folder is given).
+
+    ``with_departments``: the department totals too, which the dashboard's overview needs.
+    """
     if processed_dir is None or not (processed_dir / "indicator_status.parquet").is_file():
         processed_dir = Path(tempfile.mkdtemp(prefix="jixiao-bench-"))
         process_folder(ROOT / "data" / "raw" / "2023年1-7月", processed_dir, Settings())
-    return read_tables(processed_dir, ("indicator_status", "project_status"))
+    return read_tables(processed_dir, COPIED_TABLES if with_departments else COPIED_TABLES[:2])
 
 
 def county_copy(tables: dict[str, pd.DataFrame], number: int, rng: np.random.Generator) -> dict[str, pd.DataFrame]:
     county = f"样例{number:03d}县"
-    indicators, projects = tables["indicator_status"].copy(), tables["project_status"].copy()
-    for frame in (indicators, projects):
+    copies = {name: frame.copy() for name, frame in tables.items()}
+    indicators, projects = copies["indicator_status"], copies["project_status"]
+    for frame in copies.values():
         for column in ("dept_name", "unit_name"):
-            frame[column] = frame[column].str.replace(DEMO_COUNTY, county, regex=False)
+            if column in frame:
+                frame[column] = frame[column].str.replace(DEMO_COUNTY, county, regex=False)
+    for frame in (indicators, projects):
         frame["project_id"] = frame["project_id"] + f"-{number}"
     indicators["indicator_id"] = indicators["indicator_id"] + f"-{number}"
     has_reason = indicators["reason_text"].notna()
     indicators.loc[has_reason, "reason_text"] = indicators.loc[has_reason, "reason_text"] + f"（{county}）"
     indicators["deviation"] = indicators["deviation"] * rng.uniform(*DEVIATION_JITTER, len(indicators))
-    return {"indicator_status": indicators, "project_status": projects}
+    return copies
 
 
 def province_tables(tables: dict[str, pd.DataFrame], rows: int) -> dict[str, pd.DataFrame]:
@@ -84,7 +91,7 @@ def province_tables(tables: dict[str, pd.DataFrame], rows: int) -> dict[str, pd.
               for number in range(math.ceil(rows / len(tables["indicator_status"])))]
     return {name: pd.concat([copy[name] for copy in copies], ignore_index=True).head(rows)
             if name == "indicator_status" else pd.concat([copy[name] for copy in copies], ignore_index=True)
-            for name in ("indicator_status", "project_status")}
+            for name in tables}
 
 
 # ---------------------------------------------------------------- the session
