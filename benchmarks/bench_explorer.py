@@ -10,7 +10,7 @@ replicated as many counties as it takes to reach ``--rows`` indicators, each cop
 own county name in the department and unit names, its own ids, reason texts naming the county
 and deviations perturbed, so neither categories nor search texts collapse to 629 distinct values.
 
-Then scripted sessions of filter changes (a drill-down: department, light, slider, a search
+Then scripted sessions of filter changes (a drill-down: county, department, light, slider, a search
 word, sort, 重点监控, unit; and province-wide search, slider and sort) are timed twice, best of ``--repeat`` runs per step:
 
 - ``jixiao.outputs.explorer``: set the widget value; the explorer updates summary, table, chart and the
@@ -39,8 +39,9 @@ from jixiao.outputs.explorer import (
     LIGHT_SEVERITY,
     LIGHTS_OF_CHOICE,
     SEARCH_COLUMNS,
-    TABLE_ROW_LIMIT,
+    TABLE_PAGE_ROWS,
     Explorer,
+    county_of,
     indicator_frame,
     table_columns,
 )
@@ -96,15 +97,19 @@ def province_tables(tables: dict[str, pd.DataFrame], rows: int) -> dict[str, pd.
 
 # ---------------------------------------------------------------- the session
 
-RESET = {"dept_name": None, "unit_name": None, "light": "all", "deviation": 0.0, "search": "",
+RESET = {"county": None, "dept_name": None, "unit_name": None, "light": "all", "deviation": 0.0, "search": "",
          "sort": "deviation", "key_only": False}
 
 
 def sessions(frame: pd.DataFrame) -> list[list[tuple[str, dict]]]:
     """Analyst sessions: each starts from the full table; a step applies on top of the previous ones."""
-    department = frame["dept_name"].value_counts().index[0]
+    # The largest department of a county with several (a city bureau's branch is a county of its own).
+    departments_per_county = frame.drop_duplicates("dept_name")["county"].value_counts()
+    shared = frame[frame["county"].map(departments_per_county) > 1]
+    department = shared["dept_name"].value_counts().index[0]
     units = frame.loc[frame["dept_name"] == department, "unit_name"].value_counts().index
     drill_down = [
+        ("县区", {"county": county_of(department)}),  # a province's 3,500 departments are listed by county
         ("主管部门", {"dept_name": department}),
         ("指标灯 红黄", {"light": "attention"}),
         ("偏离度 ≥ 10", {"deviation": 10.0}),
@@ -116,6 +121,7 @@ def sessions(frame: pd.DataFrame) -> list[list[tuple[str, dict]]]:
     province = [
         ("全省 搜索“到位”", {"search": "到位"}),
         ("全省 偏离度 ≥ 30", {"deviation": 30.0}),
+        ("全省 只看重点监控", {"key_only": True}),
         ("全省 按指标灯排序", {"sort": "severity"}),
     ]
     return [drill_down, province]
@@ -123,7 +129,7 @@ def sessions(frame: pd.DataFrame) -> list[list[tuple[str, dict]]]:
 
 def apply_to_explorer(explorer: Explorer, changes: dict) -> None:
     """Set the widgets one step changes (a reset step touches several; each is one update)."""
-    controls = {"dept_name": explorer.department, "unit_name": explorer.unit}
+    controls = {"county": explorer.county, "dept_name": explorer.department, "unit_name": explorer.unit}
     for column, control in controls.items():
         if column in changes:
             name = changes[column]
@@ -138,7 +144,7 @@ def apply_to_explorer(explorer: Explorer, changes: dict) -> None:
 def naive_update(frame: pd.DataFrame, state: dict, period: str) -> tuple[str, str, go.FigureWidget]:
     """Everything from scratch on the DataFrame, the way a re-run notebook cell does it."""
     selected = frame
-    for column in ("dept_name", "unit_name"):
+    for column in ("county", "dept_name", "unit_name"):
         if state.get(column):
             selected = selected[selected[column] == state[column]]
     if state.get("light", "all") != "all":
@@ -161,7 +167,7 @@ def naive_update(frame: pd.DataFrame, state: dict, period: str) -> tuple[str, st
                f"{selected['project_id'].nunique()} 个项目；"
                + "，".join(f"{LIGHT_LABELS[k]} {v}" for k, v in lights.items()))
     columns = table_columns(period)
-    shown = selected.head(TABLE_ROW_LIMIT)[[c.key for c in columns]]
+    shown = selected.head(TABLE_PAGE_ROWS)[[c.key for c in columns]]
     table = shown.to_html(escape=True, header=True, index=False)
     counts = selected.groupby(["level2", "light"]).size().unstack(fill_value=0)
     figure = go.FigureWidget(plots.apply_template(go.Figure(

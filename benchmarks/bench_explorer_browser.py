@@ -81,10 +81,12 @@ STEP_PROBE = """
   const table = document.querySelector('.jx-table-view');
   const chart = document.querySelector('.jx-chart-view');
   const probe = window.__jxProbe = {armed: false, event: null, table: [], chart: [], last: performance.now()};
+  // The next frame after a change: when the page has been laid out and painted with it.
+  const afterFrame = (into) => requestAnimationFrame(() => setTimeout(() => { probe[into] = performance.now(); }, 0));
   const watch = (element, into) => new MutationObserver(() => {
     const now = performance.now();
     probe.last = now;
-    if (probe.armed) probe[into].push(now);
+    if (probe.armed) { probe[into].push(now); afterFrame(into + 'Frame'); }
   }).observe(element, {childList: true, subtree: true, characterData: true, attributes: true});
   watch(table, 'table');
   watch(chart, 'chart');
@@ -96,7 +98,7 @@ STEP_PROBE = """
     }, true);
   }
   probe.arm = () => {
-    Object.assign(probe, {armed: true, event: null, table: [], chart: []});
+    Object.assign(probe, {armed: true, event: null, table: [], chart: [], tableFrame: null, chartFrame: null});
     probe.sentFrom = window.__jxSocket.sent.length;
     probe.receivedFrom = window.__jxSocket.received.length;
   };
@@ -120,8 +122,9 @@ STEP_PROBE = """
     const bytes = received.reduce((sum, [, body]) => sum + body.length, 0);
     return {event: probe.event, table: probe.table.length ? probe.table[probe.table.length - 1] : null,
             chart: probe.chart.length ? probe.chart[probe.chart.length - 1] : null,
+            tableFrame: probe.tableFrame, chartFrame: probe.chartFrame,
             sent: sent.length ? sent[0] : null, tableMessage: first('jx-main'),
-            chartMessage: first('application/vnd.plotly'), messages: received.length, chars: bytes};
+            chartMessage: first('jx-chart'), messages: received.length, chars: bytes};
   };
 })();
 """
@@ -165,6 +168,8 @@ class Step:
     changes: dict
     table: list[float] = field(default_factory=list)
     chart: list[float] = field(default_factory=list)
+    table_frame: list[float] = field(default_factory=list)  # event → next frame after the table changed
+    chart_frame: list[float] = field(default_factory=list)
     widget: list[float] = field(default_factory=list)   # event → message sent
     kernel: list[float] = field(default_factory=list)   # sent → table update received
     render: list[float] = field(default_factory=list)   # table update received → table DOM
@@ -194,7 +199,7 @@ class Page:
 
     def trigger(self, changes: dict) -> None:
         """The one input event of a step, as a person makes it."""
-        selects = {"dept_name": "主管部门", "unit_name": "实施单位"}
+        selects = {"county": "县区", "dept_name": "主管部门", "unit_name": "实施单位"}
         for key, label in selects.items():
             if key in changes:
                 self.control(label).select_option(label=changes[key] or "（全部）")
@@ -227,8 +232,9 @@ class Page:
 
 
 # A session is undone one control at a time; these steps are timed too (back to all departments
-# brings every unit back into the unit list). The unit first: otherwise a chosen unit stays chosen.
-UNDO = {"unit_name": ("复位 实施单位", None), "dept_name": ("复位 主管部门", None), "light": ("复位 指标灯", "all"),
+# used to bring 14,000 units back into the unit list). Narrowest first, as a person undoes a drill-down.
+UNDO = {"unit_name": ("复位 实施单位", None), "dept_name": ("复位 主管部门", None), "county": ("复位 县区", None),
+        "light": ("复位 指标灯", "all"),
         "deviation": ("复位 偏离度", 0.0), "search": ("复位 搜索", ""), "sort": ("复位 排序", "deviation"),
         "key_only": ("复位 重点监控", False)}
 
@@ -246,6 +252,8 @@ def record(step: Step, result: dict) -> None:
 
     step.table.append(since(event, result["table"]))
     step.chart.append(since(event, result["chart"]))
+    step.table_frame.append(since(event, result["tableFrame"]))
+    step.chart_frame.append(since(event, result["chartFrame"]))
     step.widget.append(since(event, result["sent"]))
     step.kernel.append(since(result["sent"], result["tableMessage"]))
     step.render.append(since(result["tableMessage"], result["table"]))
@@ -277,24 +285,31 @@ def stats(values: list[float]) -> tuple[float, float]:
     return statistics.median(values), float(np.percentile(values, P90))
 
 
+def ms(value: float, width: int) -> str:
+    """A figure in ms, or a dash where nothing changed (a new sort order leaves the chart as it is)."""
+    return f"{'—':>{width}}" if np.isnan(value) else f"{value:>{width}.0f}"
+
+
 def report(steps: list[Step]) -> None:
-    print(f"\n{'step':<20}{'table med':>10}{'p90':>8}{'chart med':>10}{'p90':>8}"
+    print(f"\n{'step':<16}{'table med':>10}{'p90':>6}{'frame':>7}{'chart med':>10}{'p90':>6}{'frame':>7}"
           f"{'widget':>8}{'kernel':>8}{'render':>8}{'chart r.':>9}{'kchars':>8}")
     for step in steps:
         table, table90 = stats(step.table)
         chart, chart90 = stats(step.chart)
-        print(f"{step.name:<20}{table:>10.0f}{table90:>8.0f}{chart:>10.0f}{chart90:>8.0f}"
-              f"{stats(step.widget)[0]:>8.0f}{stats(step.kernel)[0]:>8.0f}{stats(step.render)[0]:>8.0f}"
-              f"{stats(step.chart_render)[0]:>9.0f}{statistics.median(step.chars) / 1000:>8.0f}")
-    tables = [stats(step.table) for step in steps]
-    charts = [stats(step.chart) for step in steps]
-    worst_table, worst_chart = max(p90 for _, p90 in tables), max(p90 for _, p90 in charts)
-    print(f"\ntable: median of step medians {statistics.median(m for m, _ in tables):.0f} ms, worst p90 "
-          f"{worst_table:.0f} ms (goal <= {TABLE_GOAL_MS:.0f} ms: {'met' if worst_table <= TABLE_GOAL_MS else 'MISSED'})")
-    print(f"chart: median of step medians {statistics.median(m for m, _ in charts):.0f} ms, worst p90 "
-          f"{worst_chart:.0f} ms (goal <= {CHART_GOAL_MS:.0f} ms: {'met' if worst_chart <= CHART_GOAL_MS else 'MISSED'})")
-    print("ms from the input event; widget = event → message to the kernel, kernel = → table update back, "
-          "render = → table in the DOM, chart r. = chart message → chart drawn; kchars = thousand characters received")
+        print(f"{step.name:<16}{ms(table, 10)}{ms(table90, 6)}{ms(stats(step.table_frame)[0], 7)}"
+              f"{ms(chart, 10)}{ms(chart90, 6)}{ms(stats(step.chart_frame)[0], 7)}"
+              f"{ms(stats(step.widget)[0], 8)}{ms(stats(step.kernel)[0], 8)}{ms(stats(step.render)[0], 8)}"
+              f"{ms(stats(step.chart_render)[0], 9)}{statistics.median(step.chars) / 1000:>8.0f}")
+    for name, values, goal in (("table", [stats(step.table) for step in steps], TABLE_GOAL_MS),
+                               ("chart", [stats(step.chart) for step in steps], CHART_GOAL_MS)):
+        changed = [(median, p90) for median, p90 in values if not np.isnan(median)]
+        worst = max(p90 for _, p90 in changed)
+        print(f"{name}: median of step medians {statistics.median(m for m, _ in changed):.0f} ms, worst p90 "
+              f"{worst:.0f} ms (goal <= {goal:.0f} ms: {'met' if worst <= goal else 'MISSED'})")
+    print("ms from the input event to the last DOM change; frame = to the next frame after it (laid out, painted);"
+          " widget = event → message to the kernel, kernel = → table update back, render = → table in the DOM,"
+          " chart r. = chart update received → chart in the DOM; kchars = thousand characters received; "
+          "— = unchanged")
 
 
 def main() -> None:
