@@ -7,13 +7,17 @@ summary line, a sortable table, a linked chart, a project detail view and an Exc
 
 Every callback writes into widget values, so tests drive the explorer headlessly by setting
 ``.value``. The chart is inline SVG in an HTML widget (``light_chart``), not plotly: a plotly
-figure redrawn in an ``Output`` on every filter change cost the browser 200–500 ms, a
+figure redrawn in an ``Output`` on every filter change cost the browser 200–700 ms, a
 ``FigureWidget``'s front end must start within 2 s and did not on a busy dashboard server.
 
 Speed: everything a filter needs is computed once in ``FilterIndex`` — integer category
 codes, a boolean array per flag, the deviation as a float array, normalised search texts
 (deduplicated) and sort orders on demand — so one filter update is a handful of numpy
 operations plus rendering one page of ``TABLE_PAGE_ROWS`` rows (benchmarks/bench_explorer.py).
+In the browser (benchmarks/bench_explorer_browser.py) what counts is what reaches the page:
+one table page, an SVG string that is not re-sent when unchanged, department and unit lists
+that stay short until narrowed (``CATEGORY_OPTION_LIMIT``), and a search that answers a whole
+word at once instead of waiting out the typing pause.
 """
 from __future__ import annotations
 
