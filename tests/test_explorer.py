@@ -212,6 +212,14 @@ def test_submission_text_is_escaped_in_table_and_detail(explorer):
     assert SCRIPT not in explorer.detail.value and html.escape(SCRIPT) in explorer.detail.value
 
 
+def test_a_submitted_indicator_category_is_text_in_the_chart(tmp_path):
+    data = _metrics_tables()
+    data["indicator_status"] = data["indicator_status"].assign(level2=f"{SCRIPT}&质量")  # as a unit typed it
+    explorer = Explorer(data, export_dir=tmp_path)
+    assert SCRIPT not in explorer.chart_view.value
+    assert _chart_texts(explorer, "jx-row") == [f"{SCRIPT}&质量"]  # parsed back: the very text, escaped once
+
+
 def test_table_pages_through_the_sorted_selection(explorer, monkeypatch):
     monkeypatch.setattr(explorer_module, "TABLE_PAGE_ROWS", 4)
     explorer.refresh()
