@@ -208,12 +208,17 @@ def time_naive(frame: pd.DataFrame, steps, repeat: int, period: str) -> list[flo
     return results
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def argument_parser(doc: str) -> argparse.ArgumentParser:
+    """The options both explorer benchmarks take (see their usage lines)."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("processed_dir", nargs="?", type=Path, default=Path("/tmp/demo_proc"))
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args()
+    return parser
+
+
+def main() -> None:
+    args = argument_parser(__doc__).parse_args()
 
     tables = province_tables(demo_tables(args.processed_dir), args.rows)
     start = time.perf_counter()

@@ -23,10 +23,8 @@ step that leaves the table or chart as it was (a new sort order and the chart) s
 """
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -40,8 +38,15 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # the dashboard's server helpers live with its browser test
 
-from bench_explorer import demo_tables, province_tables, sessions  # noqa: E402
-from test_dashboard import CHROMIUM, CHROMIUM_FLAGS, _free_port, _start_server, _wait_for_port  # noqa: E402
+from bench_explorer import argument_parser, demo_tables, province_tables, sessions  # noqa: E402
+from test_dashboard import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    _free_port,
+    _start_server,
+    _stop_server,
+    _wait_for_port,
+)
 
 from jixiao.outputs.explorer import indicator_frame  # noqa: E402
 
@@ -157,11 +162,7 @@ def start_dashboard(processed: Path, log: Path) -> tuple[subprocess.Popen, str]:
 
 
 def stop_dashboard(process: subprocess.Popen) -> None:
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
+    _stop_server(process)
     shutil.rmtree(ROOT / EXPORT_REL, ignore_errors=True)
 
 
@@ -318,11 +319,7 @@ def report(steps: list[Step]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("processed_dir", nargs="?", type=Path, default=Path("/tmp/demo_proc"))
-    parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args()
+    args = argument_parser(__doc__).parse_args()
     from playwright.sync_api import sync_playwright
 
     workdir = Path(tempfile.mkdtemp(prefix="jixiao-bench-browser-"))

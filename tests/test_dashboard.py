@@ -94,6 +94,15 @@ def _wait_for_port(port: int, process: subprocess.Popen, log: Path, host: str = 
     raise AssertionError("看板在限定时间内没有开始监听")
 
 
+def _stop_server(process: subprocess.Popen) -> None:
+    """The server and its kernels (one process group)."""
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+
+
 @pytest.fixture
 def dashboard_url(tmp_path):
     if not CHROMIUM.exists() or not (ROOT / ".venv" / "bin" / "voila").exists():
@@ -110,11 +119,7 @@ def dashboard_url(tmp_path):
         _wait_for_port(port, process, log)
         yield f"http://127.0.0.1:{port}/", ROOT / export_rel
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+        _stop_server(process)
         shutil.rmtree(ROOT / export_rel, ignore_errors=True)
 
 
