@@ -11,6 +11,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 REASON_CATEGORIES = ("经费保障", "制度保障", "人员保障", "硬件条件保障", "其他")
@@ -83,8 +84,21 @@ def normalize(text: Any) -> str:
     """Half-width, no whitespace: the form used to compare labels and parse numbers."""
     if text is None:
         return ""
-    folded = unicodedata.normalize("NFKC", str(text))
-    return re.sub(r"\s+", "", folded).replace("％", "%")
+    text = str(text)
+    return _normalize_short(text) if len(text) <= CACHED_TEXT_LEN else _normalize(text)
+
+
+# Labels and short values are normalised again and again while a form is located (every header
+# scan asks for each cell); long texts (目标, 说明) are few, and the cache must not hold big strings.
+CACHED_TEXT_LEN = 64
+WHITESPACE_RE = re.compile(r"\s+")
+
+
+def _normalize(text: str) -> str:
+    return WHITESPACE_RE.sub("", unicodedata.normalize("NFKC", text)).replace("％", "%")
+
+
+_normalize_short = lru_cache(maxsize=16384)(_normalize)
 
 
 def tidy_name(text: Any) -> str | None:

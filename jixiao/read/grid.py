@@ -87,6 +87,7 @@ class Grid:
         self._max_col = max((c for _, c in self.cells), default=0)
         self.merged = self._clipped_merges()
         self._origin = {}
+        self._row_origins = None
         self._spans = {(r1, c1): (r1, c1, r2, c2) for r1, c1, r2, c2 in self.merged}
         for r1, c1, r2, c2 in self.merged:
             for r in range(r1, r2 + 1):
@@ -139,6 +140,14 @@ class Grid:
 
     def origin(self, row: int, col: int) -> tuple[int, int]:
         return self._origin.get((row, col), (row, col))
+
+    def origins_in_row(self, row: int) -> set[tuple[int, int]]:
+        """The top-left cells of the merged ranges that cover some cell of ``row`` (indexed on first use)."""
+        if self._row_origins is None:
+            self._row_origins = {}
+            for (r, _), origin in self._origin.items():
+                self._row_origins.setdefault(r, set()).add(origin)
+        return self._row_origins.get(row, set())
 
     def filled(self, row: int, col: int) -> Any:
         """The value shown at (row, col): a merged range shows its top-left value everywhere."""

@@ -188,10 +188,14 @@ def merged_cell_count(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> int:
     return total
 
 
-def read_workbook(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> list[Grid]:
-    """Read every sheet of ``path`` as a :class:`Grid`; raise UnreadableWorkbook when impossible."""
+def read_workbook(path: Path, limits: ReadLimits = DEFAULT_LIMITS, kind: str | None = None) -> list[Grid]:
+    """Read every sheet of ``path`` as a :class:`Grid`; raise UnreadableWorkbook when impossible.
+
+    ``kind`` is what :func:`sniff` said of this file, when the caller sniffed it already (sniffing a
+    zip inflates every member to check it: not worth doing twice).
+    """
     path = Path(path)
-    kind = sniff(path, limits)
+    kind = kind or sniff(path, limits)
     grids = _reader(kind, limits)(path)
     for grid in grids:
         _strip_control_characters(grid)
