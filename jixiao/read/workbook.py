@@ -198,10 +198,15 @@ def read_workbook(path: Path, limits: ReadLimits = DEFAULT_LIMITS, kind: str | N
     kind = kind or sniff(path, limits)
     grids = _reader(kind, limits)(path)
     for grid in grids:
-        _strip_control_characters(grid)
+        if kind not in STRIPPED_WHILE_READING:
+            _strip_control_characters(grid)
         formulas.mark_percent_literals(grid)
         formulas.fill_missing_results(grid)
     return grids
+
+
+# The readers that pass every value through _plain already (control characters removed and noted).
+STRIPPED_WHILE_READING = frozenset({"xlsx", "xlsm", "xls", "et", "xlsb"})
 
 
 def _reader(kind: str, limits: ReadLimits):
@@ -346,7 +351,8 @@ def _openpyxl_cells(path: Path, limits: ReadLimits):
 
 
 def _strip_control_characters(grid: Grid) -> None:
-    """Every format's text cells without control characters (noted once per cell); xlsx/xls did it already."""
+    """Every format's text cells without control characters (noted once per cell), for the readers that
+    do not do it themselves (see STRIPPED_WHILE_READING)."""
     for key, cell in grid.cells.items():
         if isinstance(cell.value, str):
             cell.value = _plain(cell.value, grid, key)
