@@ -112,43 +112,47 @@ def _integer(text: str | None) -> int | None:
 
 
 def scan_sheet(archive: zipfile.ZipFile, part: str, formats: list[str], limits: ReadLimits, title: str) -> SheetScan:
-    """Stream one sheet part: number format and formula of the stored, non-empty cells, hidden lines, extent."""
+    """Stream one sheet part: number format and formula of the stored, non-empty cells, hidden lines, extent.
+
+    The parser reports whole rows (and column definitions), not single cells: a row's cells are then
+    walked in one loop, and the row is dropped.
+    """
     from lxml import etree
 
     scan = SheetScan()
     shared: dict[str, Translator] = {}
-    current_row = None
-    row = col = 0
+    row = 0
     with archive.open(part) as source:
-        for _, element in etree.iterparse(source, events=("end",), tag=(CELL_TAG, ROW_TAG, COL_TAG), **SAFE_XML):
-            tag = element.tag
-            if tag == COL_TAG:
+        for _, element in etree.iterparse(source, events=("end",), tag=(ROW_TAG, COL_TAG), **SAFE_XML):
+            if element.tag == COL_TAG:
                 _note_hidden_cols(element, scan.hidden_cols)
                 continue
-            parent = element.getparent() if tag == CELL_TAG else element
-            if parent is not current_row:  # the first cell of a row, or a row without cells
-                current_row, col = parent, 0
-                row = int(parent.get("r") or row + 1) if parent.tag == ROW_TAG else row
-            if tag == ROW_TAG:
-                if element.get("hidden") in TRUE_WORDS and element.get("r"):
-                    scan.hidden_rows.add(row)
-                _drop_seen_rows(element)
-                continue
-            ref = element.get("r")
-            row, col = _position(ref, row, col)
-            if _plain_value(element):
-                formula = None
-            else:
-                formula = _formula(element.find(FORMULA_TAG), ref, row, col, shared)
-                if formula is None and _empty(element):
-                    continue
-            if len(scan.styles) >= limits.max_cells:
-                raise LimitExceeded(f"工作表“{title}”填写的单元格超过 {limits.max_cells} 个，超过上限，未读取。"
-                                    "请只保留监控表内容后重新报送。")
-            style = int(element.get("s") or 0)
-            scan.styles[(row, col)] = (formats[style] if 0 <= style < len(formats) else GENERAL, formula)
+            row = int(element.get("r") or row + 1)
+            if element.get("hidden") in TRUE_WORDS and element.get("r"):
+                scan.hidden_rows.add(row)
+            _scan_row(element, row, formats, shared, scan, limits, title)
+            _drop_seen_rows(element)
     scan.extent = (max((r for r, _ in scan.styles), default=0), max((c for _, c in scan.styles), default=0))
     return scan
+
+
+def _scan_row(element, row: int, formats: list[str], shared: dict[str, Translator], scan: SheetScan,
+              limits: ReadLimits, title: str) -> None:
+    cell_row, col = row, 0
+    for cell in element.iterchildren(CELL_TAG):
+        ref = cell.get("r")
+        cell_row, col = _position(ref, cell_row, col)
+        if _plain_value(cell):
+            formula = None
+        else:
+            formula = _formula(cell.find(FORMULA_TAG), ref, cell_row, col, shared)
+            if formula is None and _empty(cell):
+                continue
+        if len(scan.styles) >= limits.max_cells:
+            raise LimitExceeded(f"工作表“{title}”填写的单元格超过 {limits.max_cells} 个，超过上限，未读取。"
+                                "请只保留监控表内容后重新报送。")
+        style = int(cell.get("s") or 0)
+        scan.styles[(cell_row, col)] = (formats[style] if 0 <= style < len(formats) else GENERAL, formula)
 
 
 def _position(ref: str | None, row: int, col: int) -> tuple[int, int]:
