@@ -32,7 +32,15 @@ def openpyxl_view(path) -> dict[str, dict[tuple[int, int], tuple[str, str | None
     return out
 
 
-def test_formats_and_formulas_match_openpyxl_on_a_painted_form(tmp_path):
+@pytest.fixture(params=["whole", "streamed"])
+def part_reading(request, monkeypatch):
+    """Every scan test runs on both ways of reading a sheet part: parsed whole (small parts) and streamed."""
+    if request.param == "streamed":
+        monkeypatch.setattr(xlsx_parts, "WHOLE_PART_BYTES", 0)
+    return request.param
+
+
+def test_formats_and_formulas_match_openpyxl_on_a_painted_form(tmp_path, part_reading):
     rows = [["文本", 12.5, Pct(0.955, "0.0%"), Pct(3, '0"台"'), Pct(0.5, "0.00%")], ["=B1*2", "=SUM(B1:B2)"]]
     path = build(tmp_path / "a.xlsx", [SheetSpec("杂项", rows=rows), SheetSpec("监控表", [Project()]),
                                        instruction_sheet(), dropdown_sheet()])
@@ -45,7 +53,7 @@ def test_formats_and_formulas_match_openpyxl_on_a_painted_form(tmp_path):
     assert parts["杂项"].styles[(1, 3)] == ("0.0%", None) and parts["杂项"].styles[(2, 2)] == ("General", "=SUM(B1:B2)")
 
 
-def test_shared_formulas_are_translated_to_each_cell(tmp_path):
+def test_shared_formulas_are_translated_to_each_cell(tmp_path, part_reading):
     book = openpyxl.Workbook()
     for r in (1, 2, 3):
         book.active.cell(r, 1, r)
@@ -68,7 +76,7 @@ def test_shared_formulas_are_translated_to_each_cell(tmp_path):
     assert read_workbook(path)[0].value(3, 3) == 33
 
 
-def test_a_custom_format_wins_over_the_built_in_of_its_id_and_an_unknown_id_is_general(tmp_path):
+def test_a_custom_format_wins_over_the_built_in_of_its_id_and_an_unknown_id_is_general(tmp_path, part_reading):
     path = build(tmp_path / "a.xlsx", [SheetSpec("表", rows=[[Pct(0.5, "0.00%"), Pct(2, '0"台"')]])])
 
     def restyle(xml: bytes) -> bytes:  # numFmtId 10 ('0.00%') redefined as '0"万元"'; the custom id made dangling
@@ -82,7 +90,7 @@ def test_a_custom_format_wins_over_the_built_in_of_its_id_and_an_unknown_id_is_g
     assert styles[(1, 2)][0] == "General"
 
 
-def test_hidden_rows_and_columns_and_cells_without_references(tmp_path):
+def test_hidden_rows_and_columns_and_cells_without_references(tmp_path, part_reading):
     book = openpyxl.Workbook()
     sheet = book.active
     for r in range(1, 6):
@@ -106,7 +114,7 @@ def test_hidden_rows_and_columns_and_cells_without_references(tmp_path):
     assert (4, 1) in styles and (4, 2) in styles and (4, 3) not in styles  # the row's cells, one after another
 
 
-def test_absolute_targets_and_chart_sheets(tmp_path):
+def test_absolute_targets_and_chart_sheets(tmp_path, part_reading):
     path = one_project(tmp_path / "a.xlsx")
 
     def absolute(xml: bytes) -> bytes:
@@ -125,7 +133,7 @@ def test_absolute_targets_and_chart_sheets(tmp_path):
     assert scan(charted) == {}
 
 
-def test_too_many_filled_cells_and_references_outside_the_grid_stop_the_scan(tmp_path):
+def test_too_many_filled_cells_and_references_outside_the_grid_stop_the_scan(tmp_path, part_reading):
     path = one_project(tmp_path / "a.xlsx")
     with pytest.raises(LimitExceeded) as caught:
         scan(path, ReadLimits(max_cells=50))
@@ -140,13 +148,14 @@ def test_too_many_filled_cells_and_references_outside_the_grid_stop_the_scan(tmp
         assert "损坏" in damaged.value.reason
 
 
-def test_rows_already_read_are_dropped_while_streaming(tmp_path):
+def test_rows_already_read_are_dropped_while_streaming(tmp_path, monkeypatch):
     """Memory follows one row: when a row has been read, no earlier row is left in the parser's tree (the
     rows after it are those the parser has read ahead, a chunk of the part)."""
     book = openpyxl.Workbook()
     for r in range(1, 3001):
         book.active.cell(r, 1, r)
     book.save(tmp_path / "long.xlsx")
+    monkeypatch.setattr(xlsx_parts, "WHOLE_PART_BYTES", 0)  # a part this size would be parsed whole
     kept = []
     original = xlsx_parts._drop_seen_rows  # noqa: SLF001 - observe the rows left before each one dropped
 
@@ -154,7 +163,6 @@ def test_rows_already_read_are_dropped_while_streaming(tmp_path):
         original(row)
         kept.append(row.getparent().index(row))
 
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(xlsx_parts, "_drop_seen_rows", observe)
-        parts = scan(tmp_path / "long.xlsx")["Sheet"]
+    monkeypatch.setattr(xlsx_parts, "_drop_seen_rows", observe)
+    parts = scan(tmp_path / "long.xlsx")["Sheet"]
     assert parts.extent == (3000, 1) and len(kept) == 3000 and set(kept) == {0}

@@ -32,6 +32,9 @@ CELL_REF_RE = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
 EXCEL_MAX_ROW, EXCEL_MAX_COL = 1_048_576, 16_384
 TRUE_WORDS = ("1", "true")
 GENERAL = "General"
+# A sheet part this small is parsed whole (faster than streaming: no parser events into Python); its tree
+# takes a few times its size in memory. Larger parts are streamed row by row.
+WHOLE_PART_BYTES = 1 << 20
 # The same safety as the other XML readers: no entities, no DTD, no network, no huge text nodes.
 SAFE_XML = {"resolve_entities": False, "no_network": True, "load_dtd": False, "huge_tree": False}
 
@@ -112,28 +115,39 @@ def _integer(text: str | None) -> int | None:
 
 
 def scan_sheet(archive: zipfile.ZipFile, part: str, formats: list[str], limits: ReadLimits, title: str) -> SheetScan:
-    """Stream one sheet part: number format and formula of the stored, non-empty cells, hidden lines, extent.
+    """Number format and formula of the stored, non-empty cells of one sheet part, its hidden lines and extent.
 
-    The parser reports whole rows (and column definitions), not single cells: a row's cells are then
-    walked in one loop, and the row is dropped.
+    A part up to WHOLE_PART_BYTES (a form's is 2-20 KB) is parsed at once; a larger one is streamed,
+    the parser reporting whole rows (and column definitions) that are dropped once read, so memory
+    follows one row and never the part's size. Either way a row's cells are walked in one loop.
     """
-    from lxml import etree
-
     scan = SheetScan()
     shared: dict[str, Translator] = {}
     row = 0
-    with archive.open(part) as source:
-        for _, element in etree.iterparse(source, events=("end",), tag=(ROW_TAG, COL_TAG), **SAFE_XML):
-            if element.tag == COL_TAG:
-                _note_hidden_cols(element, scan.hidden_cols)
-                continue
-            row = int(element.get("r") or row + 1)
-            if element.get("hidden") in TRUE_WORDS and element.get("r"):
-                scan.hidden_rows.add(row)
-            _scan_row(element, row, formats, shared, scan, limits, title)
-            _drop_seen_rows(element)
+    for element in _rows_and_cols(archive, part):
+        if element.tag == COL_TAG:
+            _note_hidden_cols(element, scan.hidden_cols)
+            continue
+        row = int(element.get("r") or row + 1)
+        if element.get("hidden") in TRUE_WORDS and element.get("r"):
+            scan.hidden_rows.add(row)
+        _scan_row(element, row, formats, shared, scan, limits, title)
     scan.extent = (max((r for r, _ in scan.styles), default=0), max((c for _, c in scan.styles), default=0))
     return scan
+
+
+def _rows_and_cols(archive: zipfile.ZipFile, part: str):
+    """The <row> and <col> elements of a sheet part, in document order."""
+    from lxml import etree
+
+    if archive.getinfo(part).file_size <= WHOLE_PART_BYTES:  # zipfile never inflates beyond the declared size
+        yield from _parse(archive.read(part)).iter(ROW_TAG, COL_TAG)
+        return
+    with archive.open(part) as source:
+        for _, element in etree.iterparse(source, events=("end",), tag=(ROW_TAG, COL_TAG), **SAFE_XML):
+            yield element
+            if element.tag == ROW_TAG:
+                _drop_seen_rows(element)
 
 
 def _scan_row(element, row: int, formats: list[str], shared: dict[str, Translator], scan: SheetScan,
