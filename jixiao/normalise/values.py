@@ -70,6 +70,8 @@ CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|_x00(?:0[0-8bBcCeEfF]
 
 def strip_control(text: str) -> tuple[str, bool]:
     """(text without control characters, whether any was removed)."""
+    if text.isprintable() and "_x" not in text:
+        return text, False  # the common case, told without the pattern: no C0 character, no '_x00..' escape
     clean = CONTROL_RE.sub("", text)
     return clean, clean != text
 
