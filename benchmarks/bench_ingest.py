@@ -7,10 +7,11 @@ Usage::
 Part 1 reads every readable workbook of RAW_DIR (default: the demo county in data/raw/2023年1-7月)
 with ``jixiao.normalise.ingest.read_submission`` (hash, sniff, open, locate the form, parse every
 value) and with calamine's plain cell dump, side by side: each round times every workbook both
-ways, one right after the other, in CPU time (see :func:`timed`), so a busy machine disturbs both alike. It prints the median over the
-rounds of the per-workbook time of each and of their ratio, and where jixiao's time goes, stage by
-stage, for the .xlsx files (the stages are timed separately in the same rounds, so their sum is
-close to, not equal to, the total):
+ways, one right after the other, in CPU time (see :func:`timed`), so a busy machine disturbs both
+alike; the text caches are emptied at the start of every round (see :func:`clear_caches`). It prints
+the median over the rounds of the per-workbook time of each and of their ratio, and where jixiao's
+time goes, stage by stage, for the .xlsx files (the stages are timed separately in the same rounds,
+after the total, so their sum is close to, not equal to, the total):
 
 - sniff/open  the file's hash and the sniff of its real format (a zip is tested member by member)
 - values      calamine's cell values, merges and sheet visibility
@@ -38,6 +39,8 @@ from pathlib import Path
 import python_calamine as calamine
 
 from jixiao.config.settings import Settings
+from jixiao.normalise import layout as layout_mod
+from jixiao.normalise import values as values_mod
 from jixiao.normalise.ingest import _sha256, discover, ingest, read_submission
 from jixiao.normalise.layout import SheetReader
 from jixiao.read import workbook, xlsx_parts
@@ -54,6 +57,16 @@ def timed(func) -> float:
     start = time.process_time()
     func()
     return time.process_time() - start
+
+
+def clear_caches() -> None:
+    """Empty the text caches of the normalising stage: each round then starts as a fresh worker does
+    (warm only with what the files before it in the round left), not with this very file's texts."""
+    for module in (values_mod, layout_mod):
+        for name in dir(module):
+            clear = getattr(getattr(module, name), "cache_clear", None)
+            if clear is not None:
+                clear()
 
 
 def calamine_dump(path: Path) -> None:
@@ -96,6 +109,7 @@ def per_workbook(raw_dir: Path, settings: Settings, rounds: int) -> list[Path]:
     stages: dict[str, list[float]] = {name: [] for name in STAGES}
     load_before = os.getloadavg()
     for _ in range(rounds):
+        clear_caches()
         split = dict.fromkeys(STAGES, 0.0)
         for path in paths:
             ours[path].append(timed(lambda path=path: read_submission(path, raw_dir, settings)))

@@ -658,7 +658,14 @@ class SheetReader:
         old_month, new_month = (int(m.group(1) or m.group(2)) for m in months)
         return new_month > old_month
 
+    def _valued_rows(self) -> set[int]:
+        """Rows with at least one cell holding a value."""
+        return {r for (r, _), cell in self.grid.cells.items() if cell.value is not None}
+
     def _fund_header(self, top: int, end: int) -> tuple[int | None, dict]:
+        return self._once(f"fund header {top} {end}", lambda: self._find_fund_header(top, end))
+
+    def _find_fund_header(self, top: int, end: int) -> tuple[int | None, dict]:
         """The last row of the funds header band and the column span of each role.
 
         A band of two rows ('1-7月执行情况' over '执行数 | 执行率') adds the roles of its lower row.
@@ -889,7 +896,7 @@ class SheetReader:
                 break
             if any("监控表" in V.normalize(t) for _, t in texts) or self._is_funds_header(r):
                 break
-            if not any(grid.value(r, c) is not None for c in range(1, grid.max_col + 1)):
+            if r not in self._once("valued rows", self._valued_rows):
                 continue
             l1_raw = grid.filled(r, roles["level1"]) if "level1" in roles else None
             l2_raw = grid.filled(r, roles["level2"]) if "level2" in roles else None

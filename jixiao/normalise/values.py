@@ -11,7 +11,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, wraps
 from typing import Any
 
 REASON_CATEGORIES = ("经费保障", "制度保障", "人员保障", "硬件条件保障", "其他")
@@ -101,6 +101,22 @@ def _normalize(text: str) -> str:
 
 
 _normalize_short = lru_cache(maxsize=16384)(_normalize)
+
+
+def cached_by_value(parse):
+    """``parse(value, number_format)`` remembered for numbers and short texts: the same targets and
+    amounts ('≥95%', '100%', 0.95) recur from form to form. Only for pure functions whose results are
+    immutable; ``typed`` keeps True apart from 1."""
+    cached = lru_cache(maxsize=8192, typed=True)(parse)
+
+    @wraps(parse)
+    def remembered(value: Any, number_format: str = "General"):
+        if isinstance(value, (int, float)) or isinstance(value, str) and len(value) <= CACHED_TEXT_LEN:
+            return cached(value, number_format)
+        return parse(value, number_format)
+
+    remembered.cache_clear = cached.cache_clear
+    return remembered
 
 
 def tidy_name(text: Any) -> str | None:
@@ -274,6 +290,7 @@ def _unit_after(text: str) -> str | None:
     return unit[:8] or None
 
 
+@cached_by_value
 def parse_target(value: Any, number_format: str = "General") -> Target:
     """Parse a 年度指标值: '≥95%', '不低于10台', '48小时以内', '90%-95%', '达到预期', 0.95 (% format)."""
     if is_blank(value):
@@ -311,6 +328,7 @@ class Measure:
     converted: bool = False
 
 
+@cached_by_value
 def parse_measure(value: Any, number_format: str = "General") -> Measure:
     """A number in an execution or forecast cell with the unit written next to it, if any."""
     if is_blank(value) or isinstance(value, bool):
