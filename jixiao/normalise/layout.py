@@ -861,8 +861,9 @@ class SheetReader:
     def _split_roles(self, header: int) -> dict[int, str]:
         """Columns whose header only makes sense with the unmerged cell below it: {column: role}."""
         found = {}
+        below = {c for c, _ in self.rows.get(header + 1, [])}  # a split header needs words in the cell below
         for c, text in self.rows.get(header, []):
-            if header_role(text) is not None:
+            if c not in below or header_role(text) is not None:
                 continue
             role = header_role(self._split_text([header, header + 1], c))
             if role:
