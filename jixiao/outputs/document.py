@@ -43,6 +43,7 @@ MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}  # 156 mm text w
 TEXT_WIDTH_MM = 156
 CHART_WIDTH_MM = 150
 CHART_PNG_SCALE = 2  # 800 layout px × 2 over 150 mm ≈ 270 dpi: sharp in print, half the pixels of ×3
+PLOTLY_UID_CHARS = 6  # as long as plotly.js's own random uids
 LIGHT_FILLS = {"红灯": "F4C7C3", "黄灯": "FCE8B2", "绿灯": "C8E6C9", "蓝灯": "BBDEFB", "无法判断": "E0E0E0"}
 
 WIDE_TABLE_COLUMNS = 8
@@ -134,24 +135,36 @@ class Table:
 
 @dataclass
 class Chart:
-    """A plotly figure drawn once per format: SVG with real text for HTML/PDF, PNG for Word."""
+    """A plotly figure drawn once in the process's chart page: SVG with real text for HTML/PDF, and that
+    same SVG rasterised to PNG for Word (jixiao.outputs.chart_page)."""
     caption: str
     figure: object
     kind: str = "chart"
 
+    @property
+    def size(self) -> tuple[int, int]:
+        from jixiao.outputs import plots
+
+        layout = self.figure.layout
+        return int(layout.width or plots.DEFAULT_WIDTH), int(layout.height or plots.DEFAULT_HEIGHT)
+
+    @cached_property
+    def drawn_svg(self) -> str:
+        """The SVG document as drawn, its random plotly uid replaced by one derived from the figure."""
+        from jixiao.outputs import chart_page
+
+        seed = self.caption + repr(self.figure.to_plotly_json().get("data", ""))[:4000]
+        return stable_svg(chart_page.draw("svg", figure_json(self.figure, seed), *self.size), seed)
+
     @cached_property
     def svg(self) -> str:
-
-        raw = stable_svg(figure_svg(self.figure), self.caption + repr(self.figure.to_plotly_json().get("data", ""))[:4000])
-        return inline_svg(raw)
+        return inline_svg(self.drawn_svg)
 
     @cached_property
     def png(self) -> bytes:
-        from jixiao.outputs import charts
+        from jixiao.outputs import chart_page
 
-        if not charts.server_running():
-            _ = self.svg  # starts the kaleido server the HTML also uses
-        return charts.figure_to_image(self.figure, "png", scale=CHART_PNG_SCALE)
+        return chart_page.draw("png", self.drawn_svg, *self.size, CHART_PNG_SCALE)
 
 
 @dataclass
@@ -204,16 +217,21 @@ class Document:
         return render_html(self, fragment=True)
 
 
+_SVG_TAG = re.compile(r"<svg\b[^>]*>")
+
+
 def inline_svg(svg: str) -> str:
     """A plotly SVG ready to sit inside the page: no XML prolog, scalable (viewBox), text in the CJK face."""
     svg = re.sub(r"<\?xml[^>]*>\s*", "", svg)
     if "<script" in svg.lower():  # our own charts never carry one; refuse rather than run it
         raise ValueError("图表 SVG 含有脚本")
-    match = re.search(r'<svg[^>]*\bwidth="([\d.]+)"[^>]*\bheight="([\d.]+)"', svg)
-    if match and "viewBox" not in svg[:500]:
-        width, height = match.groups()
-        svg = svg.replace(match.group(0), match.group(0).replace(f'width="{width}"', f'viewBox="0 0 {width} {height}"')
-                          .replace(f'height="{height}"', 'class="chart-svg"'), 1)
+    tag = _SVG_TAG.search(svg)
+    width = re.search(r'\swidth="([\d.]+)"', tag.group(0)) if tag else None
+    height = re.search(r'\sheight="([\d.]+)"', tag.group(0)) if tag else None
+    if width and height and "viewBox" not in tag.group(0):
+        scalable = (tag.group(0).replace(width.group(0), f' viewBox="0 0 {width.group(1)} {height.group(1)}"')
+                    .replace(height.group(0), ""))
+        svg = svg.replace(tag.group(0), scalable, 1)
     return svg
 
 
@@ -611,19 +629,16 @@ def _field(run, instruction: str) -> None:
 
 # ---------------------------------------------------------------- charts as SVG
 
-def figure_svg(fig) -> str:
-    """SVG text of ``fig`` from the kaleido server, started once per process and then kept.
+def figure_json(fig, seed: str) -> str:
+    """The figure for plotly.js, every trace with a uid derived from ``seed``: plotly.js would name each
+    trace's SVG group by a random one (plotly.py drops uids from to_dict, so they are set here)."""
+    from plotly.io.json import to_json_plotly
 
-    A batch kernel renders many briefs: the first chart pays the browser start (2-3 s), the rest
-    about 0.15 s each.
-    """
-    from jixiao.outputs import charts
-
-    if not charts.server_running():
-        import kaleido
-
-        kaleido.start_sync_server(**charts.KALEIDO_OPTIONS, silence_warnings=True)
-    return charts.figure_to_svg(fig)
+    spec = fig.to_dict()
+    stable = hashlib.sha256(seed.encode("utf-8")).hexdigest()[:PLOTLY_UID_CHARS]
+    for number, trace in enumerate(spec.get("data", [])):
+        trace.setdefault("uid", f"{stable}{number}")
+    return to_json_plotly(spec)
 
 
 _PLOTLY_UID = re.compile(r'id="defs-([0-9a-f]+)"')
