@@ -238,6 +238,7 @@ class BriefRenderer:
 def _worker(tasks, results) -> None:
     """Worker process: render jobs from ``tasks`` until the ``None`` sentinel."""
     skip_iri_grammar()
+    forget_parent_task_runners()
     try:
         with BriefRenderer() as renderer:
             for index, job in iter(tasks.get, None):
@@ -252,6 +253,15 @@ def skip_iri_grammar() -> None:
     format at import: 1.5 s of CPU in every worker (half of papermill's import). Notebook validation never
     checks that format, and jsonschema skips it when the module cannot be imported; only this process."""
     sys.modules.setdefault("rfc3987_syntax", None)
+
+
+def forget_parent_task_runners() -> None:
+    """A forked worker inherits jupyter_core's per-thread task runners from a parent that already ran a
+    notebook (``render_fresh``, a benchmark): their threads did not survive the fork, and papermill would
+    wait on them forever. The worker starts with none; its own are made when needed."""
+    from jupyter_core import utils
+
+    getattr(utils, "_runner_map", {}).clear()
 
 
 def installed_notebooks(root: Path = ROOT, prefix: Path = Path(sys.prefix)) -> Path:
