@@ -55,7 +55,6 @@ class BriefJob:
     notebook: Path
     parameters: dict
     outputs: dict  # format -> Path
-    header: str  # the document's short name (department · period), its <title> fallback
 
 
 @dataclass
@@ -150,8 +149,7 @@ def plan_jobs(data, out_dir: Path, departments: list[str], formats: tuple[str, .
         outputs = {fmt: inside(Path(out_dir), folder / f"{stem}.{fmt}") for fmt in formats}
         parameters.update(outputs={fmt: str(path) for fmt, path in outputs.items()},
                           templates=str(templates) if templates else None, settings=document)
-        header = f"{name}　·　{data.period}绩效运行监控"
-        jobs.append(BriefJob(name, notebook, parameters, outputs, header))
+        jobs.append(BriefJob(name, notebook, parameters, outputs))
     return jobs
 
 
