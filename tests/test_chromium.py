@@ -111,3 +111,13 @@ def test_a_page_that_would_fetch_from_the_network_writes_nothing(tmp_path):
     with pytest.raises(ValueError, match="外部资源"):
         write_document(document, outputs, templates)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["templates"]
+
+
+def test_a_browser_that_went_away_fails_one_chart_and_the_next_gets_a_new_one():
+    chart = _lights_chart("县教育局", ["red", "green"])
+    gone = chromium.start()
+    gone._submit(gone._browser.close).result()  # as if Chromium had crashed between two briefs
+    with pytest.raises(RuntimeError, match="Chromium 已退出"):
+        _ = chart.svg
+    assert chromium.start() is not gone  # the next document starts a new browser
+    assert _lights_chart("县水利局", ["yellow"]).svg.startswith("<svg")
