@@ -53,9 +53,11 @@ from jixiao.outputs.document import (
     Paragraph,
     Section,
     Table,
+    check_page,
     render_html,
     run_date,
     write_docx,
+    write_pdf,
 )
 from jixiao.outputs.document import Column as DocColumn
 from jixiao.store.schema import INGEST_TABLES, METRICS_TABLES, is_missing
@@ -916,16 +918,23 @@ county_overview = county_report
 
 
 def write_document(document: Document, outputs: dict | None, templates: str | Path | None = None) -> list[Path]:
-    """Write the HTML page and the .docx named in ``outputs`` (format -> path); the batch prints the PDF."""
+    """Write the files named in ``outputs`` (format -> path: html, pdf, docx); the batch passes all three.
+
+    The page is checked first (it opens offline and stays under the size limit): a page that fails
+    writes nothing. Every file is written under a temporary name and renamed.
+    """
     templates_dir = Path(templates) if templates else None
+    outputs = {fmt: Path(path) for fmt, path in (outputs or {}).items()}
+    page = check_page(render_html(document, templates_dir)) if {"html", "pdf"} & set(outputs) else ""
     written = []
-    for fmt, path in (outputs or {}).items():
-        path = Path(path)
+    for fmt, path in outputs.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         if fmt == "html":
             partial = path.with_name(path.name + ".part")
-            partial.write_text(render_html(document, templates_dir), encoding="utf-8")
+            partial.write_text(page, encoding="utf-8")
             partial.replace(path)
+        elif fmt == "pdf":
+            write_pdf(document, page, path)
         elif fmt == "docx":
             write_docx(document, path, templates_dir)
         else:
