@@ -10,7 +10,7 @@ replicated as many counties as it takes to reach ``--rows`` indicators, each cop
 own county name in the department and unit names, its own ids, reason texts naming the county
 and deviations perturbed, so neither categories nor search texts collapse to 629 distinct values.
 
-Then scripted sessions of filter changes (a drill-down: department, light, slider, a search
+Then scripted sessions of filter changes (a drill-down: county, department, light, slider, a search
 word, sort, 重点监控, unit; and province-wide search, slider and sort) are timed twice, best of ``--repeat`` runs per step:
 
 - ``jixiao.outputs.explorer``: set the widget value; the explorer updates summary, table, chart and the
@@ -39,8 +39,9 @@ from jixiao.outputs.explorer import (
     LIGHT_SEVERITY,
     LIGHTS_OF_CHOICE,
     SEARCH_COLUMNS,
-    TABLE_ROW_LIMIT,
+    TABLE_PAGE_ROWS,
     Explorer,
+    county_of,
     indicator_frame,
     table_columns,
 )
@@ -52,30 +53,37 @@ DEMO_COUNTY = "湟源县"
 DEVIATION_JITTER = (0.5, 1.5)  # each copy scales deviations by a random factor in this range
 SEED = 6
 GOAL_MS = 100.0
+COPIED_TABLES = ("indicator_status", "project_status", "department_summary")
 
 
 # ---------------------------------------------------------------- data
 
-def demo_tables(processed_dir: Path | None) -> dict[str, pd.DataFrame]:
-    """The demo county's metrics tables (built from data/raw when no processed folder is given)."""
+def demo_tables(processed_dir: Path | None, with_departments: bool = False) -> dict[str, pd.DataFrame]:
+    """The demo county's metrics tables (built from data/raw when no processed folder is given).
+
+    ``with_departments``: the department totals too, which the dashboard's overview needs.
+    """
     if processed_dir is None or not (processed_dir / "indicator_status.parquet").is_file():
         processed_dir = Path(tempfile.mkdtemp(prefix="jixiao-bench-"))
         process_folder(ROOT / "data" / "raw" / "2023年1-7月", processed_dir, Settings())
-    return read_tables(processed_dir, ("indicator_status", "project_status"))
+    return read_tables(processed_dir, COPIED_TABLES if with_departments else COPIED_TABLES[:2])
 
 
 def county_copy(tables: dict[str, pd.DataFrame], number: int, rng: np.random.Generator) -> dict[str, pd.DataFrame]:
     county = f"样例{number:03d}县"
-    indicators, projects = tables["indicator_status"].copy(), tables["project_status"].copy()
-    for frame in (indicators, projects):
+    copies = {name: frame.copy() for name, frame in tables.items()}
+    indicators, projects = copies["indicator_status"], copies["project_status"]
+    for frame in copies.values():
         for column in ("dept_name", "unit_name"):
-            frame[column] = frame[column].str.replace(DEMO_COUNTY, county, regex=False)
+            if column in frame:
+                frame[column] = frame[column].str.replace(DEMO_COUNTY, county, regex=False)
+    for frame in (indicators, projects):
         frame["project_id"] = frame["project_id"] + f"-{number}"
     indicators["indicator_id"] = indicators["indicator_id"] + f"-{number}"
     has_reason = indicators["reason_text"].notna()
     indicators.loc[has_reason, "reason_text"] = indicators.loc[has_reason, "reason_text"] + f"（{county}）"
     indicators["deviation"] = indicators["deviation"] * rng.uniform(*DEVIATION_JITTER, len(indicators))
-    return {"indicator_status": indicators, "project_status": projects}
+    return copies
 
 
 def province_tables(tables: dict[str, pd.DataFrame], rows: int) -> dict[str, pd.DataFrame]:
@@ -84,20 +92,24 @@ def province_tables(tables: dict[str, pd.DataFrame], rows: int) -> dict[str, pd.
               for number in range(math.ceil(rows / len(tables["indicator_status"])))]
     return {name: pd.concat([copy[name] for copy in copies], ignore_index=True).head(rows)
             if name == "indicator_status" else pd.concat([copy[name] for copy in copies], ignore_index=True)
-            for name in ("indicator_status", "project_status")}
+            for name in tables}
 
 
 # ---------------------------------------------------------------- the session
 
-RESET = {"dept_name": None, "unit_name": None, "light": "all", "deviation": 0.0, "search": "",
+RESET = {"county": None, "dept_name": None, "unit_name": None, "light": "all", "deviation": 0.0, "search": "",
          "sort": "deviation", "key_only": False}
 
 
 def sessions(frame: pd.DataFrame) -> list[list[tuple[str, dict]]]:
     """Analyst sessions: each starts from the full table; a step applies on top of the previous ones."""
-    department = frame["dept_name"].value_counts().index[0]
+    # The largest department of a county with several (a city bureau's branch is a county of its own).
+    departments_per_county = frame.drop_duplicates("dept_name")["county"].value_counts()
+    shared = frame[frame["county"].map(departments_per_county) > 1]
+    department = shared["dept_name"].value_counts().index[0]
     units = frame.loc[frame["dept_name"] == department, "unit_name"].value_counts().index
     drill_down = [
+        ("县区", {"county": county_of(department)}),  # a province's 3,500 departments are listed by county
         ("主管部门", {"dept_name": department}),
         ("指标灯 红黄", {"light": "attention"}),
         ("偏离度 ≥ 10", {"deviation": 10.0}),
@@ -109,6 +121,7 @@ def sessions(frame: pd.DataFrame) -> list[list[tuple[str, dict]]]:
     province = [
         ("全省 搜索“到位”", {"search": "到位"}),
         ("全省 偏离度 ≥ 30", {"deviation": 30.0}),
+        ("全省 只看重点监控", {"key_only": True}),
         ("全省 按指标灯排序", {"sort": "severity"}),
     ]
     return [drill_down, province]
@@ -116,7 +129,7 @@ def sessions(frame: pd.DataFrame) -> list[list[tuple[str, dict]]]:
 
 def apply_to_explorer(explorer: Explorer, changes: dict) -> None:
     """Set the widgets one step changes (a reset step touches several; each is one update)."""
-    controls = {"dept_name": explorer.department, "unit_name": explorer.unit}
+    controls = {"county": explorer.county, "dept_name": explorer.department, "unit_name": explorer.unit}
     for column, control in controls.items():
         if column in changes:
             name = changes[column]
@@ -131,7 +144,7 @@ def apply_to_explorer(explorer: Explorer, changes: dict) -> None:
 def naive_update(frame: pd.DataFrame, state: dict, period: str) -> tuple[str, str, go.FigureWidget]:
     """Everything from scratch on the DataFrame, the way a re-run notebook cell does it."""
     selected = frame
-    for column in ("dept_name", "unit_name"):
+    for column in ("county", "dept_name", "unit_name"):
         if state.get(column):
             selected = selected[selected[column] == state[column]]
     if state.get("light", "all") != "all":
@@ -154,7 +167,7 @@ def naive_update(frame: pd.DataFrame, state: dict, period: str) -> tuple[str, st
                f"{selected['project_id'].nunique()} 个项目；"
                + "，".join(f"{LIGHT_LABELS[k]} {v}" for k, v in lights.items()))
     columns = table_columns(period)
-    shown = selected.head(TABLE_ROW_LIMIT)[[c.key for c in columns]]
+    shown = selected.head(TABLE_PAGE_ROWS)[[c.key for c in columns]]
     table = shown.to_html(escape=True, header=True, index=False)
     counts = selected.groupby(["level2", "light"]).size().unstack(fill_value=0)
     figure = go.FigureWidget(plots.apply_template(go.Figure(
@@ -195,12 +208,17 @@ def time_naive(frame: pd.DataFrame, steps, repeat: int, period: str) -> list[flo
     return results
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def argument_parser(doc: str) -> argparse.ArgumentParser:
+    """The options both explorer benchmarks take (see their usage lines)."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("processed_dir", nargs="?", type=Path, default=Path("/tmp/demo_proc"))
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args()
+    return parser
+
+
+def main() -> None:
+    args = argument_parser(__doc__).parse_args()
 
     tables = province_tables(demo_tables(args.processed_dir), args.rows)
     start = time.perf_counter()

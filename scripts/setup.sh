@@ -44,9 +44,11 @@ if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$want" ]; then
   echo "== 按 requirements.lock 安装 Python 依赖（首次约需 1 分钟）"
   log="$VENV/install.log"
   uv_pin="$(grep -m1 -o '^uv==[^ ;]*' requirements.lock)"
+  # --compile-bytecode: where PYTHONDONTWRITEBYTECODE is set, every kernel and worker would otherwise
+  # recompile ~650 modules at start (importing jixiao + papermill: 4.4-5.0 s CPU, 2.5 s with bytecode).
   {
     "$VENV/bin/python" -m pip install --quiet "$uv_pin" &&
-    "$VENV/bin/uv" pip sync --python "$VENV/bin/python" --require-hashes requirements.lock &&
+    "$VENV/bin/uv" pip sync --python "$VENV/bin/python" --require-hashes --compile-bytecode requirements.lock &&
     "$VENV/bin/uv" pip install --python "$VENV/bin/python" --no-deps -e .
   } > "$log" 2>&1 || { tail -n 40 "$log" >&2; echo "依赖安装失败，完整记录见 $log" >&2; exit 1; }
   echo "$want" > "$STAMP"

@@ -2,7 +2,8 @@
 
 The browser test starts ``bash scripts/dashboard.sh`` (Voilà) on a free port over a small processed
 folder and drives Debian's Chromium through Playwright (no browser download): the widgets render, a
-filter changes the table, search works as you type, the export downloads, and the console stays clean.
+filter changes the table and the chart, search works as you type, the export downloads, and the console
+stays clean.
 """
 from __future__ import annotations
 
@@ -93,6 +94,15 @@ def _wait_for_port(port: int, process: subprocess.Popen, log: Path, host: str = 
     raise AssertionError("看板在限定时间内没有开始监听")
 
 
+def _stop_server(process: subprocess.Popen) -> None:
+    """The server and its kernels (one process group)."""
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+
+
 @pytest.fixture
 def dashboard_url(tmp_path):
     if not CHROMIUM.exists() or not (ROOT / ".venv" / "bin" / "voila").exists():
@@ -109,11 +119,7 @@ def dashboard_url(tmp_path):
         _wait_for_port(port, process, log)
         yield f"http://127.0.0.1:{port}/", ROOT / export_rel
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+        _stop_server(process)
         shutil.rmtree(ROOT / export_rel, ignore_errors=True)
 
 
@@ -163,11 +169,16 @@ def test_dashboard_in_a_real_browser(dashboard_url, tmp_path):
             page.wait_for_function(f"document.querySelectorAll('table.jx-main tbody tr').length < {all_rows}")
             assert 0 < _row_count(page) < all_rows
             assert all(text == "红灯" for text in page.locator("table.jx-main tbody td:nth-child(12)").all_inner_texts())
+            # The chart follows: red bars only, each with its hover text.
+            page.wait_for_function("[...document.querySelectorAll('.jx-chart-view rect.jx-bar title')]"
+                                   ".every(title => title.textContent.includes('红灯：'))")
+            assert page.locator(".jx-chart-view rect.jx-bar").count() == 1  # one red indicator, one bar
 
             # Search as you type: no Enter needed.
             search = page.get_by_placeholder("项目名称、指标名称、原因说明或措施中的文字（多个词用空格分开）")
             search.press_sequentially("没有这个词", delay=30)
             page.wait_for_selector("text=无符合条件的数据")
+            page.wait_for_selector(".jx-chart-view .jx-chart-empty")  # the chart too, after the typing pause
             search.fill("")
             page.wait_for_selector("table.jx-main tbody tr")
 

@@ -209,8 +209,11 @@ def test_demo_shows_every_judgement_rule(tables):
     assert (subsidies["suggestion"] == "督促加快兑付").any()
     # equal scores share a rank; the rank follows the score
     ranked = depts.dropna(subset=["rank"])
+    tied = ranked[ranked["score"].duplicated(keep=False)]
+    assert len(tied) >= 2, "the demo county should show a tie"
     for _, group in ranked.groupby("score"):
         assert group["rank"].nunique() == 1
+    assert tied["rank_note"].str.contains("并列第").all()
     assert ranked.sort_values("score", ascending=False)["rank"].is_monotonic_increasing
     # each indicator rule at least once
     deadline = ind[ind["direction"] == "deadline"]

@@ -11,6 +11,7 @@ import html
 import re
 import urllib.parse
 from pathlib import Path
+from xml.etree import ElementTree
 
 import nbformat
 import numpy as np
@@ -23,6 +24,7 @@ from jixiao.config.profile import load_profile
 from jixiao.config.settings import Settings
 from jixiao.metrics.compute import compute_metrics
 from jixiao.outputs import explorer as explorer_module
+from jixiao.outputs import light_chart
 from jixiao.outputs.explorer import ALL, NO_PROJECT, Explorer, factorize, normalise_text
 from jixiao.store.tables import TableError
 
@@ -30,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "explore.ipynb"
 NOTEBOOK_TIMEOUT = 120  # seconds per cell; a cold kernel imports plotly and pandas
 INJECTION = "=cmd()"
+SVG = "{http://www.w3.org/2000/svg}"
 SCRIPT = "<script>alert(1)</script>"
 
 
@@ -82,8 +85,29 @@ def _table_rows(explorer: Explorer) -> list[list[str]]:
             for row in re.findall(r"<tr>(.*?)</tr>", body)]
 
 
+def _chart(explorer: Explorer) -> ElementTree.Element:
+    """The chart as the browser gets it: it must parse as SVG (XML)."""
+    return ElementTree.fromstring(explorer.chart_view.value)
+
+
+def _chart_bars(explorer: Explorer) -> list[tuple[str, str, int]]:
+    """(二级指标, light, count) per drawn segment, read from its hover text."""
+    hovers = [bar.find(f"{SVG}title").text for bar in _chart(explorer).iter(f"{SVG}rect")
+              if bar.get("class") == "jx-bar"]
+    return [(level2, light, int(count.replace(",", "")))
+            for level2, light, count in (re.fullmatch(r"(.+)　(.+)：([\d,]+) 个指标", hover).groups()
+                                         for hover in hovers)]
+
+
 def _chart_totals(explorer: Explorer) -> dict[str, int]:
-    return {trace.name: int(sum(trace.x)) for trace in explorer.chart.data}
+    totals = dict.fromkeys(["红灯", "黄灯", "绿灯", "蓝灯", "无法判断"], 0)
+    for _level2, light, count in _chart_bars(explorer):
+        totals[light] += count
+    return totals
+
+
+def _chart_texts(explorer: Explorer, kind: str) -> list[str]:
+    return [text.text for text in _chart(explorer).iter(f"{SVG}text") if text.get("class") == kind]
 
 
 def _names(explorer: Explorer) -> list[str]:
@@ -132,7 +156,8 @@ def test_light_filter_and_chart_show_only_that_light(explorer):
     assert _chart_totals(explorer) == {"红灯": 1, "黄灯": 0, "绿灯": 0, "蓝灯": 0, "无法判断": 0}
     _choose(explorer.light, "红灯和黄灯")
     assert set(explorer.selection["light"]) == {"red", "yellow"} and len(explorer.selection) == 3
-    assert list(explorer.chart.data[1].y) == ["数量指标", "质量指标"]  # 黄灯 by 二级指标
+    assert _chart_texts(explorer, "jx-row") == ["数量指标", "质量指标"]
+    assert [level2 for level2, light, _ in _chart_bars(explorer) if light == "黄灯"] == ["数量指标", "质量指标"]
 
 
 def test_key_monitoring_only(explorer):
@@ -187,11 +212,25 @@ def test_submission_text_is_escaped_in_table_and_detail(explorer):
     assert SCRIPT not in explorer.detail.value and html.escape(SCRIPT) in explorer.detail.value
 
 
-def test_table_shows_at_most_the_row_limit(explorer, monkeypatch):
-    monkeypatch.setattr(explorer_module, "TABLE_ROW_LIMIT", 2)
+def test_a_submitted_indicator_category_is_text_in_the_chart(tmp_path):
+    data = _metrics_tables()
+    data["indicator_status"] = data["indicator_status"].assign(level2=f"{SCRIPT}&质量")  # as a unit typed it
+    explorer = Explorer(data, export_dir=tmp_path)
+    assert SCRIPT not in explorer.chart_view.value
+    assert _chart_texts(explorer, "jx-row") == [f"{SCRIPT}&质量"]  # parsed back: the very text, escaped once
+
+
+def test_table_pages_through_the_sorted_selection(explorer, monkeypatch):
+    monkeypatch.setattr(explorer_module, "TABLE_PAGE_ROWS", 4)
     explorer.refresh()
-    assert len(_table_rows(explorer)) == 2 and "共 6 行" in explorer.table.value
-    assert len(explorer.selection) == 6
+    names = _names(explorer)
+    assert [row[4] for row in _table_rows(explorer)] == names[:4] and "第 1／2 页" in explorer.table.value
+    assert "共 6 行" in explorer.table.value and explorer.previous_page.disabled and not explorer.next_page.disabled
+    explorer.next_page.click()
+    assert [row[4] for row in _table_rows(explorer)] == names[4:] and "第 5–6 行" in explorer.table.value
+    assert explorer.next_page.disabled and not explorer.previous_page.disabled
+    _choose(explorer.light, "红灯和黄灯")  # a new selection starts on its first page, without page buttons
+    assert explorer.page_number == 0 and len(_table_rows(explorer)) == 3 and explorer.pager.layout.display == "none"
 
 
 # ---------------------------------------------------------------- project detail
@@ -342,44 +381,64 @@ def test_basis_column_is_read_when_the_metrics_store_it(tmp_path):
 def test_an_empty_result_says_so_instead_of_junk_axes(explorer):
     explorer.search.value = "没有这个词"
     assert "无符合条件的数据" in explorer.table.value and "<table" not in explorer.table.value
-    assert explorer.chart.layout.xaxis.visible is False and explorer.chart.layout.yaxis.visible is False
-    assert [a.text for a in explorer.chart.layout.annotations] == ["无符合条件的数据"]
+    assert _chart_texts(explorer, "jx-chart-empty") == ["无符合条件的数据"]
+    assert _chart_bars(explorer) == [] and _chart_texts(explorer, "jx-tick") == []  # no junk axes
     explorer.search.value = ""
-    assert explorer.chart.layout.xaxis.visible is True and not explorer.chart.layout.annotations
+    assert _chart_texts(explorer, "jx-chart-empty") == [] and _chart_texts(explorer, "jx-tick")
 
 
 def test_count_axis_has_integer_ticks_and_hover_texts_read_in_chinese(explorer):
-    assert explorer.chart.layout.xaxis.dtick == 1 and explorer.chart.layout.xaxis.tickformat == ",d"
-    red = explorer.chart.data[0]
-    assert red.hovertemplate == "%{y}<br>红灯：%{x} 个指标<extra></extra>"
+    assert _chart_texts(explorer, "jx-tick") == ["0", "1", "2", "3"]  # 3 green 数量指标 at most: whole steps
+    assert [bar.find(f"{SVG}title").text for bar in _chart(explorer).iter(f"{SVG}rect")
+            if bar.get("class") == "jx-bar"][0] == "数量指标　红灯：1 个指标"
 
 
-def test_search_waits_for_a_pause_in_typing_when_a_kernel_loop_runs(explorer, monkeypatch):
+@pytest.mark.parametrize(("largest", "ticks"), [(3, "0 1 2 3"), (10, "0 1 2 3 4 5 6 7 8 9 10"),
+                                                 (11, "0 2 4 6 8 10 12"), (95, "0 20 40 60 80 100"),
+                                                 (48_213, "0 10,000 20,000 30,000 40,000 50,000")])
+def test_count_axis_steps_by_one_two_or_five_times_a_power_of_ten(largest, ticks):
+    counts = pd.DataFrame({light: [0] for light in explorer_module.LIGHT_ORDER}, index=["数量指标"])
+    counts.iloc[0, 0] = largest
+    context = light_chart.chart_context(counts, "t")
+    assert " ".join(label for _x, label in context["ticks"]) == ticks
+
+
+def test_search_shows_a_first_word_at_once_then_waits_for_a_pause_in_typing(explorer, monkeypatch):
     import asyncio
 
     refreshes = []
-    monkeypatch.setattr(explorer_module, "SEARCH_DEBOUNCE_SECONDS", 0.05)
+    # A pause long against a keystroke even on a loaded machine: the keystrokes only yield to the loop.
+    pause = 1.0
+    monkeypatch.setattr(explorer_module, "SEARCH_DEBOUNCE_SECONDS", pause)
     original = explorer.refresh
     monkeypatch.setattr(explorer, "refresh", lambda: (refreshes.append(explorer.search.value), original()))
 
     async def type_slowly():
         for prefix in ("外", "外聘", "外聘讲", "外聘讲师"):
             explorer.search.value = prefix
-            await asyncio.sleep(0.005)
-        await asyncio.sleep(0.2)
+            await asyncio.sleep(0)
+        await asyncio.sleep(pause * 3)
+        explorer.search.value = "师资"  # after a pause: a word from an input method shows at once
+        shown_at_once = _names(explorer)
+        await asyncio.sleep(pause * 1.5)
+        return shown_at_once
 
-    asyncio.run(type_slowly())
-    assert refreshes == ["外聘讲师"] and _names(explorer) == ["培训人次"]
+    assert asyncio.run(type_slowly()) == ["培训人次"]
+    assert refreshes == ["外", "外聘讲师", "师资"]  # not 外聘 nor 外聘讲: typing went on
     assert explorer.search.continuous_update and explorer.search.layout.width == explorer_module.SEARCH_WIDTH
 
 
-def test_county_filter_appears_for_province_size_lists_and_narrows_departments(tmp_path):
+def _two_counties() -> dict[str, pd.DataFrame]:
     data = _metrics_tables()
     renamed = {"湟源县教育局": "湟中区教育局", "湟源县应急管理局": "湟源县应急管理局"}
     extra = data["indicator_status"].assign(dept_name=data["indicator_status"]["dept_name"].map(renamed) + "二")
     data["indicator_status"] = pd.concat([data["indicator_status"].assign(
         dept_name=data["indicator_status"]["dept_name"].map(renamed)), extra], ignore_index=True)
-    explorer = Explorer(data, export_dir=tmp_path)
+    return data
+
+
+def test_county_filter_appears_for_province_size_lists_and_narrows_departments(tmp_path):
+    explorer = Explorer(_two_counties(), export_dir=tmp_path)
     assert explorer.county.layout.display == "" and [label for label, _ in explorer.county.options][1:] == ["湟中区", "湟源县"]
     _choose(explorer.county, "湟中区")
     assert [label for label, _ in explorer.department.options][1:] == ["湟中区教育局", "湟中区教育局二"]
@@ -411,3 +470,25 @@ def test_export_prints_on_a4_landscape_and_dates_are_real_dates(explorer):
     assert rows.sheet_properties.pageSetUpPr.fitToPage and "&P" in rows.oddFooter.center.text
     stamp = dict((row[0].value, row[1]) for row in book["筛选条件"].iter_rows())["导出时间"]
     assert stamp.is_date
+
+
+def test_long_department_and_unit_lists_wait_for_a_county_or_department(tmp_path, monkeypatch):
+    monkeypatch.setattr(explorer_module, "CATEGORY_OPTION_LIMIT", 2)  # 4 departments and 3 units count as long
+    explorer = Explorer(_two_counties(), export_dir=tmp_path)
+    assert explorer.department.options == (("（全部 4 个，请先选县区）", ALL),)
+    assert explorer.unit.options == (("（全部 3 个，请先选主管部门）", ALL),)
+    assert len(explorer.selection) == 12  # nothing is filtered meanwhile
+    _choose(explorer.county, "湟中区")
+    assert [label for label, _ in explorer.department.options][1:] == ["湟中区教育局", "湟中区教育局二"]
+    _choose(explorer.department, "湟中区教育局")
+    assert [label for label, _ in explorer.unit.options][1:] == ["湟源县城关第二幼儿园", "湟源县教育局"]
+    assert dict(explorer.filter_description())["实施单位"] == "（全部）"
+    _choose(explorer.county, "（全部）")
+    assert explorer.department.options == (("（全部 4 个，请先选县区）", ALL),) and explorer.department.value == ALL
+    assert len(explorer.selection) == 12
+
+
+def test_a_county_list_lists_all_its_departments_however_many(explorer, tmp_path, monkeypatch):
+    monkeypatch.setattr(explorer_module, "CATEGORY_OPTION_LIMIT", 1)
+    explorer = Explorer(_metrics_tables(), export_dir=tmp_path)  # one county: no county filter to narrow with
+    assert [label for label, _ in explorer.department.options][1:] == ["湟源县应急管理局", "湟源县教育局"]

@@ -311,7 +311,7 @@ def test_equal_scores_share_a_rank_with_the_reason():
     assert ranked.loc["丙局", "score"] == 90.0 and ranked.loc["丙局", "rank"] == 1
     assert ranked.loc["甲局", "score"] == ranked.loc["乙局", "score"] == 80.0
     assert ranked.loc["甲局", "rank"] == ranked.loc["乙局", "rank"] == 2 and ranked.loc["戊局", "rank"] == 4
-    assert "与乙局得分同为 80.00 分，并列第 2 名" in ranked.loc["甲局", "rank_note"]
+    assert "与乙局得分同为 80.0 分，并列第 2 名" in ranked.loc["甲局", "rank_note"]
     assert pd.isna(ranked.loc["丁局", "rank"]) and "不计分" in ranked.loc["丁局", "rank_note"]
     targets_first = profile_from_text("[ranking]\nexecution_weight = 0\ntarget_weight = 1\nquality_weight = 0\n")
     assert list(rank_departments(frame, targets_first)["dept_name"][:2]) == ["乙局", "丙局"]
@@ -424,3 +424,9 @@ def test_every_project_and_indicator_gets_a_status_on_the_public_samples(samples
         assert frame[column].isin(["red", "yellow", "green", "blue", "unknown"]).all()
     assert out["indicator_status"]["light_reason"].str.len().gt(0).all()
     assert not math.isnan(out["department_summary"]["score"].iloc[0])
+
+
+@pytest.mark.parametrize("value, text", [(95.9, "95.9"), (96.0, "96.0"), (83.33, "83.33"), (None, "—")])
+def test_scores_print_as_stored(value, text):
+    from jixiao.domain.formatting import score_text
+    assert score_text(value) == text

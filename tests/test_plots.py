@@ -239,8 +239,8 @@ def test_heatmap_explains_averages_and_blanks(indicators):
 def test_ranking_marks_ties(summary):
     summary = summary.assign(score=[95.0, 95.0, 80.0], rank=[2, 1, 3])
     fig = plots.ranking_chart(summary)
-    assert list(fig.data[0].text)[:2] == ["95.00（同分）", "95.00（同分）"]
-    assert "并列规则" in fig.layout.xaxis.title.text
+    assert list(fig.data[0].text)[:2] == ["95.0（同分）", "95.0（同分）"]
+    assert "得分相同的部门并列，名次相同" in fig.layout.xaxis.title.text
     tied_rank = plots.ranking_chart(summary.assign(rank=[1, 1, 3]))
     assert list(tied_rank.data[0].y)[:2] == [f"第1名（并列） {EDU}", f"第1名（并列） {HEALTH}"]
 

@@ -181,6 +181,9 @@ def test_html_in_chromium_makes_no_request_and_stays_inert(batch):
 
 # ---------------------------------------------------------------- equality with a fresh kernel
 
+# The next two run on one worker, in this order: a batch forked from a process that has executed a notebook
+# (render_fresh) once waited forever on the parent's jupyter_core task runner (render.forget_parent_task_runners).
+@pytest.mark.xdist_group("fresh-kernel-then-batch")
 def test_batch_brief_equals_a_fresh_kernel_brief(batch):
     """The last department ran in a kernel that had rendered another brief before it."""
     _, data, _, root = batch
@@ -190,6 +193,7 @@ def test_batch_brief_equals_a_fresh_kernel_brief(batch):
     assert batched == fresh
 
 
+@pytest.mark.xdist_group("fresh-kernel-then-batch")
 def test_a_failing_notebook_is_reported_and_the_rest_written(batch, tmp_path):
     """The overview notebook raises; the department brief is still written; the reason names the error."""
     import json

@@ -37,6 +37,18 @@ def plain_number(value: Any, digits: int = 2) -> str:
     return "0" if text in ("", "-0") else text
 
 
+def score_text(value: Any) -> str:
+    """A 0-100 score as stored (the profile's ``score_decimals``): 97.5, 96.0, 83.33; one trailing zero dropped.
+
+    Scores are rounded once, by the metrics stage; printing them as stored keeps a tie visible as a tie.
+    """
+    number = number_or_none(value)
+    if number is None:
+        return MISSING
+    text = f"{number:.2f}"
+    return text[:-1] if text.endswith("0") else text
+
+
 def money(value: Any) -> str:
     """万元 with two decimals and thousands separators (1,234.50)."""
     number = number_or_none(value)

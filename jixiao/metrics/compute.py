@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from jixiao.config.profile import PROJECT_KINDS, RuleProfile, load_profile, time_progress
-from jixiao.domain.formatting import number_or_none, percent, plain_number, sorted_counts
+from jixiao.domain.formatting import number_or_none, percent, plain_number, score_text, sorted_counts
 from jixiao.domain.vocabulary import LIGHT_LABELS
 from jixiao.metrics import deadline as D
 from jixiao.store import schema
@@ -913,7 +913,9 @@ def rank_departments(frame: pd.DataFrame, profile: RuleProfile) -> pd.DataFrame:
               for weight, column in parts) / total_weight
     if "in_comparison" not in frame:
         frame = frame.assign(in_comparison=True)
-    frame = frame.assign(score=raw.round(rules.score_decimals))
+    # The composite comes from the unrounded parts; every score is then stored as it is printed.
+    frame = frame.assign(score=raw.round(rules.score_decimals), **{
+        column: frame[column].astype(float).round(rules.score_decimals) for _, column in parts if column in frame})
     ranked = frame["score"].notna() & frame["in_comparison"].astype(bool)
     ranks = frame.loc[ranked, "score"].rank(method="min", ascending=False).astype(int)
     frame["rank"] = pd.Series(pd.NA, index=frame.index, dtype="Int64")
@@ -933,7 +935,7 @@ def _rank_note(row: dict, tied: pd.Series) -> str:
         return "缺少执行率或没有可判断的指标，不计分、不排名"
     others = [name for name in tied.get(row["score"], []) if name != row["dept_name"]]
     if others:
-        return f"与{'、'.join(others)}得分同为 {row['score']:.2f} 分，并列第 {int(row['rank'])} 名"
+        return f"与{'、'.join(others)}得分同为 {score_text(row['score'])} 分，并列第 {int(row['rank'])} 名"
     return ""
 
 
@@ -1106,7 +1108,7 @@ def summary_text(tables: dict[str, pd.DataFrame], profile: RuleProfile) -> str:
         lines.append(str(county["scope_note"].iloc[0]))
     top = departments.dropna(subset=["rank"]).head(3)
     if len(top):
-        lines.append("部门排名前三：" + "；".join(f"{int(r.rank)}. {r.dept_name}（{r.score:.2f} 分）"
+        lines.append("部门排名前三：" + "；".join(f"{int(r.rank)}. {r.dept_name}（{score_text(r.score)} 分）"
                                              for r in top.itertuples()))
     lines.append(ranking_method_text(profile))
     return "\n".join(lines)

@@ -165,8 +165,9 @@ def read_submission(path: Path, root: Path, settings: Settings, entry: Entry | N
     started = time.perf_counter()
     result = _base_result(entry or _entry(Path(root), Path(path), None))
     try:
-        result.file_type = sniff(path, ReadLimits.from_settings(settings))
-        grids = read_workbook(path, ReadLimits.from_settings(settings))
+        limits = ReadLimits.from_settings(settings)
+        result.file_type = sniff(path, limits)
+        grids = read_workbook(path, limits, kind=result.file_type)
     except UnreadableWorkbook as exc:
         result.file_type = result.file_type or exc.kind
         if exc.kind in D.DOCUMENT_KINDS:

@@ -97,6 +97,21 @@ def _label_key(value: str) -> str:
     return text.rstrip(":：")
 
 
+def is_label(pattern: str, text: str) -> bool:
+    """Whether a cell's text is the label ``pattern`` names: the label alone ('项目名称（全称）'), or
+    followed by its value after a colon ('项目名称：xx')."""
+    return _is_label(pattern, text) if len(text) <= V.CACHED_TEXT_LEN else _label_test(pattern, text)
+
+
+def _label_test(pattern: str, text: str) -> bool:
+    key, whole = label_key(text), V.normalize(text)
+    return bool(re.match(pattern, key) and len(key) <= 12
+                or re.match(pattern.removesuffix("$") + INLINE_LABEL_TAIL, whole) and len(whole) > len(key) - 1)
+
+
+_is_label = lru_cache(maxsize=8192)(_label_test)  # every label is looked for in every text of the band
+
+
 def header_role(value: Any) -> str | None:
     """The indicator-table column a header text names, or None."""
     return _header_role(label_key(value))
@@ -243,6 +258,14 @@ class SheetReader:
         self.rows = self._text_rows()
         self._header_notes: dict[int, HeaderNotes] = {}
         self._band: list[int] = []
+        # The grid never changes under a reader: what locating the form finds is found once
+        # (ingest asks other_form_kind, looks_like_form and read in turn, each needing the same scans).
+        self._found: dict[str, Any] = {}
+
+    def _once(self, name: str, find) -> Any:
+        if name not in self._found:
+            self._found[name] = find()
+        return self._found[name]
 
     # -- anchors -----------------------------------------------------------------
     def _text_rows(self) -> dict[int, list[tuple[int, str]]]:
@@ -253,6 +276,9 @@ class SheetReader:
         return rows
 
     def project_anchors(self) -> list[tuple[int, int]]:
+        return list(self._once("anchors", self._find_project_anchors))
+
+    def _find_project_anchors(self) -> list[tuple[int, int]]:
         anchors = []
         for r, cells in sorted(self.rows.items()):
             for c, text in cells:
@@ -273,19 +299,30 @@ class SheetReader:
     def _role(self, row: int, col: int) -> str | None:
         """The header role of a cell; a generic '绩效指标' merged over several columns is a group
         header (over 一级/二级/三级), not the name column."""
-        value = self.grid.filled(row, col)
-        role = header_role(value)
-        if role == "name" and label_key(value) in GENERIC_NAME_HEADERS:
-            _, c1, _, c2 = self.grid.span(row, col)
-            return None if c2 > c1 else role
-        return role
+        return self._origin_role(self.grid.origin(row, col))
+
+    def _origin_role(self, origin: tuple[int, int]) -> str | None:
+        """The role of what a merged range (or a lone cell) shows, asked once per range: header scans
+        ask it of every cell the range covers."""
+        roles = self._found.setdefault("roles", {})
+        if origin not in roles:
+            value = self.grid.value(*origin)
+            role = header_role(value) if isinstance(value, str) else None  # only a text heads a column
+            if role == "name" and label_key(value) in GENERIC_NAME_HEADERS:
+                _, c1, _, c2 = self.grid.span(*origin)
+                role = None if c2 > c1 else role
+            roles[origin] = role
+        return roles[origin]
 
     def indicator_headers(self) -> list[int]:
         """Rows heading an indicator table: name and target columns, or at least three indicator
         roles (the name column is then placed by position and by its values)."""
+        return list(self._once("headers", self._find_indicator_headers))
+
+    def _find_indicator_headers(self) -> list[int]:
         strong, weak = [], []
         for r in sorted({r for r, _ in self.grid.cells}):
-            roles = {self._role(r, c) for c in range(1, self.grid.max_col + 1)}
+            roles = {self._origin_role(origin) for origin in self._text_origins(r)}
             if not ("name" in roles and "target" in roles) and len(self.rows.get(r, [])) >= 2:
                 roles |= set(self._split_roles(r).values())
             core = roles & {"level1", "level2", "name", "target", "actual", "expected"}
@@ -301,6 +338,11 @@ class SheetReader:
                 headers.append(r)
         return headers
 
+    def _text_origins(self, row: int) -> set[tuple[int, int]]:
+        """What the cells of ``row`` show, as the cells holding it: its own texts and the top-left cells
+        of the merged ranges covering it (only a text has a role: the other cells need no look)."""
+        return {self.grid.origin(row, c) for c, _ in self.rows.get(row, [])} | self.grid.origins_in_row(row)
+
     def looks_like_form(self) -> bool:
         if self.is_other_form():
             return False
@@ -312,6 +354,9 @@ class SheetReader:
     def other_form_kind(self) -> str | None:
         """A 自评表 / 申报表 / 目标表 sent instead of the monitoring table, by what only the monitoring
         table has: a 1-N月 execution column, a 全年预计 column, a 完成可能性 column or its title."""
+        return self._once("other form", self._find_other_form_kind)
+
+    def _find_other_form_kind(self) -> str | None:
         texts = [V.normalize(t) for cells in self.rows.values() for _, t in cells]
         if not texts or self._has_monitoring_marks(texts):
             return None
@@ -433,13 +478,7 @@ class SheetReader:
         return bool(re.match(r"^(项目名称|主管部门|实施单位|部门代码|单位代码|代码|项目负责人|联系电话)", key)) and len(key) <= 10
 
     def _find_label(self, pattern: str, top: int, end: int) -> list[tuple[int, int, str]]:
-        found = []
-        for r in range(top, end):
-            for c, text in self.rows.get(r, []):
-                key = label_key(text)
-                if re.match(pattern, key) and len(key) <= 12 or re.match(pattern.removesuffix("$") + INLINE_LABEL_TAIL, V.normalize(text)) and len(V.normalize(text)) > len(key) - 1:
-                    found.append((r, c, text))
-        return found
+        return [(r, c, text) for r in range(top, end) for c, text in self.rows.get(r, []) if is_label(pattern, text)]
 
     def _labelled_value(self, pattern: str, top: int, end: int) -> tuple[Any, str | None]:
         for r, c, text in self._find_label(pattern, top, end):
@@ -604,8 +643,8 @@ class SheetReader:
         """Each funds role's header span in ``row``; a visible column beats a hidden one of the same role."""
         found: dict[str, tuple[int, int, int, int]] = {}
         hidden = self.grid.hidden_cols
-        for c in range(1, self.grid.max_col + 1):
-            role = fund_column_role(self.grid.value(row, c))
+        for c, text in self.rows.get(row, []):  # only a text names a column, in column order
+            role = fund_column_role(text)
             if role and (role not in found or found[role][1] in hidden and c not in hidden
                          or self._later_period(row, found[role][1], c)):
                 found[role] = self.grid.span(row, c)
@@ -619,7 +658,14 @@ class SheetReader:
         old_month, new_month = (int(m.group(1) or m.group(2)) for m in months)
         return new_month > old_month
 
+    def _valued_rows(self) -> set[int]:
+        """Rows with at least one cell holding a value."""
+        return {r for (r, _), cell in self.grid.cells.items() if cell.value is not None}
+
     def _fund_header(self, top: int, end: int) -> tuple[int | None, dict]:
+        return self._once(f"fund header {top} {end}", lambda: self._find_fund_header(top, end))
+
+    def _find_fund_header(self, top: int, end: int) -> tuple[int | None, dict]:
         """The last row of the funds header band and the column span of each role.
 
         A band of two rows ('1-7月执行情况' over '执行数 | 执行率') adds the roles of its lower row.
@@ -815,8 +861,9 @@ class SheetReader:
     def _split_roles(self, header: int) -> dict[int, str]:
         """Columns whose header only makes sense with the unmerged cell below it: {column: role}."""
         found = {}
+        below = {c for c, _ in self.rows.get(header + 1, [])}  # a split header needs words in the cell below
         for c, text in self.rows.get(header, []):
-            if header_role(text) is not None:
+            if c not in below or header_role(text) is not None:
                 continue
             role = header_role(self._split_text([header, header + 1], c))
             if role:
@@ -850,7 +897,7 @@ class SheetReader:
                 break
             if any("监控表" in V.normalize(t) for _, t in texts) or self._is_funds_header(r):
                 break
-            if not any(grid.value(r, c) is not None for c in range(1, grid.max_col + 1)):
+            if r not in self._once("valued rows", self._valued_rows):
                 continue
             l1_raw = grid.filled(r, roles["level1"]) if "level1" in roles else None
             l2_raw = grid.filled(r, roles["level2"]) if "level2" in roles else None

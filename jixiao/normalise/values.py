@@ -11,6 +11,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache, wraps
 from typing import Any
 
 REASON_CATEGORIES = ("经费保障", "制度保障", "人员保障", "硬件条件保障", "其他")
@@ -69,6 +70,8 @@ CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|_x00(?:0[0-8bBcCeEfF]
 
 def strip_control(text: str) -> tuple[str, bool]:
     """(text without control characters, whether any was removed)."""
+    if text.isprintable() and "_x" not in text:
+        return text, False  # the common case, told without the pattern: no C0 character, no '_x00..' escape
     clean = CONTROL_RE.sub("", text)
     return clean, clean != text
 
@@ -83,8 +86,37 @@ def normalize(text: Any) -> str:
     """Half-width, no whitespace: the form used to compare labels and parse numbers."""
     if text is None:
         return ""
-    folded = unicodedata.normalize("NFKC", str(text))
-    return re.sub(r"\s+", "", folded).replace("％", "%")
+    text = str(text)
+    return _normalize_short(text) if len(text) <= CACHED_TEXT_LEN else _normalize(text)
+
+
+# Labels and short values are normalised again and again while a form is located (every header
+# scan asks for each cell); long texts (目标, 说明) are few, and the cache must not hold big strings.
+CACHED_TEXT_LEN = 64
+WHITESPACE_RE = re.compile(r"\s+")
+
+
+def _normalize(text: str) -> str:
+    return WHITESPACE_RE.sub("", unicodedata.normalize("NFKC", text)).replace("％", "%")
+
+
+_normalize_short = lru_cache(maxsize=16384)(_normalize)
+
+
+def cached_by_value(parse):
+    """``parse(value, number_format)`` remembered for numbers and short texts: the same targets and
+    amounts ('≥95%', '100%', 0.95) recur from form to form. Only for pure functions whose results are
+    immutable; ``typed`` keeps True apart from 1."""
+    cached = lru_cache(maxsize=8192, typed=True)(parse)
+
+    @wraps(parse)
+    def remembered(value: Any, number_format: str = "General"):
+        if isinstance(value, (int, float)) or isinstance(value, str) and len(value) <= CACHED_TEXT_LEN:
+            return cached(value, number_format)
+        return parse(value, number_format)
+
+    remembered.cache_clear = cached.cache_clear
+    return remembered
 
 
 def tidy_name(text: Any) -> str | None:
@@ -258,6 +290,7 @@ def _unit_after(text: str) -> str | None:
     return unit[:8] or None
 
 
+@cached_by_value
 def parse_target(value: Any, number_format: str = "General") -> Target:
     """Parse a 年度指标值: '≥95%', '不低于10台', '48小时以内', '90%-95%', '达到预期', 0.95 (% format)."""
     if is_blank(value):
@@ -295,6 +328,7 @@ class Measure:
     converted: bool = False
 
 
+@cached_by_value
 def parse_measure(value: Any, number_format: str = "General") -> Measure:
     """A number in an execution or forecast cell with the unit written next to it, if any."""
     if is_blank(value) or isinstance(value, bool):

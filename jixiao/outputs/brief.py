@@ -24,7 +24,7 @@ import pandas as pd
 from jixiao import __version__
 from jixiao.config.profile import RuleProfile, load_profile
 from jixiao.config.settings import Settings, load_settings
-from jixiao.domain.formatting import data_period, money, number_or_none, percent
+from jixiao.domain.formatting import data_period, money, number_or_none, percent, score_text
 from jixiao.domain.vocabulary import LIGHTS, SEVERITY_LABELS
 from jixiao.metrics import wording
 from jixiao.metrics.compute import (
@@ -53,9 +53,11 @@ from jixiao.outputs.document import (
     Paragraph,
     Section,
     Table,
+    check_page,
     render_html,
     run_date,
     write_docx,
+    write_pdf,
 )
 from jixiao.outputs.document import Column as DocColumn
 from jixiao.store.schema import INGEST_TABLES, METRICS_TABLES, is_missing
@@ -242,8 +244,7 @@ def cell_text(value, kind: str) -> str:
     if kind == "pct":
         return percent(value)
     if kind == "score":
-        number = number_or_none(value)
-        return "—" if number is None else f"{number:.2f}"
+        return score_text(value)
     if kind == "int":
         number = number_or_none(value)
         return "—" if number is None else str(int(number))
@@ -917,16 +918,23 @@ county_overview = county_report
 
 
 def write_document(document: Document, outputs: dict | None, templates: str | Path | None = None) -> list[Path]:
-    """Write the HTML page and the .docx named in ``outputs`` (format -> path); the batch prints the PDF."""
+    """Write the files named in ``outputs`` (format -> path: html, pdf, docx); the batch passes all three.
+
+    The page is checked first (it opens offline and stays under the size limit): a page that fails
+    writes nothing. Every file is written under a temporary name and renamed.
+    """
     templates_dir = Path(templates) if templates else None
+    outputs = {fmt: Path(path) for fmt, path in (outputs or {}).items()}
+    page = check_page(render_html(document, templates_dir)) if {"html", "pdf"} & set(outputs) else ""
     written = []
-    for fmt, path in (outputs or {}).items():
-        path = Path(path)
+    for fmt, path in outputs.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         if fmt == "html":
             partial = path.with_name(path.name + ".part")
-            partial.write_text(render_html(document, templates_dir), encoding="utf-8")
+            partial.write_text(page, encoding="utf-8")
             partial.replace(path)
+        elif fmt == "pdf":
+            write_pdf(document, page, path)
         elif fmt == "docx":
             write_docx(document, path, templates_dir)
         else:

@@ -19,6 +19,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
+from html.parser import HTMLParser
 from pathlib import Path
 
 from markupsafe import Markup, escape
@@ -43,6 +44,7 @@ MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}  # 156 mm text w
 TEXT_WIDTH_MM = 156
 CHART_WIDTH_MM = 150
 CHART_PNG_SCALE = 2  # 800 layout px × 2 over 150 mm ≈ 270 dpi: sharp in print, half the pixels of ×3
+PLOTLY_UID_CHARS = 6  # as long as plotly.js's own random uids
 LIGHT_FILLS = {"红灯": "F4C7C3", "黄灯": "FCE8B2", "绿灯": "C8E6C9", "蓝灯": "BBDEFB", "无法判断": "E0E0E0"}
 
 WIDE_TABLE_COLUMNS = 8
@@ -134,24 +136,36 @@ class Table:
 
 @dataclass
 class Chart:
-    """A plotly figure drawn once per format: SVG with real text for HTML/PDF, PNG for Word."""
+    """A plotly figure drawn once in the process's chart page: SVG with real text for HTML/PDF, and that
+    same SVG rasterised to PNG for Word (jixiao.outputs.chromium)."""
     caption: str
     figure: object
     kind: str = "chart"
 
+    @property
+    def size(self) -> tuple[int, int]:
+        from jixiao.outputs import plots
+
+        layout = self.figure.layout
+        return int(layout.width or plots.DEFAULT_WIDTH), int(layout.height or plots.DEFAULT_HEIGHT)
+
+    @cached_property
+    def drawn_svg(self) -> str:
+        """The SVG document as drawn, its random plotly uid replaced by one derived from the figure."""
+        from jixiao.outputs import chromium
+
+        seed = self.caption + repr(self.figure.to_plotly_json().get("data", ""))[:4000]
+        return stable_svg(chromium.call("svg", figure_json(self.figure, seed), *self.size), seed)
+
     @cached_property
     def svg(self) -> str:
-
-        raw = stable_svg(figure_svg(self.figure), self.caption + repr(self.figure.to_plotly_json().get("data", ""))[:4000])
-        return inline_svg(raw)
+        return inline_svg(self.drawn_svg)
 
     @cached_property
     def png(self) -> bytes:
-        from jixiao.outputs import charts
+        from jixiao.outputs import chromium
 
-        if not charts.server_running():
-            _ = self.svg  # starts the kaleido server the HTML also uses
-        return charts.figure_to_image(self.figure, "png", scale=CHART_PNG_SCALE)
+        return chromium.call("png", self.drawn_svg, *self.size, CHART_PNG_SCALE)
 
 
 @dataclass
@@ -204,16 +218,21 @@ class Document:
         return render_html(self, fragment=True)
 
 
+_SVG_TAG = re.compile(r"<svg\b[^>]*>")
+
+
 def inline_svg(svg: str) -> str:
     """A plotly SVG ready to sit inside the page: no XML prolog, scalable (viewBox), text in the CJK face."""
     svg = re.sub(r"<\?xml[^>]*>\s*", "", svg)
     if "<script" in svg.lower():  # our own charts never carry one; refuse rather than run it
         raise ValueError("图表 SVG 含有脚本")
-    match = re.search(r'<svg[^>]*\bwidth="([\d.]+)"[^>]*\bheight="([\d.]+)"', svg)
-    if match and "viewBox" not in svg[:500]:
-        width, height = match.groups()
-        svg = svg.replace(match.group(0), match.group(0).replace(f'width="{width}"', f'viewBox="0 0 {width} {height}"')
-                          .replace(f'height="{height}"', 'class="chart-svg"'), 1)
+    tag = _SVG_TAG.search(svg)
+    width = re.search(r'\swidth="([\d.]+)"', tag.group(0)) if tag else None
+    height = re.search(r'\sheight="([\d.]+)"', tag.group(0)) if tag else None
+    if width and height and "viewBox" not in tag.group(0):
+        scalable = (tag.group(0).replace(width.group(0), f' viewBox="0 0 {width.group(1)} {height.group(1)}"')
+                    .replace(height.group(0), ""))
+        svg = svg.replace(tag.group(0), scalable, 1)
     return svg
 
 
@@ -266,6 +285,135 @@ def render_html(document: Document, templates_dir: Path | None = None, fragment:
 def render_fragment(blocks: list, templates_dir: Path | None = None) -> str:
     env = _environment(templates_dir)
     return env.get_template(HTML_TEMPLATE).module.blocks(blocks)
+
+
+# ---------------------------------------------------------------- the page's checks and PDF
+
+MAX_HTML_BYTES = 2 * 1024 * 1024  # issue 5: a brief must stay under 2 MB
+
+
+def check_page(page: str) -> str:
+    """A document page must open offline and stay small; raises with the reason in Chinese."""
+    remote = external_references(page)
+    if remote:
+        raise ValueError(f"简报引用了外部资源（离线无法打开）：{', '.join(remote[:3])}")
+    size = len(page.encode("utf-8"))
+    if size > MAX_HTML_BYTES:
+        raise ValueError(f"简报 HTML 为 {size / 1024 / 1024:.1f} MB，超过 {MAX_HTML_BYTES // 1024 // 1024} MB 上限")
+    return page
+
+
+_CSS_REMOTE = re.compile(r"""(?:@import\s*|url\()\s*["']?((?:https?:)?//[^"')\s]+)""", re.IGNORECASE)
+_URL_ATTRIBUTES = ("src", "href", "srcset", "poster", "data", "action")
+
+
+class _RemoteFinder(HTMLParser):
+    """Collects URLs the browser would fetch from real tags and styles (not from escaped text)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.urls: list[str] = []
+        self._in_style = False
+
+    def handle_starttag(self, tag, attrs) -> None:
+        self._in_style = tag == "style"
+        for name, value in attrs:
+            value = (value or "").strip()
+            if name in _URL_ATTRIBUTES and not value.startswith(("data:", "#")) and "//" in value[:8]:
+                self.urls.append(value)
+            if name == "style":
+                self.urls += _CSS_REMOTE.findall(value)
+
+    def handle_endtag(self, tag) -> None:
+        self._in_style = False
+
+    def handle_data(self, data) -> None:
+        if self._in_style:
+            self.urls += _CSS_REMOTE.findall(data)
+
+
+def external_references(page: str) -> list[str]:
+    """URLs in tags or CSS that a browser would fetch from another host."""
+    finder = _RemoteFinder()
+    finder.feed(page)
+    finder.close()
+    return finder.urls
+
+
+def write_pdf(document: Document, page: str, path: Path) -> Path:
+    """``page`` (the document's HTML) printed by the process's Chromium, then the document's stamp into the
+    PDF's information; written under a temporary name and renamed, so no reader sees half a PDF."""
+    from jixiao.outputs import chromium
+
+    path = Path(path)
+    partial = path.with_name(path.name + ".part")
+    try:
+        chromium.call("pdf", page, partial)
+        set_pdf_metadata(partial, {"title": document.title, **document.meta})
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return path
+
+
+def set_pdf_metadata(pdf_path: Path, meta: dict[str, str]) -> None:
+    """Title, author, subject, keywords and the jixiao stamp into the PDF's document information.
+
+    Appended as an incremental update (ISO 32000-1 §7.5.6): Chromium's bytes stay as printed, then a new
+    information dictionary, a cross-reference section for it and a trailer pointing back to Chromium's.
+    pypdf only reads the trailer; rewriting the whole file through pypdf cost 0.5 s of CPU a brief.
+    """
+    from pypdf import PdfReader
+    from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+
+    data = pdf_path.read_bytes()
+    previous = _STARTXREF.search(data[-PDF_TAIL_BYTES:])
+    trailer = PdfReader(io.BytesIO(data)).trailer
+    if previous is None or "/Root" not in trailer:
+        raise ValueError("Chromium 打印的 PDF 没有可追加的交叉引用表")
+    info = DictionaryObject(trailer["/Info"].get_object()) if "/Info" in trailer else DictionaryObject()
+    info.update({NameObject(key): TextStringObject(value) for key, value in pdf_info(meta).items()})
+    number, root = int(trailer["/Size"]), trailer.raw_get("/Root")
+    body = io.BytesIO()
+    body.write(b"\n" if not data.endswith(b"\n") else b"")
+    at = len(data) + body.tell()
+    body.write(f"{number} 0 obj\n".encode())
+    info.write_to_stream(body)
+    body.write(b"\nendobj\n")
+    xref_at = len(data) + body.tell()
+    body.write(f"xref\n{number} 1\n{at:010d} 00000 n \ntrailer\n".encode())
+    DictionaryObject({NameObject("/Size"): _number(number + 1), NameObject("/Root"): root,
+                      NameObject("/Info"): _reference(number), NameObject("/Prev"): _number(int(previous.group(1))),
+                      **({NameObject("/ID"): trailer.raw_get("/ID")} if "/ID" in trailer else {})}
+                     ).write_to_stream(body)
+    body.write(f"\nstartxref\n{xref_at}\n%%EOF\n".encode())
+    with pdf_path.open("ab") as handle:
+        handle.write(body.getvalue())
+
+
+PDF_TAIL_BYTES = 1024  # startxref and %%EOF close the file
+_STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
+
+
+def pdf_info(meta: dict[str, str]) -> dict[str, str]:
+    """The information entries from a page's metadata: the standard ones and /JixiaoVersion, /JixiaoProfile…"""
+    info = {"/Title": meta.get("title", ""), "/Author": meta.get("author", ""), "/Subject": meta.get("subject", ""),
+            "/Keywords": meta.get("keywords", "")}
+    info.update({"/" + name.replace("jixiao:", "Jixiao-").title().replace("-", ""): value
+                 for name, value in meta.items() if name.startswith("jixiao:")})
+    return {key: value for key, value in info.items() if value}
+
+
+def _number(value: int):
+    from pypdf.generic import NumberObject
+
+    return NumberObject(value)
+
+
+def _reference(number: int):
+    from pypdf.generic import IndirectObject
+
+    return IndirectObject(number, 0, None)
 
 
 # ---------------------------------------------------------------- Word
@@ -611,19 +759,16 @@ def _field(run, instruction: str) -> None:
 
 # ---------------------------------------------------------------- charts as SVG
 
-def figure_svg(fig) -> str:
-    """SVG text of ``fig`` from the kaleido server, started once per process and then kept.
+def figure_json(fig, seed: str) -> str:
+    """The figure for plotly.js, every trace with a uid derived from ``seed``: plotly.js would name each
+    trace's SVG group by a random one (plotly.py drops uids from to_dict, so they are set here)."""
+    from plotly.io.json import to_json_plotly
 
-    A batch kernel renders many briefs: the first chart pays the browser start (2-3 s), the rest
-    about 0.15 s each.
-    """
-    from jixiao.outputs import charts
-
-    if not charts.server_running():
-        import kaleido
-
-        kaleido.start_sync_server(**charts.KALEIDO_OPTIONS, silence_warnings=True)
-    return charts.figure_to_svg(fig)
+    spec = fig.to_dict()
+    stable = hashlib.sha256(seed.encode("utf-8")).hexdigest()[:PLOTLY_UID_CHARS]
+    for number, trace in enumerate(spec.get("data", [])):
+        trace.setdefault("uid", f"{stable}{number}")
+    return to_json_plotly(spec)
 
 
 _PLOTLY_UID = re.compile(r'id="defs-([0-9a-f]+)"')

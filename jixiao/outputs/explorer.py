@@ -5,15 +5,19 @@ frame and builds ipywidgets around it: filters (department, unit, 一级/二级 
 重点监控 only, a deviation threshold, a text search over names, reasons and measures), a
 summary line, a sortable table, a linked chart, a project detail view and an Excel export.
 
-Every callback writes into widget values or the chart figure, so tests drive the explorer
-headlessly by setting ``.value``. The figure is shown through an ``Output`` (plotly's own
-mime renderer) rather than a ``FigureWidget``: the latter's front end must start within 2 s
-and did not on a busy dashboard server.
+Every callback writes into widget values, so tests drive the explorer headlessly by setting
+``.value``. The chart is inline SVG in an HTML widget (``light_chart``), not plotly: a plotly
+figure redrawn in an ``Output`` on every filter change cost the browser 200–700 ms, a
+``FigureWidget``'s front end must start within 2 s and did not on a busy dashboard server.
 
 Speed: everything a filter needs is computed once in ``FilterIndex`` — integer category
 codes, a boolean array per flag, the deviation as a float array, normalised search texts
 (deduplicated) and sort orders on demand — so one filter update is a handful of numpy
-operations plus rendering at most ``TABLE_ROW_LIMIT`` rows (benchmarks/bench_explorer.py).
+operations plus rendering one page of ``TABLE_PAGE_ROWS`` rows (benchmarks/bench_explorer.py).
+In the browser (benchmarks/bench_explorer_browser.py) what counts is what reaches the page:
+one table page, an SVG string that is not re-sent when unchanged, department and unit lists
+that stay short until narrowed (``CATEGORY_OPTION_LIMIT``), and a search that answers a whole
+word at once instead of waiting out the typing pause.
 """
 from __future__ import annotations
 
@@ -42,7 +46,7 @@ from openpyxl.utils import get_column_letter
 from jixiao.domain.formatting import is_missing, period_label
 from jixiao.metrics.compute import BLUE, DIRECTION_LABELS, GREEN, LIGHT_LABELS, NO_DEPT, RED, UNKNOWN, YELLOW
 from jixiao.normalise.layout import LEVEL1_NAMES
-from jixiao.outputs import plots
+from jixiao.outputs import light_chart, plots
 from jixiao.outputs.safe import clean_text
 from jixiao.outputs.summary_excel import (
     DATETIME_FORMAT,
@@ -55,8 +59,14 @@ from jixiao.outputs.summary_excel import (
 )
 from jixiao.store.tables import read_tables
 
-TABLE_ROW_LIMIT = 200         # rows rendered in the table; the export holds the whole selection
+# Rows on one table page (上一页/下一页 for the rest; the export holds the whole selection). The browser
+# lays out 50 rows in about 15 ms, 200 rows in about 90 ms (2-core machine under load).
+TABLE_PAGE_ROWS = 50
 PROJECT_OPTION_LIMIT = 500    # projects offered in the detail dropdown (more is unusable to pick from)
+# Departments or units listed before the county or department is chosen: a province has 14,000 units, and
+# sending and drawing them made the browser take over a second (benchmarks/bench_explorer_browser.py).
+CATEGORY_OPTION_LIMIT = 500
+PARENT_FILTERS = {"unit_name": ("dept_name", "主管部门"), "dept_name": ("county", "县区")}  # column → its narrower
 TABLE_TEXT_LIMIT = 60         # characters of a long reason shown in the table (the detail shows all)
 DEVIATION_SLIDER_MAX = 100.0  # deviation is a shortfall share in %, 100 = nothing delivered
 DEVIATION_SLIDER_STEP = 5.0
@@ -69,10 +79,9 @@ NO_LEVEL = "（未识别）"
 EXPORT_SUBDIR = "筛选导出"
 HEADER_FILL = "DDEBF7"
 EXPORT_WIDTH = 16             # Excel column width of the export (character cells)
-SEARCH_DEBOUNCE_SECONDS = 0.3  # search as you type: wait for a pause in typing, not every keystroke
+SEARCH_DEBOUNCE_SECONDS = 0.3  # search as you type: while typing goes on, wait for a pause of this length
 SEARCH_PLACEHOLDER = "项目名称、指标名称、原因说明或措施中的文字（多个词用空格分开）"
 SEARCH_WIDTH = "720px"        # the whole placeholder stays visible
-SMALL_COUNT_AXIS = 10         # up to this many indicators the count axis steps by one
 DATA_URI_LIMIT = 20_000_000   # bytes; larger exports are only offered where the server serves files
 EMPTY_TEXT = "无符合条件的数据"
 NO_COUNTY = "（未识别县区）"
@@ -404,6 +413,7 @@ class Explorer:
         self.served_root = Path(served_root).resolve() if served_root else None
         self.download_prefix = download_prefix
         self._pending_search = None
+        self._last_search_at = -SEARCH_DEBOUNCE_SECONDS  # loop time of the last search refresh
         self.frame = indicator_frame(tables)
         self.projects = tables.get("project_status")
         self._project_records = ({} if self.projects is None else
@@ -452,14 +462,21 @@ class Explorer:
 
     def _category_options(self, column: str, codes=None) -> list[tuple[str, int]]:
         labels = self.index.labels[column]
+        if codes is None and len(labels) > CATEGORY_OPTION_LIMIT and self._can_narrow(column):
+            return [(f"（全部 {len(labels):,} 个，请先选{PARENT_FILTERS[column][1]}）", ALL)]
         chosen = range(len(labels)) if codes is None else codes
         return [(ALL_LABEL, ALL)] + [(labels[code], int(code)) for code in chosen]
 
+    def _can_narrow(self, column: str) -> bool:
+        """Whether a filter on screen narrows this list (the county filter shows for province lists only)."""
+        return column in PARENT_FILTERS and (column != "dept_name" or self.province)
+
     def _build_widgets(self) -> None:
         wide = widgets.Layout(width="420px")
+        self.province = self.has_counties()
         self.county = self._dropdown("县区", "county")
         # A county-level list has one county: the filter would only be noise.
-        self.county.layout.display = "" if self.has_counties() else "none"
+        self.county.layout.display = "" if self.province else "none"
         self.department = self._dropdown("主管部门", "dept_name")
         self.unit = self._dropdown("实施单位", "unit_name")
         self.level1 = self._dropdown("一级指标", "level1")
@@ -475,8 +492,14 @@ class Explorer:
         self.sort_direction = widgets.ToggleButtons(options=DIRECTION_CHOICES, value=DESCENDING)
         self.summary = widgets.HTML()
         self.table = widgets.HTML(layout=widgets.Layout(max_height="460px", overflow="auto"))
-        self.chart = self._build_chart()
-        self.chart_view = widgets.Output()
+        self.table.add_class("jx-table-view")  # how the browser test and benchmark find it in the page
+        self.page_number = 0
+        self.previous_page = widgets.Button(description="上一页", icon="chevron-left",
+                                            layout=widgets.Layout(width="100px"))
+        self.next_page = widgets.Button(description="下一页", icon="chevron-right", layout=widgets.Layout(width="100px"))
+        self.pager = widgets.HBox([self.previous_page, self.next_page])
+        self.chart_view = widgets.HTML()
+        self.chart_view.add_class("jx-chart-view")
         self.project = widgets.Dropdown(description="项目详情", options=[("（请选择项目）", NO_PROJECT)],
                                         value=NO_PROJECT, layout=widgets.Layout(width="640px"))
         self.detail = widgets.HTML()
@@ -484,20 +507,6 @@ class Explorer:
                                             layout=widgets.Layout(width="260px"))
         self.export_path = widgets.HTML()
         self.widget = self._layout()
-
-    def _build_chart(self) -> go.Figure:
-        """Light counts by 二级指标 for the filtered rows: one stacked bar trace per light."""
-        figure = plots.apply_template(go.Figure())
-        for light in LIGHT_ORDER:
-            figure.add_bar(name=LIGHT_LABELS[light], x=[], y=[], orientation="h",
-                           marker_color=plots.LIGHT_COLORS[light])
-        for trace, light in zip(figure.data, LIGHT_ORDER, strict=True):
-            trace.hovertemplate = "%{y}<br>" + LIGHT_LABELS[light] + "：%{x} 个指标<extra></extra>"
-        figure.update_layout(barmode="stack", xaxis=dict(title=dict(text="指标数（个）"), tickformat=",d",
-                                                         rangemode="tozero"),
-                             yaxis=dict(autorange="reversed"),
-                             legend=dict(traceorder="normal"))  # red first, as in the summary line
-        return figure
 
     def _layout(self) -> widgets.VBox:
         title = widgets.HTML("<h3>预算绩效运行监控 · 指标查询</h3>")
@@ -509,7 +518,7 @@ class Explorer:
             widgets.HBox([self.sort_by, self.sort_direction]),
         ])
         export = widgets.HBox([self.export_button, self.export_path])
-        return widgets.VBox([title, filters, self.summary, self.chart_view, self.table, export,
+        return widgets.VBox([title, filters, self.summary, self.chart_view, self.pager, self.table, export,
                              self.project, self.detail])
 
     def _repr_mimebundle_(self, **kwargs):
@@ -525,6 +534,8 @@ class Explorer:
         self.search.observe(self._on_search, names="value")
         self.project.observe(self._on_project, names="value")
         self.export_button.on_click(lambda _button: self.export())
+        self.previous_page.on_click(lambda _button: self.show_page(self.page_number - 1))
+        self.next_page.on_click(lambda _button: self.show_page(self.page_number + 1))
 
     @contextmanager
     def _hold(self):
@@ -540,15 +551,27 @@ class Explorer:
             self.refresh()
 
     def _on_search(self, _change=None) -> None:
-        """Search as you type: in a running kernel wait for a pause in typing, else refresh at once."""
+        """Search as you type: the first change after a pause shows at once (an input method commits
+        a whole word in one change); changes while typing go on wait for the next pause.
+
+        Without a running kernel loop (tests, scripts) every change refreshes at once.
+        """
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             self._on_filter()
             return
+        if self._pending_search is None and loop.time() - self._last_search_at >= SEARCH_DEBOUNCE_SECONDS:
+            self._last_search_at = loop.time()
+            self._on_filter()
+            return
         if self._pending_search is not None:
             self._pending_search.cancel()
-        self._pending_search = loop.call_later(SEARCH_DEBOUNCE_SECONDS, self._on_filter)
+        self._pending_search = loop.call_later(SEARCH_DEBOUNCE_SECONDS, self._on_search_pause, loop)
+
+    def _on_search_pause(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._pending_search, self._last_search_at = None, loop.time()
+        self._on_filter()
 
     def _on_county(self, change) -> None:
         """A county narrows the department list to its own departments."""
@@ -572,9 +595,9 @@ class Explorer:
         codes = None
         if parent_code != ALL:
             codes = np.unique(self.index.codes[column][self.index.codes[parent] == parent_code])
-        kept = control.value
-        control.options = self._category_options(column, codes)
-        control.value = kept if codes is None or kept in codes else ALL
+        kept, options = control.value, self._category_options(column, codes)
+        control.options = options
+        control.value = kept if kept in {value for _label, value in options} else ALL
 
     # ------------------------------------------------------------ filtering
 
@@ -601,7 +624,7 @@ class Explorer:
         order = self.index.order(self.sort_by.value, self.sort_direction.value)
         self.rows = order[self.mask[order]]
         self.summary.value = message_html(self.summary_text())
-        self.table.value = self._table_html()
+        self.show_page(0)
         self._update_chart()
         self._update_project_options()
 
@@ -626,14 +649,27 @@ class Explorer:
     def light_counts(self) -> dict[str, int]:
         return {light: int(np.count_nonzero(self.index.light_masks[light][self.rows])) for light in LIGHT_ORDER}
 
+    @property
+    def page_count(self) -> int:
+        return max(1, -(-len(self.rows) // TABLE_PAGE_ROWS))
+
+    def show_page(self, number: int) -> None:
+        """Table page ``number`` (from 0) of the sorted selection, and the page buttons that make sense."""
+        self.page_number = min(max(number, 0), self.page_count - 1)
+        self.table.value = self._table_html()
+        self.previous_page.disabled = self.page_number == 0
+        self.next_page.disabled = self.page_number == self.page_count - 1
+        self.pager.layout.display = "" if self.page_count > 1 else "none"
+
     def _table_html(self) -> str:
         if not len(self.rows):
             return message_html(EMPTY_TEXT, kind="empty", tag="p")
-        shown = self.rows[:TABLE_ROW_LIMIT]
+        first = self.page_number * TABLE_PAGE_ROWS
+        shown = self.rows[first:first + TABLE_PAGE_ROWS]
         note = ""
-        if len(self.rows) > TABLE_ROW_LIMIT:
-            note = (f"表中显示排序后的前 {TABLE_ROW_LIMIT} 行（共 {len(self.rows)} 行）；"
-                    f"完整结果请用“导出”按钮。")
+        if self.page_count > 1:
+            note = (f"第 {self.page_number + 1}／{self.page_count} 页：排序后的第 {first + 1}–{first + len(shown)} 行"
+                    f"（共 {len(self.rows)} 行）；完整结果请用“导出”按钮。")
         return html_table(self._values, shown, table_columns(self.period), shorten=True, note=note)
 
     def chart_counts(self) -> pd.DataFrame:
@@ -646,25 +682,9 @@ class Explorer:
         return counts[counts.sum(axis=1) > 0]
 
     def _update_chart(self) -> None:
-        counts = self.chart_counts()
-        labels = [plots.plain_text(label) for label in counts.index]
-        empty = not labels
-        largest = int(counts.sum(axis=1).max()) if not empty else 0
-        with self.chart.batch_update():
-            for trace, light in zip(self.chart.data, LIGHT_ORDER):
-                trace.x, trace.y = counts[light].tolist(), labels
-            self.chart.layout.title.text = f"筛选结果各二级指标的灯色（{len(self.rows)} 个指标）"
-            self.chart.layout.height = plots._bar_chart_height(len(labels)) if labels else plots.MIN_BAR_CHART_HEIGHT
-            # Counts are whole numbers: small ones step by one, never 0.5.
-            self.chart.layout.xaxis.dtick = 1 if largest <= SMALL_COUNT_AXIS else None
-            # No junk axes for an empty selection: one sentence instead.
-            self.chart.layout.xaxis.visible = not empty
-            self.chart.layout.yaxis.visible = not empty
-            self.chart.layout.showlegend = not empty
-            self.chart.layout.annotations = ([dict(text=EMPTY_TEXT, showarrow=False, xref="paper", yref="paper",
-                                                   x=0.5, y=0.5, font=dict(size=16, color="#666666"))]
-                                             if empty else [])
-        show_figure(self.chart_view, self.chart)
+        """The SVG chart; an unchanged chart (a new sort order) sends nothing to the browser."""
+        title = f"筛选结果各二级指标的灯色（{len(self.rows)} 个指标）"
+        self.chart_view.value = render("light_chart.svg.j2", **light_chart.chart_context(self.chart_counts(), title))
 
     # ------------------------------------------------------------ project detail
 
@@ -724,6 +744,8 @@ class Explorer:
     def filter_description(self) -> list[tuple[str, str]]:
         """The active filters in words, for the export's 筛选条件 sheet."""
         def label(control) -> str:
+            if control.value == ALL:
+                return ALL_LABEL  # not the long list's hint
             return dict((value, text) for text, value in control.options).get(control.value, "")
         return [("县区", label(self.county)), ("主管部门", label(self.department)), ("实施单位", label(self.unit)),
                 ("一级指标", label(self.level1)), ("二级指标", label(self.level2)), ("指标灯", label(self.light)),

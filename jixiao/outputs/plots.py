@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from jixiao.config.profile import RuleProfile, load_profile
+from jixiao.domain.formatting import score_text
 from jixiao.domain.vocabulary import LIGHTS
 from jixiao.metrics.compute import BLUE, GREEN, LIGHT_LABELS, RED, UNKNOWN, YELLOW, budget_light
 
@@ -492,7 +493,8 @@ def ranking_chart(department_summary: pd.DataFrame, highlight: str | None = None
     shared_score = frame["score"].round(2).duplicated(keep=False)
     labels = [f"第{int(rank)}名{'（并列）' if tied else ''} {plain_text(name)}"
               for rank, name, tied in zip(frame["rank"], frame["dept_name"], shared_rank, strict=True)]
-    texts = [f"{score:.2f}{'（同分）' if tied else ''}" for score, tied in zip(frame["score"], shared_score, strict=True)]
+    texts = [f"{score_text(score)}{'（同分）' if tied else ''}"
+             for score, tied in zip(frame["score"], shared_score, strict=True)]
     colors = [_ranking_color(name, highlight) for name in frame["dept_name"]]
     fig = _new_figure("部门综合得分排名", height=_bar_chart_height(len(frame)))
     fig.add_bar(
@@ -503,7 +505,7 @@ def ranking_chart(department_summary: pd.DataFrame, highlight: str | None = None
         hovertemplate=("%{y}<br>综合得分 %{x:.2f}<br>执行得分 %{customdata[0]:.2f}"
                        "<br>目标得分 %{customdata[1]:.2f}<br>%{customdata[2]}<extra></extra>"),
     )
-    notes = ["同分的部门按规则配置的并列规则定序（见排名方法说明）" if shared_score.any() else "满分 100 分"]
+    notes = ["得分相同的部门并列，名次相同（见排名方法说明）" if shared_score.any() else "满分 100 分"]
     if unranked:
         notes.append(f"另有 {unranked} 个部门缺少执行率或没有可判断的指标，不计分、不排名")
     note = "；".join(notes)

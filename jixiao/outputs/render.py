@@ -1,21 +1,20 @@
-"""The brief batch: run the notebooks with papermill (they write HTML and .docx), print PDF through Chromium.
+"""The brief batch: run the notebooks with papermill; each writes its HTML page, PDF and Word file.
 
-Why it is fast (docs/briefs.md): each worker process keeps ONE kernel (papermill ``km=``) with
-its kaleido server and renders many briefs with it; the parent drives ONE headless Chromium that
-prints each PDF while the workers run the next notebooks; charts are inline SVG, so a page prints
-without parsing plotly.js. Two workers use both cores. A brief rendered this way equals one
-rendered in a fresh kernel (tests/test_render.py). The 部门项目支出绩效运行监控情况表 workbooks are
-written by the parent before the notebooks start.
+Why it is fast (docs/briefs.md): each worker process keeps ONE kernel (papermill ``km=``) and renders
+many briefs with it; right after it starts, the kernel launches its ONE headless Chromium in the
+background (jixiao.outputs.chromium: a page that keeps plotly.js for the charts, a page that prints)
+while it imports jixiao, and the parent writes the 部门项目支出绩效运行监控情况表 workbooks meanwhile.
+Two workers use both cores, each drawing, writing and printing its own briefs, so no stage waits for
+another process. A brief rendered this way equals one rendered in a fresh kernel (tests/test_render.py).
 
-Each notebook builds ONE document model and writes its HTML page and Word file
-(jixiao.outputs.document); the PDF is that HTML printed. Files land in
+Each notebook builds ONE document model and writes its HTML page, the PDF printed from that page and
+the Word file (jixiao.outputs.document). Files land in
 ``<out>/<year>-<month>/briefs/<safe name>.html|pdf|docx``; names are cleaned so a
 department called ``../x`` cannot write outside that folder. One failing brief never stops the
 batch: its reason is returned in :class:`BriefsResult`.
 """
 from __future__ import annotations
 
-import html
 import multiprocessing as mp
 import os
 import queue
@@ -26,12 +25,13 @@ import tempfile
 import time
 import traceback
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
+from functools import partial
 from pathlib import Path
 
-from jixiao.config.environment import environment
 from jixiao.config.settings import Settings, period_dir
 from jixiao.outputs.brief import OVERVIEW_NAME, load_brief_data
+from jixiao.outputs.chromium import CHROMIUM_ARGS, CHROMIUM_PATH, LOCAL_SCHEMES  # noqa: F401 - re-exported
+from jixiao.outputs.document import MAX_HTML_BYTES, check_page, external_references  # noqa: F401 - re-exported
 from jixiao.outputs.safe import windows_safe
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,26 +39,12 @@ DEPARTMENT_NOTEBOOK = "department_brief.ipynb"
 OVERVIEW_NOTEBOOK = "county_report.ipynb"
 FORMATS = ("html", "pdf", "docx")
 
-MAX_HTML_BYTES = 2 * 1024 * 1024  # issue 5: a brief must stay under 2 MB
 MAX_NAME_CHARS = 80  # well under the 255-byte file name limit for 3-byte CJK characters
-CHROMIUM_PATH = str(environment().chromium)
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-extensions",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-VIEWPORT = {"width": 800, "height": 1100}  # the page width the charts are drawn for
-PDF_MARGIN = {"top": "37mm", "bottom": "35mm", "left": "28mm", "right": "26mm"}  # GB/T 9704-2012 page
-PAGE_LOAD_TIMEOUT_MS = 60_000
 KERNEL_START_TIMEOUT_S = 60
+# Run in each batch kernel right after it starts: Chromium for the charts launches in the background
+# while the kernel imports what every brief needs.
+WARM_UP_CODE = "from jixiao.outputs import chromium\nchromium.start()\nimport jixiao.outputs.brief"
 WORKER_POLL_S = 1.0  # how often the batch checks that its workers are still alive
-LOCAL_SCHEMES = ("file:", "data:", "about:")
-
-# Every image complete and every font loaded before printing: otherwise a chart can be cut.
-WAIT_FOR_PAGE_JS = """async () => {
-  await document.fonts.ready;
-  await Promise.all(Array.from(document.images).map(img => img.complete ? null :
-      new Promise(done => { img.onload = img.onerror = done; })));
-  return Array.from(document.images).every(img => img.naturalWidth > 0);
-}"""
-
 
 # ---------------------------------------------------------------- results
 
@@ -69,7 +55,6 @@ class BriefJob:
     notebook: Path
     parameters: dict
     outputs: dict  # format -> Path
-    header: str  # the document's short name (department · period), its <title> fallback
 
 
 @dataclass
@@ -78,7 +63,6 @@ class BriefOutcome:
     written: list[Path] = field(default_factory=list)
     error: str | None = None
     seconds: float = 0.0
-    page_path: Path | None = None  # the HTML page the PDF is printed from
 
 
 @dataclass
@@ -163,65 +147,13 @@ def plan_jobs(data, out_dir: Path, departments: list[str], formats: tuple[str, .
         notebook = notebooks_dir / (OVERVIEW_NOTEBOOK if is_overview else DEPARTMENT_NOTEBOOK)
         parameters = dict(common) if is_overview else {**common, "department": name}
         outputs = {fmt: inside(Path(out_dir), folder / f"{stem}.{fmt}") for fmt in formats}
-        written = {"html": str(outputs.get("html") or _print_page(outputs["pdf"]))} if {"html", "pdf"} & set(outputs) \
-            else {}
-        if "docx" in outputs:
-            written["docx"] = str(outputs["docx"])
-        parameters.update(outputs=written, templates=str(templates) if templates else None, settings=document)
-        header = f"{name}　·　{data.period}绩效运行监控"
-        jobs.append(BriefJob(name, notebook, parameters, outputs, header))
+        parameters.update(outputs={fmt: str(path) for fmt, path in outputs.items()},
+                          templates=str(templates) if templates else None, settings=document)
+        jobs.append(BriefJob(name, notebook, parameters, outputs))
     return jobs
 
 
 # ---------------------------------------------------------------- one worker's tools
-
-def check_page(page: str) -> str:
-    """A document page must open offline and stay small; raises with the reason in Chinese."""
-    remote = external_references(page)
-    if remote:
-        raise ValueError(f"简报引用了外部资源（离线无法打开）：{', '.join(remote[:3])}")
-    size = len(page.encode("utf-8"))
-    if size > MAX_HTML_BYTES:
-        raise ValueError(f"简报 HTML 为 {size / 1024 / 1024:.1f} MB，超过 {MAX_HTML_BYTES // 1024 // 1024} MB 上限")
-    return page
-
-
-_CSS_REMOTE = re.compile(r"""(?:@import\s*|url\()\s*["']?((?:https?:)?//[^"')\s]+)""", re.IGNORECASE)
-_URL_ATTRIBUTES = ("src", "href", "srcset", "poster", "data", "action")
-
-
-class _RemoteFinder(HTMLParser):
-    """Collects URLs the browser would fetch from real tags and styles (not from escaped text)."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.urls: list[str] = []
-        self._in_style = False
-
-    def handle_starttag(self, tag, attrs) -> None:
-        self._in_style = tag == "style"
-        for name, value in attrs:
-            value = (value or "").strip()
-            if name in _URL_ATTRIBUTES and not value.startswith(("data:", "#")) and "//" in value[:8]:
-                self.urls.append(value)
-            if name == "style":
-                self.urls += _CSS_REMOTE.findall(value)
-
-    def handle_endtag(self, tag) -> None:
-        self._in_style = False
-
-    def handle_data(self, data) -> None:
-        if self._in_style:
-            self.urls += _CSS_REMOTE.findall(data)
-
-
-def external_references(page: str) -> list[str]:
-    """URLs in tags or CSS that a browser would fetch from another host."""
-    finder = _RemoteFinder()
-    finder.feed(page)
-    finder.close()
-    return finder.urls
-
 
 def execution_error(exc: BaseException) -> str:
     """A short Chinese reason from a papermill or rendering error (the notebook's own message first)."""
@@ -230,83 +162,6 @@ def execution_error(exc: BaseException) -> str:
     if evalue is not None:
         return f"笔记本运行出错（{ename}）：{evalue}"
     return f"{type(exc).__name__}：{exc}"
-
-
-# 公文 page numbers: "— 1 —" in 四号 (14pt) at the bottom; no header (the date is the 成文日期 in the text).
-FOOTER_TEMPLATE = ('<div style="font-family:\'Noto Serif CJK SC\',serif;font-size:14pt;color:#000;width:100%;'
-                   'text-align:center;margin-bottom:18mm">— <span class="pageNumber"></span> —</div>')
-HEADER_TEMPLATE = "<div></div>"
-
-
-class PdfPrinter:
-    """One headless Chromium (Debian's, through Playwright) for many PDFs."""
-
-    def __init__(self) -> None:
-        from playwright.sync_api import sync_playwright
-
-        self._playwright = sync_playwright().start()
-        try:
-            self._browser = self._playwright.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
-        except Exception:
-            self._playwright.stop()
-            raise
-
-    def print_pdf(self, html_path: Path, pdf_path: Path, header: str) -> None:
-        page = self._browser.new_page(viewport=VIEWPORT)
-        try:
-            page.route("**/*", _local_only)
-            page.goto(html_path.resolve().as_uri(), wait_until="load", timeout=PAGE_LOAD_TIMEOUT_MS)
-            if not page.evaluate(WAIT_FOR_PAGE_JS):
-                raise RuntimeError("有图表未能显示")
-            page.emulate_media(media="print")
-            page.pdf(path=str(pdf_path), format="A4", print_background=True, display_header_footer=True,
-                     header_template=HEADER_TEMPLATE, footer_template=FOOTER_TEMPLATE, margin=PDF_MARGIN)
-            set_pdf_metadata(pdf_path, page_metadata(html_path.read_text(encoding="utf-8")))
-        finally:
-            page.close()
-
-    def close(self) -> None:
-        try:
-            self._browser.close()
-        finally:
-            self._playwright.stop()
-
-
-_META = re.compile(r'<meta name="([^"]+)" content="([^"]*)">')
-_TITLE = re.compile(r"<title>([^<]*)</title>")
-
-
-def page_metadata(page: str) -> dict[str, str]:
-    """The document's metadata from its HTML head (<title> and the jixiao <meta> tags)."""
-    meta = {name: html.unescape(value) for name, value in _META.findall(page.split("</head>")[0])}
-    title = _TITLE.search(page)
-    if title:
-        meta["title"] = html.unescape(title.group(1))
-    return meta
-
-
-def set_pdf_metadata(pdf_path: Path, meta: dict[str, str]) -> None:
-    """Title, author, subject, keywords and the jixiao stamp into the PDF's document information."""
-    from pypdf import PdfReader, PdfWriter
-
-    writer = PdfWriter(clone_from=PdfReader(str(pdf_path)))
-    info = {"/Title": meta.get("title", ""), "/Author": meta.get("author", ""), "/Subject": meta.get("subject", ""),
-            "/Keywords": meta.get("keywords", "")}
-    info.update({"/" + name.replace("jixiao:", "Jixiao-").title().replace("-", ""): value
-                 for name, value in meta.items() if name.startswith("jixiao:")})
-    writer.add_metadata({key: value for key, value in info.items() if value})
-    tmp = pdf_path.with_name(pdf_path.name + ".meta")
-    with tmp.open("wb") as handle:
-        writer.write(handle)
-    tmp.replace(pdf_path)
-
-
-def _local_only(route) -> None:
-    """Nothing leaves the machine: requests to any host are refused."""
-    if route.request.url.startswith(LOCAL_SCHEMES):
-        route.continue_()
-    else:
-        route.abort()
 
 
 class BriefRenderer:
@@ -319,11 +174,14 @@ class BriefRenderer:
 
     def __enter__(self) -> BriefRenderer:
         self._start_kernel()
+        import papermill  # noqa: F401 - imported while the kernel boots, not when the first brief waits for it
+
+        self.warm_up()
         return self
 
     def __exit__(self, *exc) -> None:
-        if self.km is not None:
-            self.km.shutdown_kernel(now=True)
+        if self.km is not None:  # a clean shutdown lets the kernel close its chart page's Chromium
+            self.km.shutdown_kernel(now=False)
         if self._socket_dir:
             shutil.rmtree(self._socket_dir, ignore_errors=True)
 
@@ -335,24 +193,32 @@ class BriefRenderer:
         self.km = KernelManager(kernel_name="python3", transport="ipc", ip=str(Path(self._socket_dir) / "kernel"))
         self.km.start_kernel(cwd=str(self.cwd))
 
+    def warm_up(self) -> None:
+        """Start the kernel's chart page (Chromium) and import jixiao while the batch starts its other parts.
+
+        Nothing it does shows in a brief: a brief from a warmed kernel equals one from a fresh kernel.
+        """
+        client = self.km.client()
+        client.start_channels()
+        try:
+            client.wait_for_ready(timeout=KERNEL_START_TIMEOUT_S)
+            client.execute_interactive(WARM_UP_CODE, store_history=False, timeout=KERNEL_START_TIMEOUT_S,
+                                       output_hook=lambda message: None)
+        finally:
+            client.stop_channels()
+
     def render(self, job: BriefJob) -> BriefOutcome:
-        """Execute the notebook; it writes the HTML page (final, or to print from) and the .docx."""
+        """Execute the notebook; it checks the page and writes the HTML, the PDF and the .docx."""
         started = time.perf_counter()
         outcome = BriefOutcome(job.name)
         try:
             self.execute(job)
-            written = job.parameters.get("outputs") or {}
-            if "html" in written:
-                outcome.page_path = Path(written["html"])
-                check_page(outcome.page_path.read_text(encoding="utf-8"))
-                if "html" in job.outputs:
-                    outcome.written.append(outcome.page_path)
-            if "docx" in written:
-                outcome.written.append(Path(written["docx"]))
+            outcome.written += [path for path in job.outputs.values() if path.is_file()]
         except Exception as exc:  # one brief's failure is reported, never raised
             outcome.error = execution_error(exc)
             if not self.km.is_alive():
                 self._start_kernel()
+                self.warm_up()
         outcome.seconds = time.perf_counter() - started
         return outcome
 
@@ -365,45 +231,12 @@ class BriefRenderer:
                                           start_timeout=KERNEL_START_TIMEOUT_S)
 
 
-def print_outcome(printer: PdfPrinter, job: BriefJob, outcome: BriefOutcome) -> BriefOutcome:
-    """Print the PDF of a rendered brief (in the batch's process, one browser for all PDFs)."""
-    if outcome.error or "pdf" not in job.outputs:
-        return outcome
-    started = time.perf_counter()
-    pdf = job.outputs["pdf"]
-    try:
-        printer.print_pdf(outcome.page_path, _partial(pdf), job.header)
-        _partial(pdf).replace(pdf)
-        outcome.written.append(pdf)
-    except Exception as exc:
-        outcome.error = f"PDF 打印失败：{execution_error(exc)}"
-    finally:
-        if "html" not in job.outputs:
-            outcome.page_path.unlink(missing_ok=True)
-    outcome.seconds += time.perf_counter() - started
-    return outcome
-
-
-def _print_page(pdf: Path) -> Path:
-    return pdf.with_name(pdf.name + ".print.html")
-
-
-def _partial(path: Path) -> Path:
-    return path.with_name(path.name + ".part")
-
-
-def _write_text(path: Path, content: str) -> None:
-    """Write through a temporary file, so a reader never sees half a brief."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _partial(path)
-    tmp.write_text(content, encoding="utf-8")
-    tmp.replace(path)
-
-
 # ---------------------------------------------------------------- the batch
 
 def _worker(tasks, results) -> None:
     """Worker process: render jobs from ``tasks`` until the ``None`` sentinel."""
+    skip_iri_grammar()
+    forget_parent_task_runners()
     try:
         with BriefRenderer() as renderer:
             for index, job in iter(tasks.get, None):
@@ -411,6 +244,22 @@ def _worker(tasks, results) -> None:
                 results.put(("done", index, renderer.render(job)))
     except Exception:  # start-up failed (no kernel, no browser): the batch reports it
         results.put(("crashed", None, traceback.format_exc(limit=3)))
+
+
+def skip_iri_grammar() -> None:
+    """papermill → nbformat → jsonschema imports rfc3987_syntax, which builds a Lark grammar for the "iri"
+    format at import: 1.5 s of CPU in every worker (half of papermill's import). Notebook validation never
+    checks that format, and jsonschema skips it when the module cannot be imported; only this process."""
+    sys.modules.setdefault("rfc3987_syntax", None)
+
+
+def forget_parent_task_runners() -> None:
+    """A forked worker inherits jupyter_core's per-thread task runners from a parent that already ran a
+    notebook (``render_fresh``, a benchmark): their threads did not survive the fork, and papermill would
+    wait on them forever. The worker starts with none; its own are made when needed."""
+    from jupyter_core import utils
+
+    getattr(utils, "_runner_map", {}).clear()
 
 
 def installed_notebooks(root: Path = ROOT, prefix: Path = Path(sys.prefix)) -> Path:
@@ -442,8 +291,8 @@ def run_briefs(processed_dir, out_dir, departments=None, formats=FORMATS, jobs: 
     plan = plan_jobs(data, Path(out_dir), wanted, formats, Path(rules_path) if rules_path else None,
                      Path(notebooks_dir) if notebooks_dir else installed_notebooks(), include_overview,
                      settings.paths.templates if settings else None, settings)
-    result.written += _write_situation_forms(data, Path(out_dir), wanted, result)
-    for outcome in _render_all(plan, formats, jobs, progress):
+    forms = partial(_write_situation_forms, data, Path(out_dir), wanted, result)  # while the kernels start
+    for outcome in _render_all(plan, jobs, progress, meanwhile=forms):
         result.outcomes.append(outcome)
         result.written += outcome.written
         if outcome.error:
@@ -452,20 +301,21 @@ def run_briefs(processed_dir, out_dir, departments=None, formats=FORMATS, jobs: 
     return result
 
 
-def _write_situation_forms(data, out_dir: Path, departments: list[str], result: BriefsResult) -> list[Path]:
+def _write_situation_forms(data, out_dir: Path, departments: list[str], result: BriefsResult) -> None:
     """《部门项目支出绩效运行监控情况表》 per department, beside the briefs (<period>/情况表/)."""
     from jixiao.outputs.situation_form import write_forms
 
     try:
-        return write_forms(data, departments, period_dir(out_dir, data.year, data.month) / "情况表",
-                           assign_file_names(departments))
+        result.written += write_forms(data, departments, period_dir(out_dir, data.year, data.month) / "情况表",
+                                      assign_file_names(departments))
     except Exception as exc:  # noqa: BLE001 - the briefs still go out; the reason is reported
         result.failures.append(("监控情况表", f"{type(exc).__name__}：{exc}"))
-        return []
 
 
-def _render_all(plan: list[BriefJob], formats: tuple[str, ...], jobs: int, progress: bool) -> list[BriefOutcome]:
+def _render_all(plan: list[BriefJob], jobs: int, progress: bool, meanwhile=lambda: None) -> list[BriefOutcome]:
+    """Every brief of ``plan``; ``meanwhile`` runs in this process while the workers start their kernels."""
     if not plan:
+        meanwhile()
         return []
     workers = max(1, min(jobs or os.cpu_count() or 1, len(plan)))
     # fork: no re-import of the caller's main module (a script without a __main__ guard still works);
@@ -479,20 +329,17 @@ def _render_all(plan: list[BriefJob], formats: tuple[str, ...], jobs: int, progr
     processes = [context.Process(target=_worker, args=(tasks, results), daemon=True) for _ in range(workers)]
     for process in processes:
         process.start()
-    # The browser starts while the workers start their kernels; it prints while they execute the next brief.
-    printer = PdfPrinter() if "pdf" in formats else None
     try:
-        return _collect(plan, processes, results, printer, progress)
+        meanwhile()
+        return _collect(plan, processes, results, progress)
     finally:
-        if printer is not None:
-            printer.close()
         for process in processes:
             process.join(timeout=KERNEL_START_TIMEOUT_S)
             if process.is_alive():
                 process.terminate()
 
 
-def _collect(plan, processes, results, printer, progress: bool) -> list[BriefOutcome]:
+def _collect(plan, processes, results, progress: bool) -> list[BriefOutcome]:
     """Outcomes in plan order; briefs lost with a crashed worker are reported as failures."""
     from tqdm import tqdm
 
@@ -515,7 +362,7 @@ def _collect(plan, processes, results, printer, progress: bool) -> list[BriefOut
         if kind == "started":
             running[payload] = index
         elif kind == "done":
-            outcomes[index] = print_outcome(printer, plan[index], payload) if printer else payload
+            outcomes[index] = payload
             running = {pid: i for pid, i in running.items() if i != index}
             bar.update(1)
         else:

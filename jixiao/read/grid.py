@@ -5,6 +5,7 @@ Every format's reader returns :class:`Grid` objects; nothing here knows a file f
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from openpyxl.utils import get_column_letter
@@ -46,7 +47,7 @@ class LimitExceeded(UnreadableWorkbook):
     """A file whose declared size is beyond a limit: unreadable, with a reason naming the limit."""
 
 
-@dataclass
+@dataclass(slots=True)  # a workbook has thousands: slots make them smaller and quicker to build
 class Cell:
     value: Any
     number_format: str = "General"
@@ -83,10 +84,11 @@ class Grid:
         A merge is clipped to the cells holding data (a whole-sheet merge A1:XFD1048576 would
         otherwise be 17 billion cells); merges beyond ``max_cells`` indexed cells are dropped.
         """
-        self._max_row = max((r for r, _ in self.cells), default=0)
-        self._max_col = max((c for _, c in self.cells), default=0)
+        self._max_row = max(self.cells, default=(0, 0))[0]  # keys are (row, column): the largest has the last row
+        self._max_col = max(map(itemgetter(1), self.cells), default=0)
         self.merged = self._clipped_merges()
         self._origin = {}
+        self._row_origins = None
         self._spans = {(r1, c1): (r1, c1, r2, c2) for r1, c1, r2, c2 in self.merged}
         for r1, c1, r2, c2 in self.merged:
             for r in range(r1, r2 + 1):
@@ -139,6 +141,14 @@ class Grid:
 
     def origin(self, row: int, col: int) -> tuple[int, int]:
         return self._origin.get((row, col), (row, col))
+
+    def origins_in_row(self, row: int) -> set[tuple[int, int]]:
+        """The top-left cells of the merged ranges that cover some cell of ``row`` (indexed on first use)."""
+        if self._row_origins is None:
+            self._row_origins = {}
+            for (r, _), origin in self._origin.items():
+                self._row_origins.setdefault(r, set()).add(origin)
+        return self._row_origins.get(row, set())
 
     def filled(self, row: int, col: int) -> Any:
         """The value shown at (row, col): a merged range shows its top-left value everywhere."""

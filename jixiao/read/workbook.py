@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from jixiao.normalise import values as values_mod  # `values` is a common local name here
-from jixiao.read import formulas
+from jixiao.read import formulas, xlsx_parts
 from jixiao.read.grid import DEFAULT_LIMITS, Cell, Grid, LimitExceeded, ReadLimits, UnreadableWorkbook, address
+from jixiao.read.xlsx_parts import EXCEL_MAX_COL, EXCEL_MAX_ROW
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -31,7 +32,6 @@ ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, Not
 SST_TAG_RE = re.compile(rb"<(?:\w+:)?sst\b[^>]*>")
 SST_COUNT_RE = re.compile(rb'(?:uniqueCount|count)\s*=\s*"(\d+)"')
 MIN_SHARED_STRING_BYTES = 8  # '<si><t/>' is the shortest shared string: a larger count is a lie
-EXCEL_MAX_ROW, EXCEL_MAX_COL = 1_048_576, 16_384
 
 
 # What each sniffed kind is, in words for a clerk (file_type values that are not workbooks).
@@ -188,16 +188,25 @@ def merged_cell_count(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> int:
     return total
 
 
-def read_workbook(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> list[Grid]:
-    """Read every sheet of ``path`` as a :class:`Grid`; raise UnreadableWorkbook when impossible."""
+def read_workbook(path: Path, limits: ReadLimits = DEFAULT_LIMITS, kind: str | None = None) -> list[Grid]:
+    """Read every sheet of ``path`` as a :class:`Grid`; raise UnreadableWorkbook when impossible.
+
+    ``kind`` is what :func:`sniff` said of this file, when the caller sniffed it already (sniffing a
+    zip inflates every member to check it: not worth doing twice).
+    """
     path = Path(path)
-    kind = sniff(path, limits)
+    kind = kind or sniff(path, limits)
     grids = _reader(kind, limits)(path)
     for grid in grids:
-        _strip_control_characters(grid)
+        if kind not in STRIPPED_WHILE_READING:
+            _strip_control_characters(grid)
         formulas.mark_percent_literals(grid)
         formulas.fill_missing_results(grid)
     return grids
+
+
+# The readers that pass every value through _plain already (control characters removed and noted).
+STRIPPED_WHILE_READING = frozenset({"xlsx", "xlsm", "xls", "et", "xlsb"})
 
 
 def _reader(kind: str, limits: ReadLimits):
@@ -211,12 +220,11 @@ def _reader(kind: str, limits: ReadLimits):
 
 
 def _read_xlsx(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> list[Grid]:
-    """Values, merges and visibility from calamine; number formats and formulas from openpyxl.
+    """Values, merges and visibility from calamine; number formats, formulas and hidden lines from
+    one streamed pass over the package (:mod:`jixiao.read.xlsx_parts`).
 
-    openpyxl's full load spends most of its time styling merged cells (measured:
-    ~65 ms of a 70 ms read), so it is only used in streaming read-only mode for
-    what calamine does not expose. Files are opened through a handle so that a
-    misnamed file (.xls holding xlsx content) is still read by its content.
+    Files are opened through a handle so that a misnamed file (.xls holding xlsx content) is
+    still read by its content.
 
     calamine builds a dense grid from A1 to the last filled cell and trusts the declared
     shared-string count; when either is beyond the limits (a stray value at XFD1048576, a
@@ -224,12 +232,10 @@ def _read_xlsx(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> list[Grid]:
     cost follows the cells actually stored.
     """
     try:
-        styles, extents = _openpyxl_styles(path, limits)
-        if _calamine_safe(path, extents, limits):
-            values, merges, hidden = _calamine_cells(path)
-        else:
-            values, merges, hidden = _openpyxl_cells(path, limits)
-        hidden_lines = _xlsx_hidden_lines(path)
+        with zipfile.ZipFile(path) as archive:
+            parts = xlsx_parts.read_parts(archive, limits)
+            safe = _calamine_safe(archive, parts, limits)
+        values, merges, hidden = _calamine_cells(path) if safe else _openpyxl_cells(path, limits)
     except LimitExceeded:
         raise
     except BaseException as exc:  # noqa: BLE001 - calamine's PanicException is a BaseException
@@ -241,7 +247,8 @@ def _read_xlsx(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> list[Grid]:
     grids = []
     for name, sheet_values in values.items():
         grid = Grid(name=values_mod.strip_control(name)[0], hidden=hidden[name], max_cells=limits.max_cells)
-        sheet_styles = styles.get(name, {})
+        scan = parts.get(name) or xlsx_parts.SheetScan()
+        sheet_styles = scan.styles
         for key in sheet_values.keys() | {k for k, (_, formula) in sheet_styles.items() if formula}:
             number_format, formula = sheet_styles.get(key, ("General", None))
             value = _plain(sheet_values.get(key), grid, key)
@@ -249,7 +256,7 @@ def _read_xlsx(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> list[Grid]:
                 continue  # nothing but control characters
             grid.cells[key] = Cell(value, number_format, formula)
         grid.merged = merges[name]
-        grid.hidden_rows, grid.hidden_cols = hidden_lines.get(name, (set(), set()))
+        grid.hidden_rows, grid.hidden_cols = scan.hidden_rows, scan.hidden_cols
         grid.index_merges()
         grids.append(grid)
     return grids
@@ -272,48 +279,16 @@ def _read_xlsb(path: Path) -> list[Grid]:
     return grids
 
 
-def _xlsx_hidden_lines(path: Path) -> dict[str, tuple[set[int], set[int]]]:
-    """Per sheet name: (hidden rows, hidden columns), from the sheet parts' <row hidden> and <col hidden>."""
-    from lxml import etree
-
-    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    out = {}
-    with zipfile.ZipFile(path) as archive:
-        names = set(archive.namelist())
-        book = etree.fromstring(archive.read("xl/workbook.xml"), parser)
-        rels = etree.fromstring(archive.read("xl/_rels/workbook.xml.rels"), parser)
-        targets = {r.get("Id"): r.get("Target", "").lstrip("/") for r in rels}
-        for sheet in book.iter(f"{{{main}}}sheet"):
-            target = targets.get(sheet.get(f"{{{rel}}}id"), "")
-            part = target if target.startswith("xl/") else f"xl/{target}"
-            if part not in names:
-                continue
-            rows, cols = set(), set()
-            with archive.open(part) as handle:
-                for _, element in etree.iterparse(handle, tag=(f"{{{main}}}row", f"{{{main}}}col"),
-                                                  resolve_entities=False, no_network=True, load_dtd=False):
-                    if element.get("hidden") in ("1", "true"):
-                        if element.tag.endswith("}row") and element.get("r"):
-                            rows.add(int(element.get("r")))
-                        elif element.tag.endswith("}col"):
-                            cols.update(range(int(element.get("min", 1)), min(int(element.get("max", 1)), 16384) + 1))
-                    if element.tag.endswith("}row"):
-                        element.clear(keep_tail=False)
-            out[sheet.get("name")] = (rows, cols)
-    return out
-def _calamine_safe(path: Path, extents: dict[str, tuple[int, int]], limits: ReadLimits) -> bool:
+def _calamine_safe(archive: zipfile.ZipFile, parts: dict[str, xlsx_parts.SheetScan], limits: ReadLimits) -> bool:
     """Whether calamine's dense grids and shared-string table stay within the limits."""
-    if any(rows * cols > limits.max_cells for rows, cols in extents.values()):
+    if any(rows * cols > limits.max_cells for rows, cols in (scan.extent for scan in parts.values())):
         return False
-    with zipfile.ZipFile(path) as archive:
-        try:
-            info = archive.getinfo("xl/sharedStrings.xml")
-        except KeyError:
-            return True
-        with archive.open(info) as member:
-            head = member.read(2048)
+    try:
+        info = archive.getinfo("xl/sharedStrings.xml")
+    except KeyError:
+        return True
+    with archive.open(info) as member:
+        head = member.read(2048)
     tag = SST_TAG_RE.search(head)
     declared = max((int(n) for n in SST_COUNT_RE.findall(tag.group() if tag else b"")), default=0)
     return declared <= info.file_size // MIN_SHARED_STRING_BYTES + 1
@@ -338,103 +313,6 @@ def _calamine_cells(path: Path):
         merges[meta.name] = [(r1 + 1, c1 + 1, r2 + 1, c2 + 1) for (r1, c1), (r2, c2) in sheet.merged_cell_ranges or []]
         hidden[meta.name] = meta.visible != calamine.SheetVisibleEnum.Visible
     return values, merges, hidden
-
-
-def _openpyxl_styles(path: Path, limits: ReadLimits = DEFAULT_LIMITS):
-    """Per sheet: {(row, col): (number format, formula or None)} for non-empty cells, and the filled
-    extent (rows, columns) of each sheet.
-
-    openpyxl (read-only) supplies the package, sheet paths and styles; the sheet XML is then
-    streamed here, visiting only the cells stored in the file: the declared dimension
-    (A1:XFD1048576 when whole columns were formatted) is never expanded, and a reference outside
-    Excel's grid is damage, not an allocation.
-    """
-    import openpyxl
-
-    styles, extents = {}, {}
-    with path.open("rb") as handle:
-        book = openpyxl.load_workbook(handle, read_only=True, data_only=False)
-        formats = _number_formats(book)
-        for sheet in book.worksheets:
-            with book._archive.open(sheet._worksheet_path) as source:  # noqa: SLF001 - the sheet part itself
-                styles[sheet.title], extents[sheet.title] = _scan_sheet(source, formats, limits, sheet.title)
-        book.close()
-    return styles, extents
-
-
-def _number_formats(book) -> list[str]:
-    """Number format of each cell style index, as openpyxl's ReadOnlyCell.number_format gives it."""
-    from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
-
-    custom = book._number_formats  # noqa: SLF001 - custom formats, rebased to 164 by openpyxl
-    out = []
-    for style in book._cell_styles:  # noqa: SLF001
-        number = style.numFmtId
-        out.append(BUILTIN_FORMATS.get(number, "General") if number < BUILTIN_FORMATS_MAX_SIZE
-                   else custom[number - BUILTIN_FORMATS_MAX_SIZE])
-    return out
-
-
-SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-CELL_TAG, ROW_TAG = f"{SHEET_NS}c", f"{SHEET_NS}row"
-VALUE_TAG, INLINE_TAG, FORMULA_TAG = f"{SHEET_NS}v", f"{SHEET_NS}is", f"{SHEET_NS}f"
-CELL_REF_RE = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
-
-
-def _scan_sheet(source, formats: list[str], limits: ReadLimits, title: str):
-    """({(row, col): (number format, formula)}, (max row, max col)) of the stored, non-empty cells."""
-    from openpyxl.formula.translate import Translator
-    from openpyxl.utils import column_index_from_string
-    from openpyxl.xml.functions import iterparse  # openpyxl's (defused where available) parser
-
-    found: dict[tuple[int, int], tuple[str, str | None]] = {}
-    shared: dict[str, Translator] = {}
-    row = col = max_row = max_col = 0
-    for event, element in iterparse(source, events=("start", "end")):
-        if event == "start":
-            if element.tag == ROW_TAG:
-                row, col = int(element.get("r") or row + 1), 0
-            continue
-        if element.tag == ROW_TAG:
-            element.clear()  # rows already seen hold nothing we need: memory stays bounded
-            continue
-        if element.tag != CELL_TAG:
-            continue
-        ref = element.get("r")
-        if ref:
-            match = CELL_REF_RE.match(ref)
-            if not match:
-                raise UnreadableWorkbook(CONTENT_DAMAGED)
-            row, col = int(match.group(2)), column_index_from_string(match.group(1))
-        else:
-            col += 1
-        if not (1 <= row <= EXCEL_MAX_ROW and 1 <= col <= EXCEL_MAX_COL):
-            raise UnreadableWorkbook(CONTENT_DAMAGED)
-        formula = _formula(element.find(FORMULA_TAG), ref or address(row, col), shared, Translator)
-        value = element.find(VALUE_TAG)
-        if formula is None and (value is None or value.text is None) and element.find(INLINE_TAG) is None:
-            continue
-        if len(found) >= limits.max_cells:
-            raise LimitExceeded(f"工作表“{title}”填写的单元格超过 {limits.max_cells} 个，超过上限，未读取。"
-                                "请只保留监控表内容后重新报送。")
-        style = int(element.get("s") or 0)
-        found[(row, col)] = (formats[style] if 0 <= style < len(formats) else "General", formula)
-        max_row, max_col = max(max_row, row), max(max_col, col)
-    return found, (max_row, max_col)
-
-
-def _formula(element, coordinate: str, shared: dict, translator) -> str | None:
-    """The formula text as openpyxl reads it ('=…'); shared formulas translated to this cell."""
-    if element is None:
-        return None
-    text = "=" + (element.text or "")
-    if element.get("t") == "shared":
-        index = element.get("si")
-        if index in shared:
-            return shared[index].translate_formula(coordinate)
-        if text != "=":
-            shared[index] = translator(text, coordinate)
-    return text
 
 
 def _stored_cells(sheet, limits: ReadLimits, title: str):
@@ -473,7 +351,8 @@ def _openpyxl_cells(path: Path, limits: ReadLimits):
 
 
 def _strip_control_characters(grid: Grid) -> None:
-    """Every format's text cells without control characters (noted once per cell); xlsx/xls did it already."""
+    """Every format's text cells without control characters (noted once per cell), for the readers that
+    do not do it themselves (see STRIPPED_WHILE_READING)."""
     for key, cell in grid.cells.items():
         if isinstance(cell.value, str):
             cell.value = _plain(cell.value, grid, key)
