@@ -36,17 +36,10 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))  # the dashboard's server helpers live with its browser test
+sys.path.insert(0, str(ROOT / "tests"))  # tests/servers.py: the dashboard's server start and stop
 
 from bench_explorer import argument_parser, demo_tables, province_tables, sessions  # noqa: E402
-from test_dashboard import (  # noqa: E402
-    CHROMIUM,
-    CHROMIUM_FLAGS,
-    _free_port,
-    _start_server,
-    _stop_server,
-    _wait_for_port,
-)
+from servers import CHROMIUM, CHROMIUM_FLAGS, free_port, start_dashboard_server, stop_server, wait_for_port  # noqa: E402
 
 from jixiao.outputs.explorer import indicator_frame  # noqa: E402
 
@@ -152,17 +145,17 @@ def write_province(folder: Path, source: Path | None, rows: int) -> dict:
 
 
 def start_dashboard(processed: Path, log: Path) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "JIXIAO_SKIP_SETUP": "1", "JIXIAO_PROCESSED": str(processed),
            "JIXIAO_EXPORT_DIR": EXPORT_REL, "JIXIAO_DASHBOARD_PORT": str(port)}
     env.pop("JIXIAO_DASHBOARD_IP", None)
-    process = _start_server(env, log)
-    _wait_for_port(port, process, log)
+    process = start_dashboard_server(env, log)
+    wait_for_port(port, process, log)
     return process, f"http://127.0.0.1:{port}/"
 
 
 def stop_dashboard(process: subprocess.Popen) -> None:
-    _stop_server(process)
+    stop_server(process)
     shutil.rmtree(ROOT / EXPORT_REL, ignore_errors=True)
 
 

@@ -9,24 +9,18 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
 import subprocess
-import time
 import uuid
 from pathlib import Path
 
 import openpyxl
 import pytest
+from servers import CHROMIUM, CHROMIUM_FLAGS, free_port, start_dashboard_server, stop_server, wait_for_port
 from test_explorer import _metrics_tables
 
 from jixiao.outputs.dashboard import PAGES, Dashboard, Overview, headline_cards, key_projects_html
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"]
-SERVER_START_SECONDS = 60
 PAGE_SECONDS = 240  # a kernel start and imports of pandas and plotly take a minute on a loaded 2-core machine
 
 
@@ -69,57 +63,23 @@ def test_overview_reads_the_stored_tables():
 
 # ---------------------------------------------------------------- in the browser
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _start_server(env: dict, log: Path) -> subprocess.Popen:
-    """dashboard.sh with its output in a file: an unread pipe would fill up and stall the server."""
-    with log.open("w") as output:
-        return subprocess.Popen(["bash", "scripts/dashboard.sh"], cwd=ROOT, env=env, stdout=output,
-                                stderr=subprocess.STDOUT, text=True, start_new_session=True)
-
-
-def _wait_for_port(port: int, process: subprocess.Popen, log: Path, host: str = "127.0.0.1") -> None:
-    deadline = time.monotonic() + SERVER_START_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"看板没有启动：{log.read_text()}")
-        with socket.socket() as sock:
-            if sock.connect_ex((host, port)) == 0:
-                return
-        time.sleep(0.2)
-    raise AssertionError("看板在限定时间内没有开始监听")
-
-
-def _stop_server(process: subprocess.Popen) -> None:
-    """The server and its kernels (one process group)."""
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-
-
 @pytest.fixture
 def dashboard_url(tmp_path):
     if not CHROMIUM.exists() or not (ROOT / ".venv" / "bin" / "voila").exists():
         pytest.skip("needs /usr/bin/chromium and the project's .venv with voila")
     processed = write_processed(tmp_path / "processed")
     export_rel = f"reports/筛选导出/pytest-{uuid.uuid4().hex[:8]}"
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "JIXIAO_SKIP_SETUP": "1", "JIXIAO_PROCESSED": str(processed),
            "JIXIAO_EXPORT_DIR": export_rel, "JIXIAO_DASHBOARD_PORT": str(port)}
     env.pop("JIXIAO_DASHBOARD_IP", None)
     log = tmp_path / "server.log"
-    process = _start_server(env, log)
+    process = start_dashboard_server(env, log)
     try:
-        _wait_for_port(port, process, log)
+        wait_for_port(port, process, log)
         yield f"http://127.0.0.1:{port}/", ROOT / export_rel
     finally:
-        _stop_server(process)
+        stop_server(process)
         shutil.rmtree(ROOT / export_rel, ignore_errors=True)
 
 
@@ -211,13 +171,13 @@ def test_lan_sharing_needs_the_printed_token_which_never_shows_in_ps(tmp_path):
     if not (ROOT / ".venv" / "bin" / "voila").exists():
         pytest.skip("needs the project's .venv with voila")
     processed = write_processed(tmp_path / "processed")
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "JIXIAO_SKIP_SETUP": "1", "JIXIAO_PROCESSED": str(processed),
            "JIXIAO_DASHBOARD_PORT": str(port), "JIXIAO_DASHBOARD_IP": "127.0.0.2"}
     log = tmp_path / "server.log"
-    process = _start_server(env, log)
+    process = start_dashboard_server(env, log)
     try:
-        _wait_for_port(port, process, log, host="127.0.0.2")
+        wait_for_port(port, process, log, host="127.0.0.2")
         token = re.search(r"token=([0-9a-f]+)", log.read_text()).group(1)  # printed before the server starts
         commands = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
         assert token not in commands
@@ -227,8 +187,7 @@ def test_lan_sharing_needs_the_printed_token_which_never_shows_in_ps(tmp_path):
         with urllib.request.urlopen(f"http://127.0.0.2:{port}/?token={token}", timeout=PAGE_SECONDS) as page:
             assert page.status == 200 and "预算绩效运行监控看板" in page.read().decode("utf-8")
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=15)
+        stop_server(process)
 
 
 def test_headline_prefers_the_stored_county_totals():

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import subprocess
 import threading
 import time
@@ -11,7 +10,7 @@ import urllib.error
 import urllib.request
 
 import pytest
-from test_dashboard import _free_port
+from servers import free_port, stop_server
 
 from conftest import ROOT
 
@@ -50,7 +49,7 @@ def _status(url: str) -> int:
 
 def _start(env: dict, host: str) -> tuple[subprocess.Popen, int, str]:
     """Start lab.sh, read the address it prints, wait until the server answers."""
-    port = _free_port()
+    port = free_port()
     process = lab({**env, "JIXIAO_LAB_PORT": str(port)})
     printed = ""
     while "http://" not in printed:
@@ -71,15 +70,6 @@ def _start(env: dict, host: str) -> tuple[subprocess.Popen, int, str]:
     raise AssertionError("JupyterLab did not start")
 
 
-def _stop(process: subprocess.Popen) -> None:
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("terminals, expected", [(None, 404), ("1", 200)])
 def test_terminals_are_off_unless_asked(terminals, expected):
@@ -92,7 +82,7 @@ def test_terminals_are_off_unless_asked(terminals, expected):
         assert _status(f"http://127.0.0.1:{port}/api/terminals?token={token}") == expected
         assert token not in " ".join(process.args)  # passed in the environment, not visible in ps
     finally:
-        _stop(process)
+        stop_server(process)
 
 
 @pytest.mark.slow
@@ -105,4 +95,4 @@ def test_lan_sharing_asks_for_the_password_and_prints_no_token():
         assert "token=" not in printed and "密码" in printed
         assert _status(f"http://127.0.0.2:{port}/api/contents") == 403
     finally:
-        _stop(process)
+        stop_server(process)
