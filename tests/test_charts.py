@@ -1,9 +1,7 @@
-"""Chart export through kaleido and the system Chromium: real files, one export server per module."""
+"""Chart export through the process's one Chromium (plotly.js drawn in Debian's browser): real PNG and SVG files."""
 from __future__ import annotations
 
 import html
-import os
-import shutil
 import struct
 from pathlib import Path
 
@@ -11,7 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from jixiao.outputs import charts, plots
+from jixiao.outputs import charts, chromium, plots
+from jixiao.outputs.chromium import CHROMIUM_PATH
 from jixiao.store.tables import TableError, write_table
 
 P = 7 / 12 * 100
@@ -59,16 +58,16 @@ def write_tables(folder: Path) -> Path:
     return folder
 
 
-# kaleido exports through Debian's Chromium.
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def server():
-    if not (shutil.which("chromium") or os.environ.get("BROWSER_PATH")):
-        pytest.skip("no Chromium for kaleido on this machine")
-    with charts.export_server():
-        yield
+    """The process's Chromium (jixiao.outputs.chromium), closed after this module."""
+    if not Path(CHROMIUM_PATH).exists():
+        pytest.skip("no Chromium on this machine")
+    yield
+    chromium.close()
 
 
 @pytest.fixture(scope="module")
@@ -112,11 +111,18 @@ def test_fixed_height_and_scale(server, tmp_path):
     assert png_size(png) == (800, 600)
 
 
-def test_figure_to_svg_reuses_the_running_server(server):
-    assert charts.server_running()
+def test_a_chart_drawn_again_is_the_same_file(server):
     fig = plots.reasons_by_category(pd.DataFrame({"dept_name": [], "light": [], "reasons": []}))
-    svg = charts.figure_to_svg(fig)
-    assert svg.lstrip().startswith("<svg") and "红黄灯指标的偏差原因" in svg
+    svg = charts.figure_to_svg(fig, seed="原因")
+    assert "<svg" in svg and "红黄灯指标的偏差原因" in svg
+    assert charts.figure_to_svg(fig, seed="原因") == svg
+
+
+def test_an_unknown_format_is_refused_before_anything_is_drawn(tmp_path):
+    with pytest.raises(ValueError, match="不支持的图片格式：pdf"):
+        charts.write_figures({"图": plots.reasons_by_category(pd.DataFrame(
+            {"dept_name": [], "light": [], "reasons": []}))}, tmp_path, formats=("pdf",))
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_submitted_markup_is_drawn_as_text(server):

@@ -1,33 +1,28 @@
 """Leadership charts as files: PNG for slides and Word, SVG for print and HTML briefs.
 
-kaleido 1.x drives a headless Chromium (Debian's /usr/bin/chromium, found by kaleido itself or
-through BROWSER_PATH). Starting it costs seconds; an image from a running server costs about
-0.15 s, so a batch keeps ONE server open (``export_server``) and ``figure_to_svg`` reuses it when
-a caller has one running.
+Drawn by plotly.js in the process's one kept Chromium page (jixiao.outputs.chromium, the same
+renderer the briefs use): the SVG once per chart, the PNG rasterised from that SVG, so the two
+files show the same drawing. plotly.js is loaded once per process, not once per image.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from pathlib import Path
 
-import kaleido
 import pandas as pd
 import plotly.graph_objects as go
 
-from jixiao.outputs import plots
+from jixiao.outputs import chromium, plots
+from jixiao.outputs.document import figure_json, stable_svg
 from jixiao.store.tables import read_tables
 
 log = logging.getLogger(__name__)
 
 FORMATS = ("png", "svg")
 DEFAULT_SCALE = 2  # PNG pixels per layout pixel: 1600 px wide images stay sharp on a slide
-# MathJax would be fetched from a CDN on every render; the charts use no LaTeX and the machine
-# may be offline, so it is switched off.
-KALEIDO_OPTIONS = {"mathjax": False}
 TABLES = ("project_status", "indicator_status", "department_summary")
 
 # File stem (numbered so a folder listing is the slide order) → chart builder on the tables and the profile.
@@ -84,46 +79,27 @@ def county_figures(tables: dict[str, pd.DataFrame], profile=None) -> dict[str, g
 
 # ---------------------------------------------------------------- export
 
-def server_running() -> bool:
-    # kaleido exposes start/stop but no public "is it running"; the singleton knows.
-    return kaleido._global_server.is_running()
+def figure_size(fig: go.Figure, width: int | None = None, height: int | None = None) -> tuple[int, int]:
+    """The drawing size in layout pixels: as given, else the figure's own, else plots' default."""
+    return (int(width or fig.layout.width or plots.DEFAULT_WIDTH),
+            int(height or fig.layout.height or plots.DEFAULT_HEIGHT))
 
 
-@contextmanager
-def export_server() -> Iterator[None]:
-    """One Chromium for everything exported inside the block; an already running server is reused and left running."""
-    if server_running():
-        yield
-        return
-    kaleido.start_sync_server(**KALEIDO_OPTIONS, silence_warnings=True)
-    try:
-        yield
-    finally:
-        kaleido.stop_sync_server(silence_warnings=True)
+def figure_to_svg(fig: go.Figure, width: int | None = None, height: int | None = None, seed: str = "") -> str:
+    """The figure as an SVG document string; ``seed`` names its plotly ids, so a rerun writes the same file."""
+    size = figure_size(fig, width, height)
+    return stable_svg(chromium.call("svg", figure_json(fig, seed), *size), seed)
 
 
-def figure_to_image(fig: go.Figure, fmt: str, width: int | None = None, height: int | None = None,
-                    scale: float = 1) -> bytes:
-    """Image bytes of ``fig`` (png, svg, pdf …) at its own or the given size.
-
-    Uses the running export server if there is one, else a one-shot Chromium (2-3 s).
-    """
-    opts = dict(format=fmt, width=width or fig.layout.width or plots.DEFAULT_WIDTH,
-                height=height or fig.layout.height or plots.DEFAULT_HEIGHT, scale=scale)
-    if server_running():
-        return kaleido.calc_fig_sync(fig.to_dict(), opts=opts)
-    return kaleido.calc_fig_sync(fig.to_dict(), opts=opts, kopts=dict(KALEIDO_OPTIONS))
-
-
-def figure_to_svg(fig: go.Figure, width: int | None = None, height: int | None = None) -> str:
-    """The figure as an SVG document string (to embed in HTML), reusing a running export server."""
-    return figure_to_image(fig, "svg", width, height).decode("utf-8")
+def svg_to_png(svg: str, size: tuple[int, int], scale: float = DEFAULT_SCALE) -> bytes:
+    """``svg`` rasterised at ``scale`` pixels per layout pixel (the same drawing as the SVG file)."""
+    return chromium.call("png", svg, *size, scale)
 
 
 def write_figures(figures: dict[str, go.Figure], out_dir: Path, formats: Iterable[str] = FORMATS,
                   width: int | None = None, height: int | None = None,
                   scale: float = DEFAULT_SCALE) -> list[Path]:
-    """Write each figure as ``<stem>.<format>`` into ``out_dir`` with one export server.
+    """Write each figure as ``<stem>.<format>`` into ``out_dir``: one drawing per figure, both formats from it.
 
     ``width``/``height`` None keep each figure's own size (slides are 16:9, long rankings taller).
     The PNG is ``width × scale`` pixels wide; SVG ignores ``scale``.
@@ -131,14 +107,18 @@ def write_figures(figures: dict[str, go.Figure], out_dir: Path, formats: Iterabl
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    with export_server():
-        for stem, fig in figures.items():
-            for fmt in formats:
-                started = time.perf_counter()
-                path = out_dir / f"{stem}.{fmt}"
-                path.write_bytes(figure_to_image(fig, fmt, width, height, scale))
-                log.debug("%s: %.2f s", path.name, time.perf_counter() - started)
-                written.append(path)
+    unknown = set(formats) - set(FORMATS)
+    if unknown:
+        raise ValueError(f"不支持的图片格式：{'、'.join(sorted(unknown))}（可选 {'、'.join(FORMATS)}）")
+    for stem, fig in figures.items():
+        started = time.perf_counter()
+        size = figure_size(fig, width, height)
+        svg = figure_to_svg(fig, *size, seed=stem)
+        for fmt in formats:
+            path = out_dir / f"{stem}.{fmt}"
+            path.write_bytes(svg.encode("utf-8") if fmt == "svg" else svg_to_png(svg, size, scale))
+            written.append(path)
+        log.debug("%s: %.2f s", stem, time.perf_counter() - started)
     return written
 
 
