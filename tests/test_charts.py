@@ -145,3 +145,13 @@ def test_heat_map_and_ranking_are_16_to_9_slides_by_default(server, processed, t
     sizes = {path.stem: png_size(path) for path in written}
     assert sizes["04_偏离度热力图"] == sizes["07_部门排名"] == (plots.SLIDE_WIDTH, plots.SLIDE_HEIGHT)
     assert sizes["02_双监控矩阵"] == (plots.DEFAULT_WIDTH, plots.DEFAULT_HEIGHT)  # the others keep their own size
+
+
+def test_the_legend_above_the_plot_keeps_clear_of_the_caption(written):
+    """The provenance subtitle and the house legend (above the plot, right) each have their own row."""
+    import re
+
+    svg = next(path for path in written if path.name == "01_部门执行进度.svg").read_text(encoding="utf-8")
+    subtitle_top = float(re.search(r'<text class="gtitle-subtitle"[^>]* y="([\d.]+)"', svg).group(1))
+    legend_top = float(re.search(r'<g class="legend"[^>]*transform="translate\([\d.]+,([\d.]+)\)"', svg).group(1))
+    assert legend_top >= subtitle_top + 1.5 * charts.CAPTION_FONT_SIZE

@@ -36,6 +36,8 @@ COUNTY_CHARTS = (
     ("07_部门排名", lambda t, _profile: plots.as_slide(plots.ranking_chart(t["department_summary"]))),
 )
 CAPTION_FONT_SIZE = 11
+CAPTION_ROW_PX = 26  # the subtitle's own row, so the legend above the plot sits below it
+CAPTION_TOP_PAD_PX = 12  # space above the title
 
 
 # ---------------------------------------------------------------- tables and figures
@@ -59,9 +61,17 @@ def caption_text(tables: dict[str, pd.DataFrame]) -> str:
 
 
 def add_caption(fig: go.Figure, text: str) -> go.Figure:
-    """The provenance line as the title's subtitle (in place): it never collides with tick labels."""
+    """The provenance line as the title's subtitle (in place): it never collides with tick labels.
+
+    The title block is pinned to the top and the plot moved down by one caption row, so a legend
+    above the plot (the house style's) keeps a row of its own under the subtitle.
+    """
     if text:
-        fig.update_layout(title=dict(subtitle=dict(text=text, font=dict(size=CAPTION_FONT_SIZE, color="#777777"))))
+        top = (fig.layout.margin.t if fig.layout.margin.t is not None else plots.MARGIN["t"]) + CAPTION_ROW_PX
+        fig.update_layout(
+            title=dict(subtitle=dict(text=text, font=dict(size=CAPTION_FONT_SIZE, color="#777777")),
+                       yref="container", y=1.0, yanchor="top", pad=dict(t=CAPTION_TOP_PAD_PX)),
+            margin=dict(t=top))
     return fig
 
 
