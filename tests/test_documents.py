@@ -155,10 +155,30 @@ def test_print_ready_charts_read_left_to_right(data):
     assert bars and all(t.orientation == "h" for t in bars)
     assert set(bars[0].y) == set(summary["dept_name"])  # department names on the (horizontal) axis labels
     assert fig.layout.xaxis.tickangle == 0 and fig.layout.yaxis.tickangle == 0 and not fig.layout.title.text
-    marks = [t for t in fig.data if t.type == "scatter"]
-    progress = summary["time_progress"].dropna().round(4).unique()
-    if len(progress) == 1:
-        assert not marks and fig.layout.shapes  # one 序时进度 line
-    else:
-        assert marks and marks[0].mode == "markers"  # one mark per department (periods differ)
     assert bars[0].texttemplate == "%{x:.1f}%"  # every bar carries its value
+
+
+def _progress_marks(fig):
+    return [t for t in fig.data if t.type == "scatter" and any(v is not None for v in t.x)]
+
+
+def _legend_squares(fig):
+    return [t for t in fig.data if t.type == "scatter" and all(v is None for v in t.x)]
+
+
+def test_print_ready_time_progress_one_line_or_one_mark_per_department(data):
+    from jixiao.outputs import plots
+
+    summary = data.tables["department_summary"]
+    one_period = brief.print_ready(plots.execution_by_department(summary.assign(time_progress=58.33)))
+    assert not _progress_marks(one_period) and one_period.layout.shapes  # one 序时进度 line …
+    assert one_period.layout.annotations[0].text == "序时进度 58.33%"
+    assert one_period.layout.legend.yref == "container"  # … its label on top, the legend in a row above it
+    differing = summary.assign(time_progress=[58.33 + (i == 0) * 8.33 for i in range(len(summary))])
+    fig = brief.print_ready(plots.execution_by_department(differing))
+    [marks] = _progress_marks(fig)  # one mark per department, in the 序时进度 colour (not a light's)
+    assert marks.mode == "markers" and marks.marker.color == plots.TIME_PROGRESS_COLOR
+    # the legend's colour squares stay squares of their light's colour
+    squares = _legend_squares(fig)
+    assert squares and all(t.marker.symbol == "square" for t in squares)
+    assert {t.marker.color for t in squares} <= set(plots.LIGHT_COLORS.values())

@@ -323,9 +323,14 @@ def chart(name: str, caption: str, *args) -> Chart | Paragraph:
     return Chart(caption, fig)
 
 
+PRINT_TOP_MARGIN = 40  # px above a printed chart: no title there (the caption under it names the chart)
+PRINT_LEGEND_ROW = 30  # px for a legend row above the label of a vertical line
+
+
 def print_ready(fig):
     """Labels read left to right: vertical bars become horizontal ones, tick labels are never rotated,
     a constant line (序时进度) becomes one marked vertical line, and bars carry their values."""
+    top_margin = PRINT_TOP_MARGIN
     verticals = [t for t in fig.data if t.type == "bar" and (t.orientation or "v") == "v"]
     if verticals:
         x_axis, y_axis = fig.layout.xaxis.to_plotly_json(), fig.layout.yaxis.to_plotly_json()
@@ -338,22 +343,29 @@ def print_ready(fig):
                     trace.update(texttemplate="%{x:.1f}%", textposition="outside", cliponaxis=False)
             elif trace.type == "scatter":
                 values = {round(float(v), 4) for v in trace.y if number_or_none(v) is not None}
+                if not values:  # a legend-only entry (a colour square): nothing to draw, keep its marker
+                    continue
+                # a line trace has its colour on the line, a marker trace (one mark per bar) on the marker
+                color = trace.line.color or trace.marker.line.color
                 if len(values) == 1:
-                    lines.append((values.pop(), trace.name, trace.line.color))
+                    lines.append((values.pop(), trace.name, color))
                 else:  # one mark per bar where the periods differ (a unit reporting 1-8月)
                     trace.update(x=trace.y, y=trace.x, mode="markers",
-                                 marker={"symbol": "line-ns-open", "size": 16, "color": trace.line.color,
-                                         "line": {"width": 3, "color": trace.line.color}})
+                                 marker={"symbol": "line-ns-open", "size": 16, "color": color,
+                                         "line": {"width": 3, "color": color}})
         fig.data = [t for t in fig.data if t.type != "scatter" or t.name not in {name for _, name, _ in lines}]
         fig.layout.xaxis, fig.layout.yaxis = y_axis, {**x_axis, "autorange": "reversed"}
         for value, name, color in lines:
             fig.add_vline(x=value, line={"color": color, "dash": "dash", "width": 2},
                           annotation_text=f"{name} {value:.2f}%", annotation_position="top")
+        if lines:  # the line's label sits on top of the plot: the legend takes the row above it
+            fig.update_layout(legend={"yref": "container", "y": 1.0, "yanchor": "top"})
+            top_margin = PRINT_TOP_MARGIN + PRINT_LEGEND_ROW
         rows = len(verticals[0].x if verticals[0].x is not None else [])
         fig.update_layout(height=max(fig.layout.height or 0, 140 + 24 * rows))
     fig.update_xaxes(tickangle=0)
     fig.update_yaxes(tickangle=0, title_text="")
-    fig.update_layout(title_text="", margin={"t": 40})
+    fig.update_layout(title_text="", margin={"t": top_margin})
     return fig
 
 
