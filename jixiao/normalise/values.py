@@ -7,12 +7,16 @@ the number; comparators map to ``>=``, ``<=``, ``=``, ``>``, ``<``, ``range`` or
 """
 from __future__ import annotations
 
+import difflib
 import math
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache, wraps
 from typing import Any
+
+from jixiao.domain.formatting import is_missing
 
 REASON_CATEGORIES = ("经费保障", "制度保障", "人员保障", "硬件条件保障", "其他")
 POSSIBILITY_LEVELS = ("确定能", "有可能", "完全不可能")
@@ -88,6 +92,27 @@ def normalize(text: Any) -> str:
         return ""
     text = str(text)
     return _normalize_short(text) if len(text) <= CACHED_TEXT_LEN else _normalize(text)
+
+
+def text_similarity(a: Any, b: Any) -> float:
+    """How alike two names are once normalised (0-1); a missing name (None, NaN, NA) is empty."""
+    return difflib.SequenceMatcher(None, _comparable(a), _comparable(b)).ratio()
+
+
+def _comparable(value: Any) -> str:
+    return "" if is_missing(value) else normalize(value)
+
+
+def best_first_pairs(scored: Iterable[tuple[float, int, int]], min_score: float) -> Iterator[tuple[int, int, float]]:
+    """Greedy one-to-one pairing: ``(score, i, j)`` in the caller's order of preference, each ``i`` and
+    ``j`` used at most once, scores under ``min_score`` skipped; yields ``(i, j, score)``."""
+    used_left, used_right = set(), set()
+    for score, i, j in scored:
+        if score < min_score or i in used_left or j in used_right:
+            continue
+        used_left.add(i)
+        used_right.add(j)
+        yield i, j, score
 
 
 # Labels and short values are normalised again and again while a form is located (every header

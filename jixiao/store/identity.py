@@ -15,7 +15,6 @@ The stable ``identity_id`` is the ``project_id`` of the project's first appearan
 """
 from __future__ import annotations
 
-import difflib
 import io
 from pathlib import Path
 
@@ -32,10 +31,6 @@ MAPPING_HEADERS = {"实施单位": "unit_name", "项目名称": "project_name", 
 
 def _key(value) -> str:
     return "" if is_missing(value) else V.normalize(value)
-
-
-def similarity(a, b) -> float:
-    return difflib.SequenceMatcher(None, _key(a), _key(b)).ratio()
 
 
 def read_mapping(path: Path | None) -> pd.DataFrame:
@@ -141,15 +136,11 @@ def _by_code(project, open_known: dict) -> dict | None:
 def _fuzzy_pairs(projects: list, known: list, min_similarity: float):
     """Best-first pairs of similar names within the same unit or the same 主管部门代码."""
     scored = sorted(
-        ((similarity(p.project_name, k.project_name), i, j) for i, p in enumerate(projects) for j, k in enumerate(known)
+        ((V.text_similarity(p.project_name, k.project_name), i, j) for i, p in enumerate(projects)
+         for j, k in enumerate(known)
          if _same_unit(p, k) or (_key(p.dept_code) and _key(p.dept_code) == _key(k.dept_code))),
         key=lambda t: (-t[0], t[1], t[2]))
-    used_p, used_k = set(), set()
-    for score, i, j in scored:
-        if score < min_similarity or i in used_p or j in used_k:
-            continue
-        used_p.add(i)
-        used_k.add(j)
+    for i, j, score in V.best_first_pairs(scored, min_similarity):
         yield projects[i], known[j], round(score, 3)
 
 

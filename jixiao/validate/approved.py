@@ -251,23 +251,14 @@ def pair_indicators(submitted: list, approved: list, min_similarity: float) -> l
     return pairs
 
 
-def name_similarity(a: Any, b: Any) -> float:
-    return difflib.SequenceMatcher(None, V.normalize(a), V.normalize(b)).ratio()
-
-
 def _renames(submitted: list, approved: list, min_similarity: float) -> Iterable[tuple[Any, Any]]:
     """Greedy best-first pairing of similar names within compatible 二级指标."""
     scored = sorted(
-        ((name_similarity(s.name, a.name), i, j) for i, s in enumerate(submitted) for j, a in enumerate(approved)
+        ((V.text_similarity(s.name, a.name), i, j) for i, s in enumerate(submitted) for j, a in enumerate(approved)
          if _compatible_level(s.level2, a.level2)),
         reverse=True,
     )
-    used_s, used_a = set(), set()
-    for score, i, j in scored:
-        if score < min_similarity or i in used_s or j in used_a:
-            continue
-        used_s.add(i)
-        used_a.add(j)
+    for i, j, _score in V.best_first_pairs(scored, min_similarity):
         yield submitted[i], approved[j]
 
 
