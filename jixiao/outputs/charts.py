@@ -16,7 +16,6 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from jixiao.outputs import chromium, plots
-from jixiao.outputs.document import figure_json, stable_svg
 from jixiao.store.tables import read_tables
 
 log = logging.getLogger(__name__)
@@ -89,16 +88,9 @@ def county_figures(tables: dict[str, pd.DataFrame], profile=None) -> dict[str, g
 
 # ---------------------------------------------------------------- export
 
-def figure_size(fig: go.Figure, width: int | None = None, height: int | None = None) -> tuple[int, int]:
-    """The drawing size in layout pixels: as given, else the figure's own, else plots' default."""
-    return (int(width or fig.layout.width or plots.DEFAULT_WIDTH),
-            int(height or fig.layout.height or plots.DEFAULT_HEIGHT))
-
-
 def figure_to_svg(fig: go.Figure, width: int | None = None, height: int | None = None, seed: str = "") -> str:
     """The figure as an SVG document string; ``seed`` names its plotly ids, so a rerun writes the same file."""
-    size = figure_size(fig, width, height)
-    return stable_svg(chromium.call("svg", figure_json(fig, seed), *size), seed)
+    return chromium.draw_svg(fig, *plots.figure_size(fig, width, height), seed)
 
 
 def svg_to_png(svg: str, size: tuple[int, int], scale: float = DEFAULT_SCALE) -> bytes:
@@ -122,7 +114,7 @@ def write_figures(figures: dict[str, go.Figure], out_dir: Path, formats: Iterabl
         raise ValueError(f"不支持的图片格式：{'、'.join(sorted(unknown))}（可选 {'、'.join(FORMATS)}）")
     for stem, fig in figures.items():
         started = time.perf_counter()
-        size = figure_size(fig, width, height)
+        size = plots.figure_size(fig, width, height)
         svg = figure_to_svg(fig, *size, seed=stem)
         for fmt in formats:
             path = out_dir / f"{stem}.{fmt}"

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import atexit
 import base64
+import hashlib
 import queue
 import re
 import threading
@@ -33,6 +34,7 @@ from jixiao.config.environment import environment
 CHROMIUM_PATH = str(environment().chromium)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-extensions",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+PLOTLY_UID_CHARS = 6  # as long as plotly.js's own random uids
 LOCAL_SCHEMES = ("file:", "data:", "about:")
 START_TIMEOUT_S = 60  # Chromium's start on a loaded two-core machine stays well under this
 CALL_TIMEOUT_S = 120  # one chart or one PDF; a hung page fails that document, not the batch
@@ -242,3 +244,35 @@ _XML_PROLOG = re.compile(r"<\?xml[^>]*\?>\s*")
 def canonical_svg(svg: str) -> str:
     """The SVG in XML canonical form: attributes sorted, so equal drawings give equal text."""
     return ET.canonicalize(_XML_PROLOG.sub("", svg))
+
+
+# ---------------------------------------------------------------- plotly figures as SVG
+
+def draw_svg(figure, width: int, height: int, seed: str) -> str:
+    """``figure`` drawn by plotly.js in the process's browser: an SVG document, the same text on every run
+    (attributes in canonical order, plotly's random ids replaced by ones derived from ``seed``)."""
+    return stable_svg(call("svg", figure_json(figure, seed), width, height), seed)
+
+
+def figure_json(fig, seed: str) -> str:
+    """The figure for plotly.js, every trace with a uid derived from ``seed``: plotly.js would name each
+    trace's SVG group by a random one (plotly.py drops uids from to_dict, so they are set here)."""
+    from plotly.io.json import to_json_plotly
+
+    spec = fig.to_dict()
+    stable = hashlib.sha256(seed.encode("utf-8")).hexdigest()[:PLOTLY_UID_CHARS]
+    for number, trace in enumerate(spec.get("data", [])):
+        trace.setdefault("uid", f"{stable}{number}")
+    return to_json_plotly(spec)
+
+
+_PLOTLY_UID = re.compile(r'id="defs-([0-9a-f]+)"')
+
+
+def stable_svg(svg: str, seed: str) -> str:
+    """Replace plotly's random per-figure uid by one derived from the figure, so reruns are identical."""
+    match = _PLOTLY_UID.search(svg)
+    if not match:
+        return svg
+    stable = hashlib.sha256(seed.encode("utf-8")).hexdigest()[:len(match.group(1))]
+    return svg.replace(match.group(1), stable)

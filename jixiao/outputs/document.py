@@ -14,7 +14,6 @@ edited in Word/WPS: its ``{{ … }}`` fields are filled by docxtpl.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
 import re
 from dataclasses import dataclass, field
@@ -44,7 +43,6 @@ MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}  # 156 mm text w
 TEXT_WIDTH_MM = 156
 CHART_WIDTH_MM = 150
 CHART_PNG_SCALE = 2  # 800 layout px × 2 over 150 mm ≈ 270 dpi: sharp in print, half the pixels of ×3
-PLOTLY_UID_CHARS = 6  # as long as plotly.js's own random uids
 LIGHT_FILLS = {"红灯": "F4C7C3", "黄灯": "FCE8B2", "绿灯": "C8E6C9", "蓝灯": "BBDEFB", "无法判断": "E0E0E0"}
 
 WIDE_TABLE_COLUMNS = 8
@@ -146,8 +144,7 @@ class Chart:
     def size(self) -> tuple[int, int]:
         from jixiao.outputs import plots
 
-        layout = self.figure.layout
-        return int(layout.width or plots.DEFAULT_WIDTH), int(layout.height or plots.DEFAULT_HEIGHT)
+        return plots.figure_size(self.figure)
 
     @cached_property
     def drawn_svg(self) -> str:
@@ -155,7 +152,7 @@ class Chart:
         from jixiao.outputs import chromium
 
         seed = self.caption + repr(self.figure.to_plotly_json().get("data", ""))[:4000]
-        return stable_svg(chromium.call("svg", figure_json(self.figure, seed), *self.size), seed)
+        return chromium.draw_svg(self.figure, *self.size, seed)
 
     @cached_property
     def svg(self) -> str:
@@ -755,29 +752,3 @@ def _field(run, instruction: str) -> None:
     end.set(qn("w:fldCharType"), "end")
     for element in (begin, code, separate, value, end):
         run._r.append(element)
-
-
-# ---------------------------------------------------------------- charts as SVG
-
-def figure_json(fig, seed: str) -> str:
-    """The figure for plotly.js, every trace with a uid derived from ``seed``: plotly.js would name each
-    trace's SVG group by a random one (plotly.py drops uids from to_dict, so they are set here)."""
-    from plotly.io.json import to_json_plotly
-
-    spec = fig.to_dict()
-    stable = hashlib.sha256(seed.encode("utf-8")).hexdigest()[:PLOTLY_UID_CHARS]
-    for number, trace in enumerate(spec.get("data", [])):
-        trace.setdefault("uid", f"{stable}{number}")
-    return to_json_plotly(spec)
-
-
-_PLOTLY_UID = re.compile(r'id="defs-([0-9a-f]+)"')
-
-
-def stable_svg(svg: str, seed: str) -> str:
-    """Replace plotly's random per-figure uid by one derived from the figure, so reruns are identical."""
-    match = _PLOTLY_UID.search(svg)
-    if not match:
-        return svg
-    stable = hashlib.sha256(seed.encode("utf-8")).hexdigest()[:len(match.group(1))]
-    return svg.replace(match.group(1), stable)

@@ -103,6 +103,11 @@ def build_template() -> go.layout.Template:
     return template
 
 
+def figure_size(fig: go.Figure, width: int | None = None, height: int | None = None) -> tuple[int, int]:
+    """The drawing size in layout pixels: as given, else the figure's own, else the house default."""
+    return (int(width or fig.layout.width or DEFAULT_WIDTH), int(height or fig.layout.height or DEFAULT_HEIGHT))
+
+
 def register_template() -> str:
     """Register the template as ``pio.templates["jixiao"]`` (idempotent); returns its name."""
     pio.templates[TEMPLATE_NAME] = build_template()
