@@ -34,7 +34,8 @@ sys.path.insert(0, str(ROOT))
 
 from jixiao.config.settings import Settings  # noqa: E402
 from jixiao.outputs.brief import load_brief_data  # noqa: E402
-from jixiao.outputs.render import CHROMIUM_PATH, run_briefs, safe_name  # noqa: E402
+from jixiao.outputs.chromium import CHROMIUM_PATH  # noqa: E402
+from jixiao.outputs.render import run_briefs, safe_name  # noqa: E402
 from jixiao.pipeline import process_folder  # noqa: E402
 
 BIN = Path(sys.executable).parent

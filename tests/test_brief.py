@@ -11,7 +11,8 @@ import pytest
 from jixiao.config.settings import Settings
 from jixiao.outputs import brief
 from jixiao.outputs.chromium import stable_svg
-from jixiao.outputs.render import assign_file_names, external_references, inside, safe_name
+from jixiao.outputs.document import external_references
+from jixiao.outputs.render import assign_file_names, inside, safe_name
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"

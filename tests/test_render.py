@@ -17,13 +17,10 @@ from jixiao.config.settings import Settings
 from jixiao.metrics.compute import run_metrics
 from jixiao.normalise.ingest import ingest
 from jixiao.outputs import brief
+from jixiao.outputs.chromium import CHROMIUM_ARGS, CHROMIUM_PATH, LOCAL_SCHEMES
+from jixiao.outputs.document import MAX_HTML_BYTES, external_references
 from jixiao.outputs.render import (
-    CHROMIUM_ARGS,
-    CHROMIUM_PATH,
-    LOCAL_SCHEMES,
-    MAX_HTML_BYTES,
     briefs_dir,
-    external_references,
     normalised_html,
     plan_jobs,
     render_fresh,

@@ -30,8 +30,6 @@ from pathlib import Path
 
 from jixiao.config.settings import Settings, period_dir
 from jixiao.outputs.brief import OVERVIEW_NAME, load_brief_data
-from jixiao.outputs.chromium import CHROMIUM_ARGS, CHROMIUM_PATH, LOCAL_SCHEMES  # noqa: F401 - re-exported
-from jixiao.outputs.document import MAX_HTML_BYTES, check_page, external_references  # noqa: F401 - re-exported
 from jixiao.outputs.safe import windows_safe
 
 ROOT = Path(__file__).resolve().parents[2]
