@@ -79,15 +79,19 @@ def quality_scores(project_table: pd.DataFrame, indicator_table: pd.DataFrame, s
     dept_of_project = project_table.drop_duplicates("project_id").set_index("project_id")["dept_name"]
     deadline = settings.deadline_date
     times_usable = file_times_usable(submissions, deadline)
-    files = _file_counts(submissions, file_departments(submissions, sources), deadline, times_usable)
-    found = _finding_counts(findings, dept_of_project, file_departments(submissions, sources))
-    warned = _warned_counts(indicator_table, dept_of_project)
+    owner = file_departments(submissions, sources)
+    departments = sorted(project_table["dept_name"].unique())
+    counts = pd.concat([_file_counts(submissions, owner, deadline, times_usable),
+                        _finding_counts(findings, dept_of_project, owner),
+                        _warned_counts(indicator_table, dept_of_project)], axis=1)
+    counts = counts.reindex(departments).fillna(0).astype(int)
     off_periods = project_table[~project_table["period_matches"].fillna(True).astype(bool)]
     off_by_dept = dict(tuple(off_periods.groupby("dept_name", sort=False)))
     scores = {}
-    for dept in sorted(project_table["dept_name"].unique()):
+    for dept in departments:
         deductions = []
-        late, failed = (int(files.at[dept, column]) if dept in files.index else 0 for column in ("late", "failed"))
+        late, failed, copied, errors, n_warned, missing = (
+            int(counts.at[dept, column]) for column in ("late", "failed", "copied", "errors", "warned", "missing"))
         if late:
             deductions.append((late * rules.quality_late_file_points, f"{late} 份文件晚于报送截止日 {deadline.isoformat()}"))
         if failed:
@@ -97,14 +101,11 @@ def quality_scores(project_table: pd.DataFrame, indicator_table: pd.DataFrame, s
         if off_files:
             labels = "、".join(sorted(off["period_label"].dropna().unique()))
             deductions.append((off_files * rules.quality_period_points, f"{off_files} 份文件按{labels}填报，未按规定期间"))
-        copied, errors = (int(found.at[dept, column]) if dept in found.index else 0 for column in ("copied", "errors"))
         if copied:
             deductions.append((copied * rules.quality_copied_text_points, f"照抄原因说明 {copied} 处"))
         if errors:
             deductions.append((min(errors * rules.quality_error_points, rules.quality_error_cap),
                                f"必须改正的填报问题 {errors} 条"))
-        n_warned, missing = (int(warned.at[dept, column]) if dept in warned.index else 0
-                             for column in ("warned", "missing"))
         if n_warned and missing:
             deductions.append((missing / n_warned * rules.quality_reasons_missing_points,
                                f"{n_warned} 个红黄灯指标中 {missing} 个未填原因说明"))
